@@ -1,0 +1,52 @@
+// The backup-method port: how a backup is taken, verified and restored. The runner talks only to this
+// interface; each method is one file registered in backup/registry.ts.
+import type { PostgresInstance, Provider, ProviderContext } from '../providers/provider.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { CheckResult } from '../verify/check.js';
+
+export interface BackupContext extends ProviderContext {
+  provider: Provider;
+  /** The run's WAL archive (disposable, inside the work folder). */
+  archiveDir: string;
+}
+
+export interface BackupArtifact {
+  method: string;
+  /** Where the backup lives (read-only for restores). */
+  location: string;
+  startLsn?: string;
+  endLsn?: string;
+  /** Timeline the backup was taken on. */
+  timeline?: number;
+  sizeBytes: number;
+  seconds: number;
+}
+
+/** Result of making sure the WAL up to a point is in the archive. */
+export interface ArchiveFlush {
+  segment: string;
+  seconds: number;
+}
+
+export interface RestorePlan {
+  /** The new instance's data folder, filled from the backup. */
+  dataDir: string;
+  /** Recovery settings the provider appends before start (restore_command, targets, archive_mode=off). */
+  settings: Record<string, string>;
+}
+
+export interface BackupMethod {
+  readonly name: string;
+  /** Settings the primary needs (archive_mode, archive_command). */
+  primarySettings(ctx: BackupContext): Record<string, string>;
+  /** Takes a base backup of the running primary. */
+  takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact>;
+  /** The method's own integrity check of the backup (pg_verifybackup, pgbackrest verify...). */
+  verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult>;
+  /** Forces the WAL holding `lsn` into the archive and waits until it is there. */
+  archiveThrough(ctx: BackupContext, primary: PostgresInstance, lsn: string, deadlineMs: number): Promise<ArchiveFlush>;
+  /** Copies the backup into a new data folder and says how to recover it to the target. Never writes to the backup. */
+  restore(ctx: BackupContext, backup: BackupArtifact, target: RecoveryTarget, instanceName: string): Promise<RestorePlan>;
+  /** Version of the tool behind the method, for the report. */
+  version(ctx: BackupContext): Promise<string>;
+}

@@ -1,0 +1,90 @@
+// pg_basebackup: a plain-format base backup with streamed WAL (-Xs) and a fast checkpoint, verified with
+// pg_verifybackup (which cannot read -Ft tar backups in PG 15, PITR-FACTS #8), plus the run's WAL archive.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { makeOwnedDir } from '../exec/os-user.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import { targetSettings } from '../recovery/recovery-target.js';
+import type { CheckResult } from '../verify/check.js';
+import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan } from './backup-method.js';
+import { folderSize } from './folder-size.js';
+import { archiveCommand, restoreCommand, switchAndWaitArchived } from './wal-archive.js';
+
+interface ManifestWalRange {
+  Timeline: number;
+  'Start-LSN': string;
+  'End-LSN': string;
+}
+
+export class PgBasebackupMethod implements BackupMethod {
+  readonly name = 'pg_basebackup';
+
+  primarySettings(ctx: BackupContext): Record<string, string> {
+    return { archive_mode: 'on', archive_command: archiveCommand(ctx.archiveDir) };
+  }
+
+  async takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact> {
+    const location = path.join(ctx.workDir, 'backup');
+    makeOwnedDir(location, ctx.serverUser);
+    const started = performance.now();
+    await ctx.runner.run(
+      ctx.provider.tool('pg_basebackup'),
+      ['-h', primary.host, '-p', String(primary.port), '-U', 'postgres', '-w', '-D', location, '-Fp', '-Xs', '--checkpoint=fast', '-l', 'pgdrill'],
+      { label: 'pg_basebackup', asServerUser: true, env: { PGPASSWORD: String(primary.connection.password) } },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const manifest = JSON.parse(readFileSync(path.join(location, 'backup_manifest'), 'utf8')) as { 'WAL-Ranges'?: ManifestWalRange[] };
+    const range = manifest['WAL-Ranges']?.[0];
+    return {
+      method: this.name,
+      location,
+      ...(range ? { startLsn: range['Start-LSN'], endLsn: range['End-LSN'], timeline: range.Timeline } : {}),
+      sizeBytes: folderSize(location),
+      seconds,
+    };
+  }
+
+  async verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult> {
+    const result = await ctx.runner.run(ctx.provider.tool('pg_verifybackup'), [backup.location], {
+      label: 'pg_verifybackup',
+      asServerUser: true,
+      allowFailure: true,
+    });
+    const output = (result.stdout + result.stderr).trim();
+    return {
+      name: 'backup-verified',
+      status: result.exitCode === 0 ? 'passed' : 'failed',
+      detail: result.exitCode === 0 ? `pg_verifybackup: ${output || 'backup successfully verified'}` : `pg_verifybackup exit ${result.exitCode}: ${output}`,
+    };
+  }
+
+  archiveThrough(ctx: BackupContext, primary: PostgresInstance, lsn: string, deadlineMs: number) {
+    return switchAndWaitArchived(primary, ctx.archiveDir, lsn, deadlineMs, ctx.signal);
+  }
+
+  async restore(ctx: BackupContext, backup: BackupArtifact, target: RecoveryTarget, instanceName: string): Promise<RestorePlan> {
+    const instanceDir = path.join(ctx.workDir, instanceName);
+    const dataDir = path.join(instanceDir, 'data');
+    makeOwnedDir(instanceDir, ctx.serverUser);
+    // cp -a as the server user: ownership and 0700 modes carry over, the backup is only read.
+    await ctx.runner.run('cp', ['-a', backup.location, dataDir], { label: `restore-files-${instanceName}`, asServerUser: true });
+    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
+    return {
+      dataDir,
+      settings: {
+        restore_command: restoreCommand(ctx.archiveDir),
+        // The restored folder inherits the primary's archive settings: never archive into the source (PITR-FACTS #7).
+        archive_mode: 'off',
+        archive_command: '',
+        ...targetSettings(target),
+      },
+    };
+  }
+
+  async version(ctx: BackupContext): Promise<string> {
+    const r = await ctx.runner.run(ctx.provider.tool('pg_basebackup'), ['--version'], { label: 'pg_basebackup-version' });
+    return r.stdout.trim();
+  }
+}

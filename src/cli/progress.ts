@@ -1,0 +1,40 @@
+// Human progress on stderr: each phase as it starts and ends with elapsed time. Colour only on a TTY and
+// without NO_COLOR; plain lines otherwise (CI logs).
+import type { PhaseListener, PhaseRecord } from '../runner/timeline.js';
+import { formatSeconds } from '../drill/duration.js';
+
+export interface Output {
+  write(text: string): void;
+  isTTY?: boolean;
+}
+
+export function useColor(stream: Output, env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(stream.isTTY) && !('NO_COLOR' in env) && env['TERM'] !== 'dumb';
+}
+
+export function paint(on: boolean) {
+  const wrap = (code: number) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+  return { green: wrap(32), red: wrap(31), yellow: wrap(33), dim: wrap(2), bold: wrap(1) };
+}
+
+const stamp = (seconds: number) => `[${seconds.toFixed(1).padStart(6)}s]`;
+
+export function progressListener(out: Output, color: boolean): PhaseListener {
+  const c = paint(color);
+  return {
+    phaseStarted(name, elapsed) {
+      out.write(`${c.dim(stamp(elapsed))} ${name} ...\n`);
+    },
+    phaseEnded(record: PhaseRecord, elapsed) {
+      const mark = record.status === 'ok' ? c.green('ok') : c.red('FAILED');
+      out.write(`${c.dim(stamp(elapsed))} ${record.name} ${mark} ${formatSeconds(record.seconds)}${record.inRto ? c.dim(' (RTO)') : ''}\n`);
+    },
+  };
+}
+
+export function colorVerdict(verdict: string, color: boolean): string {
+  const c = paint(color);
+  if (verdict.startsWith('PASSED')) return c.bold(c.green(verdict));
+  if (verdict.startsWith('FAILED')) return c.bold(c.red(verdict));
+  return c.bold(c.yellow(verdict));
+}

@@ -1,0 +1,180 @@
+// Turns a drill file into a typed Drill in one place. Every problem (YAML syntax, schema, missing fixture)
+// is collected and reported at once with file:line and the fix; nothing is started on any problem.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { DrillConfigError, type ConfigProblem } from '../errors.js';
+import type { Drill } from './drill.js';
+import { drillSchema } from './schema.js';
+
+/** Loads and validates one drill file; throws DrillConfigError with every problem found. */
+export function loadDrill(file: string): Drill {
+  const { drill, problems } = inspectDrill(file);
+  if (!drill) throw new DrillConfigError(problems);
+  return drill;
+}
+
+/** Loads several drill files, reporting the problems of all of them together. */
+export function loadDrills(files: string[]): Drill[] {
+  const results = files.map(inspectDrill);
+  const problems = results.flatMap((r) => r.problems);
+  if (problems.length > 0) throw new DrillConfigError(problems);
+  const drills = results.map((r) => r.drill as Drill);
+  const seen = new Map<string, string>();
+  for (const d of drills) {
+    const other = seen.get(d.name);
+    if (other) {
+      problems.push({
+        file: displayPath(d.file),
+        path: 'name',
+        message: `drill name "${d.name}" is also used by ${displayPath(other)}`,
+        fix: 'give each drill of one run a distinct name',
+      });
+    }
+    seen.set(d.name, d.file);
+  }
+  if (problems.length > 0) throw new DrillConfigError(problems);
+  return drills;
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
+}
+
+/** Validates a drill file without throwing: the drill when valid, and every problem found. */
+export function inspectDrill(file: string): { drill?: Drill; problems: ConfigProblem[] } {
+  const abs = path.resolve(file);
+  const shown = displayPath(abs);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    return {
+      problems: [{ file: shown, path: '', message: 'drill file not found', fix: 'check the path (drill files are YAML, e.g. drills/quickstart.yaml)' }],
+    };
+  }
+  const source = readFileSync(abs, 'utf8');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const lineOf = (offset: number | undefined) => (offset === undefined ? undefined : lineCounter.linePos(offset).line);
+
+  if (doc.errors.length > 0) {
+    return {
+      problems: doc.errors.map((e) => ({
+        file: shown,
+        line: lineOf(e.pos[0]),
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+        fix: 'fix the YAML syntax (indentation with spaces, "key: value")',
+      })),
+    };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      problems: [{ file: shown, line: 1, path: '', message: 'a drill file must be a YAML mapping', fix: 'start with name:, objectives:, incident: (see drills/quickstart.yaml)' }],
+    };
+  }
+
+  const parsed = drillSchema.safeParse(data);
+  const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf));
+
+  const fixtureNodes = doc.getIn(['workload', 'fixtures'], true) as Node | undefined;
+  const fixtures = parsed.success ? parsed.data.workload.fixtures : [];
+  const fixturePaths = fixtures.map((f) => path.resolve(path.dirname(abs), f));
+  fixturePaths.forEach((p, i) => {
+    if (!existsSync(p) || !statSync(p).isFile()) {
+      const item = doc.getIn(['workload', 'fixtures', i], true) as Node | undefined;
+      problems.push({
+        file: shown,
+        line: lineOf(item?.range?.[0] ?? fixtureNodes?.range?.[0]),
+        path: `workload.fixtures[${i}]`,
+        message: `fixture file ${fixtures[i]} not found (looked at ${p})`,
+        fix: 'fixture paths are relative to the drill file',
+      });
+    }
+  });
+
+  if (!parsed.success || problems.length > 0) return { problems: sortProblems(problems) };
+  return { drill: { ...parsed.data, file: abs, source, fixturePaths }, problems: [] };
+}
+
+function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+
+type Issue = z.core.$ZodIssue;
+
+function issueProblems(
+  issue: Issue,
+  doc: Document,
+  file: string,
+  lineOf: (offset: number | undefined) => number | undefined,
+): ConfigProblem[] {
+  const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const keyPath = [...issuePath, key];
+      return {
+        file,
+        line: lineOf(keyOffset(doc, issuePath, key)),
+        path: formatPath(keyPath),
+        message: `unknown key "${key}"`,
+        fix: `remove it or check its spelling${suggestKey(issuePath)}`,
+      };
+    });
+  }
+  const node = nearestNode(doc, issuePath);
+  let message = issue.message;
+  if (issue.code === 'invalid_type' && issue.input === undefined) message = `is required (${message})`;
+  return [{ file, line: lineOf(node), path: formatPath(issuePath), message }];
+}
+
+function suggestKey(parent: (string | number)[]): string {
+  const known: Record<string, string> = {
+    '': 'name, description, objectives, postgres, provider, backup, workload, incident, recovery, verify, timeouts',
+    objectives: 'rto, rpo',
+    postgres: 'version, settings',
+    workload: 'fixtures, pgbench, heartbeat, background',
+    recovery: 'target, timeout',
+    backup: 'method',
+  };
+  const keys = known[parent.join('.')];
+  return keys ? ` (allowed here: ${keys})` : '';
+}
+
+function formatPath(p: (string | number)[]): string {
+  return p.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+/** Offset of the key itself, so "unknown key" points at the offending line. */
+function keyOffset(doc: Document, parent: (string | number)[], key: string): number | undefined {
+  const map = parent.length === 0 ? doc.contents : doc.getIn(parent, true);
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      if (isScalar(pair.key) && pair.key.value === key) return pair.key.range?.[0];
+    }
+    return map.range?.[0];
+  }
+  return undefined;
+}
+
+/** The deepest node along the issue's path that exists (a missing key points at its parent). */
+function nearestNode(doc: Document, p: (string | number)[]): number | undefined {
+  for (let n = p.length; n >= 0; n--) {
+    const sub = p.slice(0, n);
+    const node = (n === 0 ? doc.contents : doc.getIn(sub, true)) as Node | null | undefined;
+    if (node && typeof node === 'object' && 'range' in node && node.range) {
+      if (n > 0 && n === p.length) {
+        // Point at the key line rather than the value when the value is a block.
+        const parentNode = n === 1 ? doc.contents : doc.getIn(sub.slice(0, -1), true);
+        const last = sub[sub.length - 1];
+        if (isMap(parentNode) && typeof last === 'string') {
+          const off = keyOffset(doc, sub.slice(0, -1), last);
+          if (off !== undefined) return off;
+        }
+      }
+      return node.range[0];
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,141 @@
+// The one wrapper that runs every child process: argv array (no shell), per-step timeout, the drill's
+// AbortSignal, output captured to the run's log folder, secrets redacted, and a record for the report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import { InterruptedError, StepFailedError } from '../errors.js';
+import type { OsUser } from './os-user.js';
+import type { Redactor } from './redactor.js';
+
+export interface RunOptions {
+  /** Short name for logs and errors, e.g. "pg_basebackup". */
+  label: string;
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+  /** Run as the unprivileged server user (server-side tools: initdb, pg_ctl, cp of data folders). */
+  asServerUser?: boolean;
+  /** Exit codes that are not failures (e.g. pg_checksums). */
+  okExitCodes?: number[];
+  /** Return the result instead of throwing on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export interface CommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+  logFile: string;
+}
+
+/** What the report shows for each command: the exact argv (redacted), exit code and time. */
+export interface CommandRecord {
+  label: string;
+  command: string;
+  exitCode: number | null;
+  seconds: number;
+  logFile: string;
+}
+
+export interface CommandRunnerOptions {
+  logDir: string;
+  signal: AbortSignal;
+  redactor: Redactor;
+  serverUser: OsUser | undefined;
+  defaultTimeoutMs: number;
+  cwd: string;
+}
+
+export class CommandRunner {
+  constructor(
+    private readonly opts: CommandRunnerOptions,
+    private readonly shared: { records: CommandRecord[]; counter: number } = { records: [], counter: 0 },
+  ) {
+    mkdirSync(opts.logDir, { recursive: true });
+  }
+
+  /** Every command run so far (shared with withoutAbort() runners). */
+  get records(): CommandRecord[] {
+    return this.shared.records;
+  }
+
+  /** The same runner for cleanup steps that must run after the drill was interrupted. */
+  withoutAbort(): CommandRunner {
+    return new CommandRunner({ ...this.opts, signal: new AbortController().signal }, this.shared);
+  }
+
+  async run(file: string, args: string[], options: RunOptions): Promise<CommandResult> {
+    if (this.opts.signal.aborted) throw new InterruptedError();
+    const { redactor } = this.opts;
+    const n = String(++this.shared.counter).padStart(3, '0');
+    const logFile = path.join(this.opts.logDir, `${n}-${options.label.replace(/[^A-Za-z0-9_.-]+/g, '-')}.log`);
+    const command = redactor.redact([file, ...args].map(shellQuote).join(' '));
+    const user = options.asServerUser ? this.opts.serverUser : undefined;
+    const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs;
+    const started = performance.now();
+    const result = await execa(file, args, {
+      env: { ...options.env, ...(user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : {}) },
+      extendEnv: true,
+      cwd: options.cwd ?? this.opts.cwd,
+      timeout: timeoutMs,
+      cancelSignal: this.opts.signal,
+      forceKillAfterDelay: 5000,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      stripFinalNewline: true,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const all = redactor.redact(result.all ?? '');
+    const exitCode = result.exitCode ?? null;
+    writeFileSync(
+      logFile,
+      `$ ${command}\n${user ? `# as OS user ${user.name}\n` : ''}${all}\n# exit ${exitCode ?? result.signal ?? 'none'} after ${seconds.toFixed(3)}s${result.timedOut ? ' (timed out)' : ''}\n`,
+    );
+    this.shared.records.push({ label: options.label, command, exitCode, seconds, logFile });
+
+    if (result.isCanceled || this.opts.signal.aborted) throw new InterruptedError();
+    const ok = exitCode === 0 || (exitCode !== null && (options.okExitCodes ?? []).includes(exitCode));
+    if (!ok && !options.allowFailure) {
+      const what = result.timedOut
+        ? `${options.label} timed out after ${(timeoutMs / 1000).toFixed(0)}s`
+        : exitCode === null
+          ? `${options.label} was killed by ${result.signal ?? 'a signal'}`
+          : `${options.label} failed with exit code ${exitCode}`;
+      throw new StepFailedError(`${what}\n  command: ${command}\n  output (last lines):\n${indent(tail(all, 15))}`, {
+        command,
+        exitCode: exitCode ?? undefined,
+        timedOut: result.timedOut,
+        outputTail: tail(all, 15),
+        durationSeconds: seconds,
+        logFile,
+      }, { cause: result.cause });
+    }
+    return {
+      exitCode: exitCode ?? -1,
+      stdout: redactor.redact(String(result.stdout ?? '')),
+      stderr: redactor.redact(String(result.stderr ?? '')),
+      seconds,
+      logFile,
+    };
+  }
+}
+
+export function tail(text: string, lines: number): string {
+  const all = text.trimEnd().split('\n');
+  return all.slice(-lines).join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

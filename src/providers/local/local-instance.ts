@@ -1,0 +1,88 @@
+// A Postgres server started by the local provider from native binaries. stop() is idempotent and shared by
+// concurrent callers; a process-wide registry kills any postmaster left if pgdrill itself is torn down.
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import type { PostgresInstance, ProviderContext } from '../provider.js';
+import { isAlive, postmasterPid, type ReadyEvent } from '../readiness.js';
+import { livePostmasters } from './postmaster-registry.js';
+
+export class LocalInstance implements PostgresInstance {
+  readonly host = '127.0.0.1';
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    readonly dataDir: string,
+    readonly logFile: string,
+    private readonly password: string,
+    readonly ready: ReadyEvent,
+    private readonly ctx: ProviderContext,
+    private readonly pgCtl: string,
+  ) {
+    const pid = postmasterPid(dataDir);
+    if (pid) livePostmasters.add(pid);
+  }
+
+  get connection(): pg.ClientConfig {
+    return { host: this.host, port: this.port, user: 'postgres', password: this.password, database: 'postgres' };
+  }
+
+  async connect(database = 'postgres'): Promise<pg.Client> {
+    const client = new pg.Client({ ...this.connection, database, application_name: 'pgdrill' });
+    await client.connect();
+    return client;
+  }
+
+  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
+    const client = await this.connect();
+    try {
+      return (await client.query<R>(sql, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  readLog(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  private async doStop(): Promise<void> {
+    const pid = postmasterPid(this.dataDir);
+    const pgCtl = (mode: string) =>
+      this.ctx.runner
+        .withoutAbort()
+        .run(this.pgCtl, ['stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '30', '-s'], {
+          label: `pg_ctl-stop-${this.name}`,
+          asServerUser: true,
+          allowFailure: true,
+          timeoutMs: 40_000,
+        });
+    try {
+      if (pid && isAlive(pid)) {
+        const fast = await pgCtl('fast');
+        if (fast.exitCode !== 0 && isAlive(pid)) await pgCtl('immediate');
+      }
+    } finally {
+      if (pid) {
+        for (let i = 0; i < 50 && isAlive(pid); i++) {
+          if (i === 20) process.kill(pid, 'SIGKILL');
+          await sleep(20);
+        }
+        livePostmasters.delete(pid);
+      }
+      if (existsSync(this.logFile)) copyFileSync(this.logFile, path.join(this.ctx.logDir, `${this.name}-server.log`));
+    }
+  }
+}

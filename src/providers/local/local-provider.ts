@@ -1,0 +1,104 @@
+// The local provider: native Postgres 15 binaries on this machine. Servers run as the unprivileged OS user when
+// pgdrill is root, listen on 127.0.0.1 only, on a free port, with no Unix socket.
+import { randomBytes } from 'node:crypto';
+import { chownSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { EnvironmentError } from '../../errors.js';
+import { makeOwnedDir } from '../../exec/os-user.js';
+import { appendAutoConf } from '../conf-file.js';
+import { freePort } from '../free-port.js';
+import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
+import { waitUntilReady } from '../readiness.js';
+import { LocalInstance } from './local-instance.js';
+import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
+import { installExitHook } from './postmaster-registry.js';
+
+/** Settings every instance gets: loopback only, no socket, a log pgdrill can follow, UTC timestamps. */
+function instanceSettings(port: number): Record<string, string | number> {
+  return {
+    port,
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    log_line_prefix: '%m [%p] ',
+    log_timezone: 'UTC',
+    logging_collector: 'off',
+  };
+}
+
+export class LocalProvider implements Provider {
+  readonly name = 'local';
+  private bins: PgBinaries | undefined;
+
+  constructor(
+    private readonly reason = 'local binaries',
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  private binaries(): PgBinaries {
+    this.bins ??= findPgBinaries(15, this.env);
+    return this.bins;
+  }
+
+  async describe(): Promise<ProviderInfo> {
+    const bins = this.binaries();
+    return { provider: this.name, reason: this.reason, postgresVersion: bins.version, binDir: bins.binDir };
+  }
+
+  tool(name: string): string {
+    return this.binaries().tool(name);
+  }
+
+  async initPrimary(ctx: ProviderContext, spec: InitSpec): Promise<PostgresInstance> {
+    const instanceDir = path.join(ctx.workDir, spec.name);
+    const dataDir = path.join(instanceDir, 'data');
+    makeOwnedDir(instanceDir, ctx.serverUser);
+    const pwfile = path.join(instanceDir, '.pwfile');
+    writeFileSync(pwfile, `${spec.password}\n`, { mode: 0o600 });
+    if (ctx.serverUser) chownSync(pwfile, ctx.serverUser.uid, ctx.serverUser.gid);
+    try {
+      await ctx.runner.run(
+        this.tool('initdb'),
+        ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--data-checksums', '-E', 'UTF8', '--locale=C', '-N'],
+        { label: `initdb-${spec.name}`, asServerUser: true },
+      );
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
+    return this.start(ctx, { ...spec, dataDir });
+  }
+
+  async start(ctx: ProviderContext, spec: StartSpec & { password: string }): Promise<PostgresInstance> {
+    installExitHook();
+    const instanceDir = path.dirname(spec.dataDir);
+    const logFile = path.join(instanceDir, 'server.log');
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const port = await freePort();
+      appendAutoConf(spec.dataDir, { ...spec.settings, ...instanceSettings(port) }, `pgdrill: ${spec.name} instance`);
+      if (ctx.serverUser) chownSync(path.join(spec.dataDir, 'postgresql.auto.conf'), ctx.serverUser.uid, ctx.serverUser.gid);
+      const startedAt = performance.now();
+      await ctx.runner.run(this.tool('pg_ctl'), ['start', '-D', spec.dataDir, '-l', logFile, '-W', '-s'], {
+        label: `pg_ctl-start-${spec.name}`,
+        asServerUser: true,
+      });
+      const instance = (ready: Awaited<ReturnType<typeof waitUntilReady>>) =>
+        new LocalInstance(spec.name, port, spec.dataDir, logFile, spec.password, ready, ctx, this.tool('pg_ctl'));
+      try {
+        const ready = await waitUntilReady({ name: spec.name, dataDir: spec.dataDir, logFile, deadlineMs: spec.deadlineMs, signal: ctx.signal, startedAt });
+        return instance(ready);
+      } catch (error) {
+        // Whatever happened, make sure the server is down before reporting.
+        await instance({ detectedAt: new Date().toISOString(), waitedSeconds: 0 }).stop();
+        lastError = error;
+        if (!(error instanceof EnvironmentError) || !/could not listen/.test(error.message)) throw error;
+      }
+    }
+    throw lastError;
+  }
+}
+
+/** A random password for the drill's superuser (never written to logs or reports). */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}

@@ -1,0 +1,72 @@
+// Finds native PostgreSQL 15 binaries: PG_BIN, `pg_config --bindir`, then the usual install folders.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { EnvironmentError } from '../../errors.js';
+
+export const REQUIRED_TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup', 'pg_verifybackup', 'psql'] as const;
+
+const INSTALL_HINT =
+  'install PostgreSQL 15 server binaries (Debian/Ubuntu: apt-get install postgresql-15; RHEL: dnf install postgresql15-server; ' +
+  'macOS: brew install postgresql@15) or set PG_BIN to the folder holding initdb and pg_ctl';
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pgConfigBindir(): string | undefined {
+  try {
+    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Candidate folders, in order of preference. */
+export function candidateBinDirs(env: NodeJS.ProcessEnv = process.env, major = 15): string[] {
+  const dirs: string[] = [];
+  if (env['PG_BIN']) return [env['PG_BIN']];
+  const fromConfig = pgConfigBindir();
+  if (fromConfig) dirs.push(fromConfig);
+  dirs.push(
+    `/usr/lib/postgresql/${major}/bin`,
+    `/usr/pgsql-${major}/bin`,
+    `/opt/homebrew/opt/postgresql@${major}/bin`,
+    `/usr/local/opt/postgresql@${major}/bin`,
+  );
+  return dirs;
+}
+
+export interface PgBinaries {
+  binDir: string;
+  version: string;
+  tool(name: string): string;
+}
+
+/** Locates a folder with every required tool at the wanted major version; exit 3 with the fix otherwise. */
+export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env): PgBinaries {
+  const tried: string[] = [];
+  for (const dir of candidateBinDirs(env, major)) {
+    const missing = REQUIRED_TOOLS.filter((t) => !executable(path.join(dir, t)));
+    if (missing.length > 0) {
+      tried.push(`${dir} (missing ${missing.join(', ')})`);
+      continue;
+    }
+    const out = execFileSync(path.join(dir, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
+    const version = /(\d+(?:\.\d+)?)/.exec(out.replace(/^.*\(PostgreSQL\)\s*/, ''))?.[1] ?? out;
+    if (Number.parseInt(version, 10) !== major) {
+      tried.push(`${dir} (PostgreSQL ${version}, not ${major})`);
+      continue;
+    }
+    return { binDir: dir, version, tool: (name) => path.join(dir, name) };
+  }
+  throw new EnvironmentError(
+    `PostgreSQL ${major} binaries not found; looked in:\n${tried.map((t) => `  ${t}`).join('\n')}`,
+    INSTALL_HINT,
+  );
+}

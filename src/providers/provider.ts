@@ -1,0 +1,69 @@
+// The provider port: where Postgres instances run. The drill runner talks only to this interface; adapters
+// (local binaries today, docker next) live in their own folders and register in providers/registry.ts.
+import type pg from 'pg';
+import type { CommandRunner } from '../exec/command-runner.js';
+import type { OsUser } from '../exec/os-user.js';
+import type { ReadyEvent } from './readiness.js';
+
+/** A running Postgres server owned by the drill. Stop is idempotent; `await using` stops it on every path. */
+export interface PostgresInstance extends AsyncDisposable {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** node-postgres connection settings (password included: never log this object). */
+  readonly connection: pg.ClientConfig;
+  /** How and when readiness was detected when the instance started. */
+  readonly ready: ReadyEvent;
+  connect(database?: string): Promise<pg.Client>;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** The server log so far. */
+  readLog(): string;
+  /** Stops the server (fast, then immediate, then SIGKILL) and copies its log to the run's log folder. */
+  stop(): Promise<void>;
+}
+
+export interface StartSpec {
+  /** primary, restore, ... : names the folder, the log and progress lines. */
+  name: string;
+  dataDir: string;
+  /** Settings appended to postgresql.auto.conf before start (they win over inherited ones). */
+  settings: Record<string, string | number | boolean>;
+  /** What "ready" means: a read-write server. Recovery targets are confirmed from the same log. */
+  deadlineMs: number;
+}
+
+export interface InitSpec extends Omit<StartSpec, 'dataDir'> {
+  password: string;
+}
+
+/** What a provider needs from the drill: where to work, how to run commands, when to give up. */
+export interface ProviderContext {
+  workDir: string;
+  logDir: string;
+  runner: CommandRunner;
+  serverUser: OsUser | undefined;
+  signal: AbortSignal;
+}
+
+export interface ProviderInfo {
+  provider: string;
+  /** Why this provider was chosen (auto picks one). */
+  reason: string;
+  postgresVersion: string;
+  binDir?: string;
+  serverUser?: string;
+}
+
+export interface Provider {
+  readonly name: string;
+  /** Checks binaries and versions; throws EnvironmentError with the fix when something is missing. */
+  describe(): Promise<ProviderInfo>;
+  /** Absolute path of a Postgres client or server tool (pg_basebackup, pg_verifybackup, psql...). */
+  tool(name: string): string;
+  /** initdb (checksums, scram-sha-256) + settings + start; returns a ready primary. */
+  initPrimary(ctx: ProviderContext, spec: InitSpec): Promise<PostgresInstance>;
+  /** Starts a server on an existing (restored) data folder and waits until it accepts read-write connections. */
+  start(ctx: ProviderContext, spec: StartSpec & { password: string }): Promise<PostgresInstance>;
+}

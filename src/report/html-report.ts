@@ -1,0 +1,48 @@
+// report.html: one self-contained page (inline CSS and SVG, no external URL) that someone who was not there
+// can read: verdict, objectives vs measured, phase timeline, recovery target and its proof, checks, data
+// loss, environment, commands (redacted) and logs. Handlebars escapes every user-provided value.
+import { readFileSync, writeFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { formatSeconds } from '../drill/duration.js';
+import type { DrillResult } from './result-schema.js';
+import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
+
+const hbs = Handlebars.create();
+hbs.registerHelper('seconds', (v: unknown) => (typeof v === 'number' ? formatSeconds(v) : 'n/a'));
+hbs.registerHelper('bytes', (v: unknown) => formatBytes(typeof v === 'number' ? v : null));
+hbs.registerHelper('fixed', (v: unknown, digits: unknown) => (typeof v === 'number' ? v.toFixed(Number(digits)) : 'n/a'));
+hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hbs.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
+
+let compiled: Handlebars.TemplateDelegate | undefined;
+function template(): Handlebars.TemplateDelegate {
+  compiled ??= hbs.compile(readFileSync(new URL('./templates/report.hbs', import.meta.url), 'utf8'), { strict: false });
+  return compiled;
+}
+
+export function renderReport(result: DrillResult): string {
+  const m = result.measured;
+  const view = {
+    r: result,
+    statusClass: result.status,
+    bars: [
+      objectiveBar('RTO', m.rtoSeconds, result.objectives.rtoSeconds),
+      objectiveBar('RPO', m.rpoSeconds, result.objectives.rpoSeconds, m.rpoLowerBound),
+    ],
+    rtoPhases: result.phases.filter((p) => p.inRto).map((p) => ({ name: p.name, seconds: formatSeconds(p.seconds), pct: m.rtoSeconds ? (p.seconds / m.rtoSeconds) * 100 : 0 })),
+    gantt: gantt(result.phases),
+    checksPassed: result.checks.filter((c) => c.status === 'passed').length,
+    checksTotal: result.checks.length,
+    settings: Object.entries(result.environment.settings).map(([k, v]) => ({ k, v })),
+    recoverySettings: Object.entries(result.recovery.settings).map(([k, v]) => ({ k, v })),
+    toolVersions: Object.entries(result.environment.toolVersions).map(([k, v]) => ({ k, v })),
+    walRate: m.walReplayBytesPerSecond ? `${formatBytes(m.walReplayBytesPerSecond)}/s` : 'n/a',
+    restoreRate: m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a',
+    generatedAt: new Date().toISOString(),
+  };
+  return template()(view);
+}
+
+export function writeReport(file: string, result: DrillResult): void {
+  writeFileSync(file, renderReport(result));
+}

@@ -1,0 +1,125 @@
+// result.json: the machine-readable record of one drill. This zod schema is the single definition; the
+// published JSON Schema (schema/result.schema.json) is generated from it and a test keeps the two in sync.
+import { z } from 'zod';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+const phase = z.object({
+  name: z.string(),
+  startedAt: z.string().describe('ISO 8601, UTC, runner clock'),
+  endedAt: z.string(),
+  seconds: z.number().describe('monotonic clock (performance.now)'),
+  inRto: z.boolean().describe('part of the measured RTO: incident declared -> verified'),
+  status: z.enum(['ok', 'failed']),
+});
+
+const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed']), detail: z.string() });
+
+const marker = z.object({ id: z.number(), commitTime: z.string(), commitMicros: z.number() });
+
+export const resultSchema = z
+  .object({
+    schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+    pgdrillVersion: z.string(),
+    runId: z.string(),
+    drill: z.object({ name: z.string(), description: z.string().optional(), file: z.string(), sha256: z.string() }),
+    status: z.enum(['passed', 'failed', 'error']).describe('passed: objectives met and every check passed; failed: the drill ran and found a problem; error: the drill could not run'),
+    verdict: z.string().describe('one line for people'),
+    diagnosis: z.string().optional().describe('what went wrong and what to do, when not passed'),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    objectives: z.object({ rtoSeconds: z.number(), rpoSeconds: z.number() }),
+    measured: z.object({
+      rtoSeconds: z.number().nullable().describe('incident declared -> recovered instance promoted and verified (monotonic clock)'),
+      rpoSeconds: z.number().nullable().describe('commit time of the last pre-incident transaction minus that of the newest one recovered (database clock)'),
+      rpoLowerBound: z.boolean().describe('true when no pre-incident marker survived: the RPO is at least rpoSeconds'),
+      lostMarkers: z.number().nullable(),
+      discardedMarkers: z.number().nullable().describe('markers committed after the incident, discarded by the recovery'),
+      walReplayBytes: z.number().nullable(),
+      walReplaySeconds: z.number().nullable(),
+      walReplayBytesPerSecond: z.number().nullable(),
+      restoreFilesBytesPerSecond: z.number().nullable(),
+      readinessLatencySeconds: z.number().nullable().describe('server log "ready" timestamp -> pgdrill proceeding'),
+    }),
+    phases: z.array(phase),
+    checks: z.array(check),
+    incident: z
+      .object({
+        kind: z.string(),
+        description: z.string(),
+        statement: z.string(),
+        xid: z.string(),
+        lsnBefore: z.string(),
+        lsnAfter: z.string(),
+        commitTime: z.string(),
+        commitMicros: z.number(),
+      })
+      .optional(),
+    recovery: z.object({
+      target: z.string().describe('as written in the drill'),
+      resolved: z.string().optional().describe('the concrete target, in words'),
+      settings: z.record(z.string(), z.string()),
+      reached: z.boolean(),
+      timeline: z.number().nullable(),
+      evidence: z.array(z.string()).describe('server log lines that prove where recovery stopped'),
+      lastReplayedCommit: z.object({ xid: z.string(), time: z.string() }).optional(),
+    }),
+    backup: z
+      .object({
+        method: z.string(),
+        sizeBytes: z.number(),
+        seconds: z.number(),
+        startLsn: z.string().optional(),
+        endLsn: z.string().optional(),
+      })
+      .optional(),
+    markers: z.object({
+      heartbeatSeconds: z.number(),
+      written: z.number(),
+      lastPreIncident: marker.optional(),
+      newestRecovered: marker.optional(),
+    }),
+    environment: z.object({
+      provider: z.string(),
+      providerReason: z.string(),
+      postgresVersion: z.string(),
+      backupMethod: z.string(),
+      toolVersions: z.record(z.string(), z.string()),
+      serverUser: z.string().optional(),
+      host: z.string(),
+      platform: z.string(),
+      node: z.string(),
+      settings: z.record(z.string(), z.string()).describe('primary settings that matter for recovery, as the server reports them'),
+    }),
+    commands: z.array(
+      z.object({ label: z.string(), command: z.string(), exitCode: z.number().nullable(), seconds: z.number(), logFile: z.string() }),
+    ),
+    logs: z.array(z.string()).describe('log files, relative to the drill folder'),
+    error: z.object({ name: z.string(), message: z.string(), suggestion: z.string().optional() }).optional(),
+  })
+  .describe('pgdrill result.json: one drill of one run');
+
+export type DrillResult = z.infer<typeof resultSchema>;
+
+export const summarySchema = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  runId: z.string(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  exitCode: z.number(),
+  drills: z.array(
+    z.object({
+      drill: z.string(),
+      status: z.enum(['passed', 'failed', 'error']),
+      verdict: z.string(),
+      rtoSeconds: z.number().nullable(),
+      rpoSeconds: z.number().nullable(),
+      objectives: z.object({ rtoSeconds: z.number(), rpoSeconds: z.number() }),
+      result: z.string().describe('path of result.json'),
+      report: z.string().describe('path of report.html'),
+    }),
+  ),
+  warnings: z.array(z.string()),
+});
+
+export type RunSummary = z.infer<typeof summarySchema>;

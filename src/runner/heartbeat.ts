@@ -1,0 +1,71 @@
+// The heartbeat: one marker row committed every `interval` on the primary, each with its commit timestamp
+// read back from the database (track_commit_timestamp). The ledger is what data loss is measured against.
+import type pg from 'pg';
+import type { PostgresInstance } from '../providers/provider.js';
+import { Ticker } from './ticker.js';
+
+export interface Marker {
+  id: number;
+  /** Commit time on the primary (database clock), ISO with microseconds. */
+  commitTime: string;
+  commitMicros: number;
+}
+
+export const HEARTBEAT_TABLE = 'pgdrill.heartbeat';
+
+export async function createHeartbeatTable(primary: PostgresInstance): Promise<void> {
+  await primary.query(
+    `create schema if not exists pgdrill;
+     create table if not exists ${HEARTBEAT_TABLE} (
+       id bigint generated always as identity primary key,
+       written_at timestamptz not null default clock_timestamp())`,
+  );
+}
+
+export class Heartbeat {
+  readonly ledger: Marker[] = [];
+  private client: pg.Client | undefined;
+  private ticker: Ticker | undefined;
+
+  constructor(
+    private readonly primary: PostgresInstance,
+    private readonly intervalMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = await this.primary.connect();
+    client.on('error', () => undefined); // a lost primary ends the ticker through the failed query
+    this.client = client;
+    this.ticker = new Ticker(this.intervalMs, () => this.beat(client));
+    this.ticker.start();
+  }
+
+  private async beat(client: pg.Client): Promise<void> {
+    const ins = await client.query<{ xid: string; id: string }>(`insert into ${HEARTBEAT_TABLE} default values returning id::text, xmin::text as xid`);
+    const row = ins.rows[0];
+    const ts = await client.query<{ t: string; micros: string }>(
+      `select to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t,
+              (extract(epoch from ts) * 1000000)::bigint::text as micros
+         from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
+      [row?.xid],
+    );
+    this.ledger.push({ id: Number(row?.id), commitTime: ts.rows[0]?.t ?? '', commitMicros: Number(ts.rows[0]?.micros) });
+  }
+
+  /** Resolves once at least `count` markers are committed. */
+  async waitForMarkers(count: number): Promise<void> {
+    while (this.ledger.length < count) {
+      const ticker = this.ticker;
+      if (!ticker?.isRunning) throw ticker?.error ?? new Error('the heartbeat is not running');
+      await ticker.nextTick();
+    }
+  }
+
+  /** Stops writing after the in-flight marker; idempotent. Returns every marker known committed. */
+  async stop(): Promise<Marker[]> {
+    await this.ticker?.stop();
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+    return this.ledger;
+  }
+}

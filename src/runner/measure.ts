@@ -1,0 +1,56 @@
+// RTO and RPO arithmetic. Durations come from the monotonic clock; data loss from commit timestamps on the
+// database clock, never from the runner's wall clock (xid order is not commit order, PITR-FACTS #6).
+import type { Marker } from './heartbeat.js';
+
+export interface RpoMeasurement {
+  /** Seconds of committed work lost: last pre-incident commit minus the newest one that survived. */
+  rpoSeconds: number;
+  /** True when no pre-incident marker survived, so the RPO is only known to be at least this. */
+  lowerBound: boolean;
+  /** Markers committed before the incident that are missing after recovery. */
+  lostMarkers: number;
+  /** Markers committed after the incident: PITR to before the incident discards them by design. */
+  discardedMarkers: number;
+  /** Markers committed after the incident that are present after recovery (0 unless the target is later). */
+  survivingPostIncidentMarkers: number;
+  lastPreIncidentMarker?: Marker;
+  newestRecoveredMarker?: Marker;
+}
+
+/**
+ * @param ledger every marker known committed on the primary
+ * @param incidentCommitMicros the incident's commit time; markers committed earlier should survive
+ * @param recoveredIds marker ids present on the recovered instance
+ */
+export function measureRpo(ledger: Marker[], incidentCommitMicros: number, recoveredIds: Iterable<number>): RpoMeasurement {
+  const present = new Set(recoveredIds);
+  const byTime = [...ledger].sort((a, b) => a.commitMicros - b.commitMicros);
+  const pre = byTime.filter((m) => m.commitMicros < incidentCommitMicros);
+  const post = byTime.filter((m) => m.commitMicros >= incidentCommitMicros);
+  const lastPre = pre.at(-1);
+  const recoveredPre = pre.filter((m) => present.has(m.id));
+  const newest = recoveredPre.at(-1);
+  const lostMarkers = pre.length - recoveredPre.length;
+  let rpoSeconds = 0;
+  let lowerBound = false;
+  if (lastPre && newest) {
+    rpoSeconds = (lastPre.commitMicros - newest.commitMicros) / 1e6;
+  } else if (lastPre && pre[0]) {
+    rpoSeconds = (lastPre.commitMicros - pre[0].commitMicros) / 1e6;
+    lowerBound = true;
+  }
+  return {
+    rpoSeconds,
+    lowerBound,
+    lostMarkers,
+    discardedMarkers: post.filter((m) => !present.has(m.id)).length,
+    survivingPostIncidentMarkers: post.filter((m) => present.has(m.id)).length,
+    ...(lastPre ? { lastPreIncidentMarker: lastPre } : {}),
+    ...(newest ? { newestRecoveredMarker: newest } : {}),
+  };
+}
+
+/** Bytes per second, 0 when the duration is not positive. */
+export function rate(bytes: number, seconds: number): number {
+  return seconds > 0 ? bytes / seconds : 0;
+}

@@ -1,0 +1,90 @@
+// The `run` command as a library function: load every drill (all problems at once, nothing started on any),
+// run them one after the other into <out>/<run-id>/, write summary.json. The CLI is a thin wrapper.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadDrills } from '../drill/loader.js';
+import { resolveServerUser } from '../exec/os-user.js';
+import { createProvider, type ProviderChoice } from '../providers/registry.js';
+import { RESULT_SCHEMA_VERSION, type RunSummary } from '../report/result-schema.js';
+import { writeDrillFiles, writeSummary } from '../report/write-results.js';
+import type { PhaseListener } from './timeline.js';
+import { runDrill } from './run-drill.js';
+import { drillSlug, newRunId } from './run-id.js';
+
+export interface RunDrillsOptions {
+  out: string;
+  provider?: ProviderChoice;
+  signal: AbortSignal;
+  workRoot?: string;
+  /** Called before each drill; returns the listener for its phases. */
+  onDrill?: (name: string, index: number, total: number) => PhaseListener | undefined;
+  onDrillDone?: (verdict: string, reportFile: string) => void;
+}
+
+export interface RunDrillsOutcome {
+  summary: RunSummary;
+  summaryFile: string;
+  runDir: string;
+  exitCode: number;
+}
+
+/** Exit code of a run: interrupted wins, then environment errors, then failures. */
+export function aggregateExitCode(codes: number[]): number {
+  for (const code of [130, 3, 1]) if (codes.includes(code)) return code;
+  return 0;
+}
+
+export async function runDrills(files: string[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
+  const drills = loadDrills(files);
+  const serverUser = resolveServerUser();
+  const providers = drills.map((d) => createProvider(opts.provider ?? d.provider));
+  for (const p of providers) await p.describe(); // binaries missing: exit 3 before anything starts
+
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const runDir = path.resolve(opts.out, runId);
+  mkdirSync(runDir, { recursive: true });
+  const entries: RunSummary['drills'] = [];
+  const codes: number[] = [];
+  for (const [i, drill] of drills.entries()) {
+    if (opts.signal.aborted) break;
+    const drillDir = path.join(runDir, drillSlug(drill.name));
+    mkdirSync(drillDir, { recursive: true });
+    const listener = opts.onDrill?.(drill.name, i, drills.length);
+    const { result, exitCode } = await runDrill(drill, {
+      runId,
+      drillDir,
+      provider: providers[i] ?? createProvider('auto'),
+      signal: opts.signal,
+      serverUser,
+      ...(listener ? { listener } : {}),
+      ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
+    });
+    const files = writeDrillFiles(drillDir, result);
+    opts.onDrillDone?.(result.verdict, files.reportFile);
+    codes.push(exitCode);
+    entries.push({
+      drill: drill.name,
+      status: result.status,
+      verdict: result.verdict,
+      rtoSeconds: result.measured.rtoSeconds,
+      rpoSeconds: result.measured.rpoSeconds,
+      objectives: result.objectives,
+      result: files.resultFile,
+      report: files.reportFile,
+    });
+  }
+  if (opts.signal.aborted) codes.push(130);
+  const exitCode = aggregateExitCode(codes);
+  const summary: RunSummary = {
+    schemaVersion: RESULT_SCHEMA_VERSION,
+    runId,
+    startedAt: startedAt.toISOString(),
+    endedAt: new Date().toISOString(),
+    exitCode,
+    drills: entries,
+    warnings: [],
+  };
+  const summaryFile = writeSummary(runDir, summary);
+  return { summary, summaryFile, runDir, exitCode };
+}
