@@ -79,7 +79,13 @@ export function inspectDrill(file: string): { drill?: Drill; problems: ConfigPro
   const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf));
 
   const fixtureNodes = doc.getIn(['workload', 'fixtures'], true) as Node | undefined;
-  const fixtures = parsed.success ? parsed.data.workload.fixtures : [];
+  // Checked even when the schema failed, so every problem shows at once.
+  const rawFixtures = (data as { workload?: { fixtures?: unknown } }).workload?.fixtures;
+  const fixtures = parsed.success
+    ? parsed.data.workload.fixtures
+    : Array.isArray(rawFixtures)
+      ? rawFixtures.filter((f): f is string => typeof f === 'string')
+      : [];
   const fixturePaths = fixtures.map((f) => path.resolve(path.dirname(abs), f));
   fixturePaths.forEach((p, i) => {
     if (!existsSync(p) || !statSync(p).isFile()) {

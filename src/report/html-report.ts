@@ -8,7 +8,7 @@ import type { DrillResult } from './result-schema.js';
 import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
 
 const hbs = Handlebars.create();
-hbs.registerHelper('seconds', (v: unknown) => (typeof v === 'number' ? formatSeconds(v) : 'n/a'));
+hbs.registerHelper('dur', (v: unknown) => (typeof v === 'number' ? formatSeconds(v) : 'n/a'));
 hbs.registerHelper('bytes', (v: unknown) => formatBytes(typeof v === 'number' ? v : null));
 hbs.registerHelper('fixed', (v: unknown, digits: unknown) => (typeof v === 'number' ? v.toFixed(Number(digits)) : 'n/a'));
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);

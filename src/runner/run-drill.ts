@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { backupMethod } from '../backup/registry.js';
-import type { BackupArtifact, BackupContext } from '../backup/backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
 import { DrillFinding, EnvironmentError, InterruptedError, isAbortError, RecoveryFailedError } from '../errors.js';
 import { CommandRunner } from '../exec/command-runner.js';
@@ -38,6 +38,8 @@ export interface RunDrillOptions {
   /** Parent of the disposable work folder (data folders, backup, archive); default: the OS temp folder. */
   workRoot?: string;
   serverUser: OsUser | undefined;
+  /** Use this backup method instead of the drill's (tests wrap the real one to inject archive faults). */
+  backupMethod?: BackupMethod;
 }
 
 /** Settings every primary gets so that PITR and the measurements work (PITR-FACTS #4). */
@@ -70,7 +72,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     provider: opts.provider,
     archiveDir: path.join(workDir, 'archive'),
   };
-  const method = backupMethod(drill.backup.method);
+  const method = opts.backupMethod ?? backupMethod(drill.backup.method);
   const incident = createIncident(drill.incident);
   const timeline = new Timeline(opts.listener);
   const cleanup = new CleanupStack();
@@ -80,6 +82,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   let heartbeat: Heartbeat | undefined;
   try {
     outcome.info = await opts.provider.describe();
+    await checkWorkDirReachable(runner, workDir, opts.serverUser);
     outcome.toolVersions[method.name] = await method.version(ctx);
     mkdirSync(ctx.archiveDir, { recursive: true, mode: 0o700 });
     chownTree(ctx.archiveDir, opts.serverUser);
@@ -171,6 +174,18 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
 function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
   const lines = error instanceof RecoveryFailedError ? error.logTail.split('\n').filter((l) => /FATAL|PANIC|recovery|redo/.test(l)) : [];
   return { reached: false, evidence: [...lines, `recovery to ${describeTarget(target)} did not complete`] };
+}
+
+/** The server user must be able to reach the work folder (a parent like /root blocks it, PITR-FACTS #1). */
+async function checkWorkDirReachable(runner: CommandRunner, workDir: string, user: OsUser | undefined): Promise<void> {
+  if (!user) return;
+  const probe = await runner.run('test', ['-w', workDir], { label: 'work-dir-check', asServerUser: true, allowFailure: true });
+  if (probe.exitCode !== 0) {
+    throw new EnvironmentError(
+      `the OS user ${user.name} cannot reach the work folder ${workDir}: a parent folder is not traversable`,
+      'pass --work-dir (or PGDRILL_WORK_DIR) pointing at a folder every user can traverse, e.g. /tmp or /var/tmp',
+    );
+  }
 }
 
 async function primarySettings(primary: PostgresInstance): Promise<Record<string, string>> {

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Sets up everything pgdrill and its tests need on a fresh Debian/Ubuntu machine, then installs the npm
+# packages (which builds pgdrill). Safe to run again: it installs only what is missing.
+#   bash scripts/setup.sh            PostgreSQL 15 server binaries + npm ci
+#   bash scripts/setup.sh --browser  also Chromium, for the report's browser test (npm test needs it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=true ;;
+    *) echo "setup.sh: unknown option $arg (known: --browser)" >&2; exit 2 ;;
+  esac
+done
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); fi
+fi
+
+pkgs=()
+pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/pg_basebackup" ]; then
+  pkgs+=(postgresql-15 postgresql-client-15)
+fi
+if $want_browser && [ ! -x /usr/bin/chromium ]; then
+  pkgs+=(chromium)
+fi
+
+if [ ${#pkgs[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup.sh: please install ${pkgs[*]} with your package manager (apt-get not found)" >&2
+    exit 3
+  fi
+  if [ "$(id -u)" -ne 0 ] && [ ${#sudo_cmd[@]} -eq 0 ]; then
+    echo "setup.sh: need root or sudo to install ${pkgs[*]}" >&2
+    exit 3
+  fi
+  echo "setup.sh: installing ${pkgs[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  # pgdrill starts its own disposable servers: keep Debian from creating and starting a system cluster.
+  if [[ " ${pkgs[*]} " == *" postgresql-15 "* ]]; then
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends postgresql-common >/dev/null
+    "${sudo_cmd[@]}" sed -i 's/^#\?\s*create_main_cluster.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
+  fi
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+
+# pgdrill running as root runs servers as this unprivileged user (see README: "Running as root").
+if [ "$(id -u)" -eq 0 ] && ! id "${PGDRILL_OS_USER:-postgres}" >/dev/null 2>&1; then
+  useradd --system --home-dir /var/lib/postgresql --shell /bin/bash "${PGDRILL_OS_USER:-postgres}"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+else
+  npm run build
+fi
+echo "setup.sh: ready ($("$pg_bin/postgres" --version))" >&2

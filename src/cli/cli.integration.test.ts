@@ -1,0 +1,164 @@
+// The CLI as users run it, on real PostgreSQL 15 servers: each exit code, the verdict line, the files written,
+// and that no server or work folder of pgdrill's survives success, failure, bad input or SIGINT.
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { resultSchema, summarySchema, type DrillResult } from '../report/result-schema.js';
+import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { writeDrill } from '../test-support/drill-files.js';
+
+function onlyRun(out: string): string {
+  const runs = readdirSync(out);
+  expect(runs, 'one run folder').to.have.length(1);
+  return path.join(out, runs[0] as string);
+}
+
+function readResult(runDir: string, drill: string): DrillResult {
+  return resultSchema.parse(JSON.parse(readFileSync(path.join(runDir, drill, 'result.json'), 'utf8')));
+}
+
+function expectNothingLeft(work: string): void {
+  expect(postgresProcessesUnder(work), 'postgres processes left').to.deep.equal([]);
+  expect(workFoldersLeft(work), 'work folders left').to.deep.equal([]);
+}
+
+describe('pgdrill run (CLI, real Postgres)', function () {
+  this.timeout(180_000);
+  const folders: string[] = [];
+  const fresh = () => {
+    const f = testFolders();
+    folders.push(f.work);
+    return f;
+  };
+  after(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+
+  it('runs the quickstart drill: exit 0, PASSED verdict, RPO within the heartbeat, result files, nothing left', async () => {
+    const { out, work } = fresh();
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--json'], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.match(/PASSED quickstart-drop-table {2}RTO \S+ \(objective 2m\) {2}RPO \S+ \(objective 5s\)/);
+    for (const phase of ['provision-primary', 'base-backup', 'incident', 'wal-replay', 'verify']) expect(run.stderr).to.contain(`${phase} ok`);
+
+    const summary = summarySchema.parse(JSON.parse(run.stdout));
+    expect(summary.exitCode).to.equal(0);
+    const runDir = onlyRun(out);
+    expect(summary.drills[0]?.result).to.equal(path.join(runDir, 'quickstart-drop-table', 'result.json'));
+    const r = readResult(runDir, 'quickstart-drop-table');
+    expect(r.status).to.equal('passed');
+    // before-incident = exclusive xid target: at most the markers in flight are lost (< 3 heartbeats).
+    expect(r.measured.rpoSeconds).to.be.at.least(0).and.below(0.6);
+    expect(r.measured.lostMarkers).to.equal(0);
+    expect(r.measured.rtoSeconds).to.be.greaterThan(0).and.below(120);
+    const rtoPhases = r.phases.filter((p) => p.inRto).map((p) => p.name);
+    expect(rtoPhases).to.deep.equal(['archive-wal', 'restore-files', 'wal-replay', 'verify']);
+    const rtoSum = r.phases.filter((p) => p.inRto).reduce((s, p) => s + p.seconds, 0);
+    expect(r.measured.rtoSeconds).to.be.at.least(rtoSum - 0.001);
+    expect(r.recovery.reached).to.equal(true);
+    expect(r.recovery.timeline).to.equal(2);
+    expect(r.recovery.evidence.join('\n')).to.contain(`recovery stopping before commit of transaction ${r.incident?.xid}`);
+    expect(r.recovery.settings).to.include({ archive_mode: 'off', recovery_target_inclusive: 'off', recovery_target_xid: r.incident?.xid });
+    expect(r.checks.every((c) => c.status === 'passed'), JSON.stringify(r.checks)).to.equal(true);
+    expect(r.checks.map((c) => c.name)).to.include.members(['backup-verified', 'table orders restored', 'last pre-incident marker present']);
+    expect(r.measured.walReplayBytes).to.be.greaterThan(0);
+    expect(r.environment.postgresVersion).to.match(/^15\./);
+
+    const html = readFileSync(path.join(runDir, 'quickstart-drop-table', 'report.html'), 'utf8');
+    expect(html).to.contain('PASSED').and.contain('quickstart-drop-table');
+    expect(html).not.to.match(/(src|href)="https?:/);
+    expect(existsSync(path.join(runDir, 'quickstart-drop-table', 'logs', 'restore-server.log'))).to.equal(true);
+    // The generated password never reaches the evidence.
+    const evidence = readdirSync(path.join(runDir, 'quickstart-drop-table', 'logs', 'commands')).map((f) =>
+      readFileSync(path.join(runDir, 'quickstart-drop-table', 'logs', 'commands', f), 'utf8'),
+    );
+    expect(evidence.join('\n')).not.to.match(/PGPASSWORD=\S/);
+    expectNothingLeft(work);
+  });
+
+  it('exits 1 with a diagnosis when a check fails, and still cleans up', async () => {
+    const { out, work } = fresh();
+    const drill = writeDrill(`name: wrong-expectation
+objectives: { rto: 2m, rpo: 5s }
+workload: { fixtures: [$FIXTURES/shop.sql] }
+incident: { kind: drop-table, table: orders }
+verify:
+  - name: customers count
+    sql: select count(*) from customers
+    expect: "101"
+`);
+    const run = await runCli(['run', drill, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.stderr).to.contain('FAILED wrong-expectation');
+    const r = readResult(onlyRun(out), 'wrong-expectation');
+    expect(r.status).to.equal('failed');
+    expect(r.diagnosis).to.contain('customers count: returned "100", expected "101"');
+    expect(r.recovery.reached).to.equal(true);
+    expectNothingLeft(work);
+  });
+
+  it('exits 1 when a missed RTO objective is the only problem', async () => {
+    const { out, work } = fresh();
+    const drill = writeDrill(`name: tight-rto
+objectives: { rto: 1ms, rpo: 5s }
+workload: { fixtures: [$FIXTURES/shop.sql] }
+incident: { kind: drop-table, table: orders }
+`);
+    const run = await runCli(['run', drill, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(1);
+    const r = readResult(onlyRun(out), 'tight-rto');
+    const failed = r.checks.filter((c) => c.status === 'failed').map((c) => c.name);
+    expect(failed).to.deep.equal(['RTO objective']);
+    expectNothingLeft(work);
+  });
+
+  it('exits 2 on a bad drill file with file:line and the fix, and starts nothing', async () => {
+    const { out, work } = fresh();
+    const drill = writeDrill(`name: bad
+objectives: { rto: 7 minutes, rpo: 5s }
+incident: { kind: drop-table, table: orders }
+recovery: { target: before-incident, wait: 1s }
+`);
+    const run = await runCli(['run', drill, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.contain(`${drill}:2: objectives.rto: "7 minutes" is not a duration; write a number with a unit`);
+    expect(run.stderr).to.contain(`${drill}:4: recovery.wait: unknown key "wait"`);
+    expect(existsSync(out), 'no output folder').to.equal(false);
+    expectNothingLeft(work);
+  });
+
+  it('exits 2 on unknown options and 0 for validate on the shipped drills', async () => {
+    expect((await runCli(['run', 'drills/quickstart.yaml', '--bogus'])).code).to.equal(2);
+    expect((await runCli(['frobnicate'])).code).to.equal(2);
+    const shipped = readdirSync(path.join(ROOT, 'drills')).map((f) => path.join('drills', f));
+    const validate = await runCli(['validate', ...shipped]);
+    expect(validate.code, validate.stderr).to.equal(0);
+  });
+
+  it('exits 3 with the install command when PostgreSQL binaries are missing', async () => {
+    const { out, work } = fresh();
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], { env: { PG_BIN: '/nonexistent', PGDRILL_WORK_DIR: work } });
+    expect(run.code).to.equal(3);
+    expect(run.stderr).to.contain('PostgreSQL 15 binaries not found').and.contain('apt-get install postgresql-15');
+    expectNothingLeft(work);
+  });
+
+  it('on SIGINT stops the drill, writes status error, removes every instance and exits 130', async () => {
+    const { out, work } = fresh();
+    let sent = false;
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], {
+      env: { PGDRILL_WORK_DIR: work },
+      onStderr: (text, child) => {
+        // Interrupt while both the primary and the heartbeat are running.
+        if (!sent && text.includes('heartbeat ...')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).to.equal(true);
+    expect(run.code, run.stderr).to.equal(130);
+    const r = readResult(onlyRun(out), 'quickstart-drop-table');
+    expect(r.status).to.equal('error');
+    expect(r.error?.name).to.equal('InterruptedError');
+    expectNothingLeft(work);
+  });
+});

@@ -1,0 +1,70 @@
+// Runs the built CLI as a user would (node bin/pgdrill.js ...) and watches for leftovers.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(ROOT, 'bin', 'pgdrill.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh folder for a test's output and one for its disposable work folders (traversable by postgres). */
+export function testFolders(): { out: string; work: string } {
+  const base = mkdtempSync(path.join(os.tmpdir(), 'drilltest-'));
+  chmodSync(base, 0o755);
+  return { out: path.join(base, 'reports'), work: base };
+}
+
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      opts.onStderr?.(stderr, child);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Postgres processes whose command line mentions the folder (postmasters are started with -D <folder>/...). */
+export function postgresProcessesUnder(folder: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', folder], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes('postgres') && !l.includes('pgrep'));
+  } catch {
+    return [];
+  }
+}
+
+/** Every postgres process on the machine (children of a postmaster are renamed "postgres: ..."). */
+export function allPostgresProcesses(): string[] {
+  try {
+    return execFileSync('pgrep', ['-a', 'postgres'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** pgdrill's work folders left in a work root. */
+export function workFoldersLeft(work: string): string[] {
+  return readdirSync(work).filter((f) => f.startsWith('pgdrill-'));
+}
