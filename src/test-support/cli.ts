@@ -1,9 +1,9 @@
 // Runs the built CLI as a user would (node bin/pgdrill.js ...) and watches for leftovers.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, chmodSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './temp-dirs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(ROOT, 'bin', 'pgdrill.js');
@@ -17,7 +17,7 @@ export interface CliRun {
 
 /** A fresh folder for a test's output and one for its disposable work folders (traversable by postgres). */
 export function testFolders(): { out: string; work: string } {
-  const base = mkdtempSync(path.join(os.tmpdir(), 'drilltest-'));
+  const base = tempDir('drilltest-');
   chmodSync(base, 0o755);
   return { out: path.join(base, 'reports'), work: base };
 }

@@ -1,6 +1,7 @@
 // Mocha set-up for every test file: polyfills, and a clear message when PostgreSQL 15 is missing.
 import '../polyfills.js';
 import { findPgBinaries } from '../providers/local/pg-binaries.js';
+import { removeTempDirs } from './temp-dirs.js';
 
 export const mochaHooks = {
   beforeAll(): void {
@@ -12,5 +13,8 @@ export const mochaHooks = {
           'Install them with: sudo apt-get install postgresql-15 (or run .ci/run, which installs everything the tests need).',
       );
     }
+  },
+  afterAll(): void {
+    removeTempDirs();
   },
 };
