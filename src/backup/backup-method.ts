@@ -20,6 +20,19 @@ export interface BackupArtifact {
   timeline?: number;
   sizeBytes: number;
   seconds: number;
+  /** When the backup finished, on the database clock (time targets must not be earlier). */
+  endTime?: string;
+}
+
+/** Whether the archive holds every WAL segment recovery needs, and where it stops being contiguous. */
+export interface WalContinuity {
+  continuous: boolean;
+  /** First segment that is needed but missing. */
+  missingSegment?: string;
+  /** Last LSN recovery can reach before the hole. */
+  lastContiguousLsn?: string;
+  firstSegment: string;
+  lastSegment: string;
 }
 
 /** Result of making sure the WAL up to a point is in the archive. */
@@ -35,6 +48,12 @@ export interface RestorePlan {
   settings: Record<string, string>;
 }
 
+export interface RestoreRequest {
+  target: RecoveryTarget;
+  timeline: string | number;
+  instanceName: string;
+}
+
 export interface BackupMethod {
   readonly name: string;
   /** Settings the primary needs (archive_mode, archive_command). */
@@ -45,8 +64,12 @@ export interface BackupMethod {
   verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult>;
   /** Forces the WAL holding `lsn` into the archive and waits until it is there. */
   archiveThrough(ctx: BackupContext, primary: PostgresInstance, lsn: string, deadlineMs: number): Promise<ArchiveFlush>;
+  /** Checks the archive holds every segment from the backup's start through `untilLsn`. */
+  walContinuity(ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity>;
+  /** The newest WAL position the archive can give (end of its last segment). */
+  archiveEnd(ctx: BackupContext): Promise<string | undefined>;
   /** Copies the backup into a new data folder and says how to recover it to the target. Never writes to the backup. */
-  restore(ctx: BackupContext, backup: BackupArtifact, target: RecoveryTarget, instanceName: string): Promise<RestorePlan>;
+  restore(ctx: BackupContext, backup: BackupArtifact, recovery: RestoreRequest): Promise<RestorePlan>;
   /** Version of the tool behind the method, for the report. */
   version(ctx: BackupContext): Promise<string>;
 }

@@ -5,12 +5,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeOwnedDir } from '../exec/os-user.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import { parseLsn } from '../recovery/lsn.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan } from './backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
 import { folderSize } from './folder-size.js';
-import { archiveCommand, restoreCommand, switchAndWaitArchived } from './wal-archive.js';
+import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived } from './wal-archive.js';
+
+/** pgdrill's primaries use initdb's default segment size. */
+const WAL_SEGMENT_SIZE = 16n * 1024n * 1024n;
 
 interface ManifestWalRange {
   Timeline: number;
@@ -64,7 +67,15 @@ export class PgBasebackupMethod implements BackupMethod {
     return switchAndWaitArchived(primary, ctx.archiveDir, lsn, deadlineMs, ctx.signal);
   }
 
-  async restore(ctx: BackupContext, backup: BackupArtifact, target: RecoveryTarget, instanceName: string): Promise<RestorePlan> {
+  async walContinuity(ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity> {
+    return archiveContinuity(ctx.archiveDir, backup.timeline ?? 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_SIZE);
+  }
+
+  async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
+    return newestArchivedLsn(ctx.archiveDir, 1, WAL_SEGMENT_SIZE);
+  }
+
+  async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
     const instanceDir = path.join(ctx.workDir, instanceName);
     const dataDir = path.join(instanceDir, 'data');
     makeOwnedDir(instanceDir, ctx.serverUser);
@@ -78,7 +89,7 @@ export class PgBasebackupMethod implements BackupMethod {
         // The restored folder inherits the primary's archive settings: never archive into the source (PITR-FACTS #7).
         archive_mode: 'off',
         archive_command: '',
-        ...targetSettings(target),
+        ...targetSettings(target, timeline),
       },
     };
   }

@@ -6,7 +6,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, TimeoutError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { ArchiveFlush } from './backup-method.js';
+import { formatLsn } from '../recovery/lsn.js';
+import type { ArchiveFlush, WalContinuity } from './backup-method.js';
 
 /**
  * Copies a segment into the archive through a temporary name, so a crash never leaves a half file; a segment
@@ -56,4 +57,41 @@ export async function switchAndWaitArchived(
 
 export function archivedSegments(archiveDir: string): string[] {
   return existsSync(archiveDir) ? readdirSync(archiveDir).filter((f) => /^[0-9A-F]{24}$/.test(f)).sort() : [];
+}
+
+const SEGMENT = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
+
+/** Segment file name holding `lsn` on `timeline`, for a given wal_segment_size. */
+export function segmentName(timeline: number, lsn: bigint, segSize: bigint): string {
+  const segNo = lsn / segSize;
+  const perLog = 0x100000000n / segSize;
+  const hex = (n: bigint) => n.toString(16).toUpperCase().padStart(8, '0');
+  return `${hex(BigInt(timeline))}${hex(segNo / perLog)}${hex(segNo % perLog)}`;
+}
+
+function segmentNumber(name: string, segSize: bigint): bigint {
+  const m = SEGMENT.exec(name);
+  if (!m) throw new Error(`not a WAL segment name: ${name}`);
+  return BigInt(`0x${m[2]}`) * (0x100000000n / segSize) + BigInt(`0x${m[3]}`);
+}
+
+/** Walks the archive from the backup's first segment to the one holding `untilLsn`, naming the first hole. */
+export function archiveContinuity(archiveDir: string, timeline: number, fromLsn: bigint, untilLsn: bigint, segSize: bigint): WalContinuity {
+  const present = new Set(archivedSegments(archiveDir));
+  const first = segmentName(timeline, fromLsn, segSize);
+  const last = segmentName(timeline, untilLsn, segSize);
+  for (let n = segmentNumber(first, segSize); n <= segmentNumber(last, segSize); n++) {
+    const name = segmentName(timeline, n * segSize, segSize);
+    if (!present.has(name)) {
+      return { continuous: false, missingSegment: name, lastContiguousLsn: formatLsn(n * segSize), firstSegment: first, lastSegment: last };
+    }
+  }
+  return { continuous: true, firstSegment: first, lastSegment: last };
+}
+
+/** Start LSN of the newest archived segment on a timeline (replay reaches at least this far). */
+export function newestArchivedLsn(archiveDir: string, timeline: number, segSize: bigint): string | undefined {
+  const prefix = timeline.toString(16).toUpperCase().padStart(8, '0');
+  const last = archivedSegments(archiveDir).filter((s) => s.startsWith(prefix)).at(-1);
+  return last ? formatLsn(segmentNumber(last, segSize) * segSize) : undefined;
 }

@@ -125,6 +125,25 @@ recovery: { target: before-incident, wait: 1s }
     expectNothingLeft(work);
   });
 
+  it('exits 2, before any restore, when a time target is before the base backup finished', async () => {
+    const { out, work } = fresh();
+    const drill = writeDrill(`name: too-early
+objectives: { rto: 2m, rpo: 5s }
+workload: { fixtures: [$FIXTURES/shop.sql] }
+incident: { kind: drop-table, table: orders }
+recovery:
+  target: time
+  at: 2020-01-01 00:00:00+00
+`);
+    const run = await runCli(['run', drill, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(2);
+    const r = readResult(onlyRun(out), 'too-early');
+    expect(r.status).to.equal('error');
+    expect(r.error?.message).to.contain(`${drill}:7: recovery.at: time 2020-01-01 00:00:00+00 is before the base backup finished`);
+    expect(r.phases.map((p) => p.name)).not.to.include('restore-files');
+    expectNothingLeft(work);
+  });
+
   it('exits 2 on unknown options and 0 for validate on the shipped drills', async () => {
     expect((await runCli(['run', 'drills/quickstart.yaml', '--bogus'])).code).to.equal(2);
     expect((await runCli(['frobnicate'])).code).to.equal(2);

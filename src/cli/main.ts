@@ -41,8 +41,10 @@ function program(): Command {
             stderr.write(`${total > 1 ? `(${i + 1}/${total}) ` : ''}drill ${name}\n`);
             return progressListener(stderr, color);
           },
-          onDrillDone: (verdict, report) => {
-            stderr.write(`${colorVerdict(verdict, color)}\n  report: ${path.relative(process.cwd(), report) || report}\n`);
+          onDrillDone: (result, report) => {
+            stderr.write(`${colorVerdict(result.verdict, color)}\n`);
+            if (result.diagnosis) stderr.write(`${indentLines(result.diagnosis, 20)}\n`);
+            stderr.write(`  report: ${path.relative(process.cwd(), report) || report}\n`);
           },
         });
         stderr.write(`summary: ${path.relative(process.cwd(), outcome.summaryFile)}\n`);
@@ -64,6 +66,13 @@ function program(): Command {
       process.exitCode = problems.length === 0 ? 0 : 2;
     });
   return cli;
+}
+
+function indentLines(text: string, max: number): string {
+  const lines = text.split('\n');
+  const shown = lines.slice(0, max).map((l) => `  ${l}`);
+  if (lines.length > max) shown.push(`  ... (${lines.length - max} more lines in the report)`);
+  return shown.join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

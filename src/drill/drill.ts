@@ -8,4 +8,6 @@ export interface Drill extends DrillSpec {
   source: string;
   /** Fixture files resolved to absolute paths. */
   fixturePaths: string[];
+  /** Line of each key path in the file (e.g. "recovery.at"), for errors found while the drill runs. */
+  lines: Record<string, number>;
 }

@@ -81,6 +81,43 @@ incident: { kind: drop-everything, table: orders }
     expect(text).to.match(/7 incident(\.kind)?: incident\.kind must be one of: drop-table/);
   });
 
+  it('checks recovery target options against the target kind', () => {
+    const problems = problemsOf(`name: t
+objectives: { rto: 2m, rpo: 5s }
+incident: { kind: drop-table, table: orders }
+recovery:
+  target: xid
+  at: 2026-11-23 19:00:00
+  lsn: 0/3000000
+  inclusive: true
+`);
+    const text = problems.map((p) => `${p.line} ${p.path}: ${p.message}`).join('\n');
+    expect(text).to.contain('6 recovery.at: must be a timestamp with an explicit time zone');
+    expect(text).to.contain('7 recovery.lsn: lsn only applies to target lsn');
+    expect(problems).to.have.length(3); // at: no zone, at: wrong target, lsn: wrong target
+  });
+
+  it('requires expect: detected for drills whose point is detection, and latest for a primary loss', () => {
+    const missingWal = problemsOf(`name: t
+objectives: { rto: 2m, rpo: 5s }
+incident: { kind: missing-wal }
+`);
+    expect(missingWal.map((p) => p.message).join()).to.contain('a missing-wal drill proves the damage is caught: add expect: detected');
+    const loss = problemsOf(`name: t
+objectives: { rto: 2m, rpo: 5s }
+incident: { kind: primary-loss }
+recovery: { target: xid }
+`);
+    expect(loss[0]?.path).to.equal('recovery.target');
+    expect(loss[0]?.message).to.contain('use target latest');
+  });
+
+  it('accepts every incident kind and target kind shipped in drills/', () => {
+    const drill = loadDrill(path.join(ROOT, 'drills/time-target.yaml'));
+    expect(drill.recovery).to.include({ target: 'time', marker: 5, inclusive: true });
+    expect(drill.lines['recovery.target']).to.be.a('number');
+  });
+
   it('says which required keys are missing', () => {
     const problems = problemsOf('name: t\n');
     expect(problems.map((p) => p.path)).to.have.members(['objectives', 'incident']);

@@ -101,7 +101,21 @@ export function inspectDrill(file: string): { drill?: Drill; problems: ConfigPro
   });
 
   if (!parsed.success || problems.length > 0) return { problems: sortProblems(problems) };
-  return { drill: { ...parsed.data, file: abs, source, fixturePaths }, problems: [] };
+  return { drill: { ...parsed.data, file: abs, source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+}
+
+/** Every key path of the document with its line: recovery.at -> 12. */
+function keyLines(node: unknown, prefix: string, lineOf: (offset: number | undefined) => number | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!isMap(node)) return out;
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) continue;
+    const key = `${prefix}${prefix ? '.' : ''}${String(pair.key.value)}`;
+    const line = lineOf(pair.key.range?.[0]);
+    if (line !== undefined) out[key] = line;
+    Object.assign(out, keyLines(pair.value, key, lineOf));
+  }
+  return out;
 }
 
 function sortProblems(problems: ConfigProblem[]): ConfigProblem[] {
@@ -137,11 +151,11 @@ function issueProblems(
 
 function suggestKey(parent: (string | number)[]): string {
   const known: Record<string, string> = {
-    '': 'name, description, objectives, postgres, provider, backup, workload, incident, recovery, verify, timeouts',
+    '': 'name, description, objectives, postgres, provider, backup, workload, incident, expect, recovery, verify, timeouts',
     objectives: 'rto, rpo',
     postgres: 'version, settings',
-    workload: 'fixtures, pgbench, heartbeat, background',
-    recovery: 'target, timeout',
+    workload: 'fixtures, pgbench, heartbeat, runFor, background',
+    recovery: 'target, at, marker, xid, lsn, name, inclusive, timeline, timeout',
     backup: 'method',
   };
   const keys = known[parent.join('.')];

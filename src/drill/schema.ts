@@ -83,18 +83,79 @@ const check = z.union([sqlCheck, tableCheck], {
   error: 'each verify entry is either { sql, expect | compare: pre-incident } or { table }',
 });
 
-const dropTable = z.strictObject({ kind: z.literal('drop-table'), table: tableName });
+const declareAfter = duration.default(500).describe('how long the application keeps writing before the incident is declared');
 
-const incident = z.discriminatedUnion('kind', [dropTable], {
-  error: 'incident.kind must be one of: drop-table',
+/** One incident kind: its own keys plus declareAfter. */
+function incidentKind<K extends string, S extends z.ZodRawShape>(kind: K, shape: S) {
+  return z.strictObject({ kind: z.literal(kind), declareAfter, ...shape });
+}
+
+export const INCIDENT_KINDS = [
+  'drop-table',
+  'truncate',
+  'delete-rows',
+  'update-rows',
+  'drop-database',
+  'primary-loss',
+  'corrupt-page',
+  'missing-wal',
+  'corrupt-backup',
+] as const;
+
+const databaseName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { message: 'must be a database name (letters, digits, _ and $)' });
+
+const incident = z.discriminatedUnion(
+  'kind',
+  [
+    incidentKind('drop-table', { table: tableName }),
+    incidentKind('truncate', { table: tableName }),
+    incidentKind('delete-rows', { table: tableName, where: z.string().min(1).optional() }),
+    incidentKind('update-rows', { table: tableName, set: z.string().min(1), where: z.string().min(1).optional() }),
+    incidentKind('drop-database', { database: databaseName }),
+    incidentKind('primary-loss', {}),
+    incidentKind('corrupt-page', { table: tableName, block: z.number().int().min(0).default(0) }),
+    incidentKind('missing-wal', {}),
+    incidentKind('corrupt-backup', {}),
+  ],
+  { error: `incident.kind must be one of: ${INCIDENT_KINDS.join(', ')}` },
+);
+
+export const TARGET_KINDS = ['before-incident', 'time', 'xid', 'lsn', 'name', 'immediate', 'latest'] as const;
+
+const timestampWithZone = z.string().refine((t) => /(Z|[+-]\d{2}(:?\d{2})?|\bUTC)$/i.test(t.trim()) && !Number.isNaN(Date.parse(t)), {
+  message: 'must be a timestamp with an explicit time zone, e.g. 2026-11-23 19:40:01.5+00 or 2026-11-23T19:40:01Z',
 });
 
-const recovery = z.strictObject({
-  target: z
-    .literal('before-incident', { error: 'recovery.target must be before-incident in this release' })
-    .default('before-incident'),
-  timeout: duration.default(600_000),
-});
+const recovery = z
+  .strictObject({
+    target: z.enum(TARGET_KINDS, { error: `recovery.target must be one of: ${TARGET_KINDS.join(', ')}` }).default('before-incident'),
+    at: timestampWithZone.optional(),
+    marker: z.number().int().min(1).optional(),
+    xid: z.union([z.string().regex(/^\d+$/), z.number().int().min(3)]).transform(String).optional(),
+    lsn: z.string().regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, { message: 'must be an LSN such as 0/3000060' }).optional(),
+    name: z.string().min(1).max(63).optional(),
+    inclusive: z.boolean().optional(),
+    timeline: z.union([z.enum(['latest', 'current']), z.number().int().min(1)]).default('latest'),
+    timeout: duration.default(600_000),
+  })
+  .superRefine((r, ctx) => {
+    const only = (key: 'at' | 'marker' | 'xid' | 'lsn' | 'name', targets: string[]) => {
+      if (r[key] !== undefined && !targets.includes(r.target)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} only applies to target ${targets.join(' or ')}; remove it or change recovery.target` });
+      }
+    };
+    only('at', ['time']);
+    only('marker', ['time']);
+    only('xid', ['xid']);
+    only('lsn', ['lsn']);
+    only('name', ['name']);
+    if (r.at !== undefined && r.marker !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['marker'], message: 'give either at or marker for a time target, not both' });
+    }
+    if (r.inclusive !== undefined && !['time', 'xid', 'lsn'].includes(r.target)) {
+      ctx.addIssue({ code: 'custom', path: ['inclusive'], message: 'inclusive applies to time, xid and lsn targets only' });
+    }
+  });
 
 const background = z.strictObject({
   sql: z.string().min(1),
@@ -105,6 +166,8 @@ const workload = z.strictObject({
   fixtures: z.array(z.string()).default([]),
   pgbench: z.strictObject({ scale: z.number().int().min(1).max(10_000) }).optional(),
   heartbeat: duration.default(200),
+  /** How long the heartbeat (the application) writes before the incident, after the backup. */
+  runFor: duration.default(0),
   background: z.array(background).default([]),
 });
 
@@ -122,13 +185,29 @@ export const drillSchema = z
         method: z.enum(['pg_basebackup'], { error: 'backup.method must be pg_basebackup in this release' }),
       })
       .default({ method: 'pg_basebackup' }),
-    workload: workload.default({ fixtures: [], heartbeat: 200, background: [] }),
+    workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
     incident,
-    recovery: recovery.default({ target: 'before-incident', timeout: 600_000 }),
+    expect: z.enum(['recovered', 'detected'], { error: 'expect must be recovered or detected' }).default('recovered'),
+    recovery: recovery.default({ target: 'before-incident', timeline: 'latest', timeout: 600_000 }),
     verify: z.array(check).default([]),
     timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
   })
   .superRefine((drill, ctx) => {
+    const kind = drill.incident.kind;
+    if (kind === 'primary-loss' && !['before-incident', 'latest'].includes(drill.recovery.target)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recovery', 'target'],
+        message: 'after a primary loss only the base backup and the archive remain: use target latest (or before-incident, which means latest here)',
+      });
+    }
+    if ((kind === 'missing-wal' || kind === 'corrupt-backup') && drill.expect !== 'detected') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['expect'],
+        message: `a ${kind} drill proves the damage is caught: add expect: detected`,
+      });
+    }
     if (drill.provider === 'docker') {
       ctx.addIssue({
         code: 'custom',

@@ -1,33 +1,69 @@
-// The incident port: something bad that happens to the primary. The harness records the incident
-// transaction's xid, LSNs and commit time (database clock), from which targets and RPO are derived.
+// The incident port: something bad that happens to the primary, its backup or its archive. The harness records
+// when it happened (database clock), the WAL position and, for a transaction, its xid: targets and the RPO are
+// derived from that record. One adapter file per kind, registered in incidents/registry.ts.
 import type pg from 'pg';
+import { PgdrillError } from '../errors.js';
+import type { BackupArtifact, BackupContext } from '../backup/backup-method.js';
 import type { PostgresInstance } from '../providers/provider.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { CheckResult } from '../verify/check.js';
 
 export interface IncidentRecord {
   kind: string;
   description: string;
-  /** The statement that did the damage, as run. */
+  /** The statement or action that did the damage, as run. */
   statement: string;
-  /** Transaction id of the incident (recovery_target_xid). */
-  xid: string;
-  /** WAL insert position just before the incident transaction began. */
+  /** Transaction id of the incident, when it is one transaction (recovery_target_xid). */
+  xid?: string;
+  /** WAL insert position just before the incident. */
   lsnBefore: string;
-  /** WAL position after the incident committed. */
+  /** WAL position after the incident (what must be archived for a before-incident recovery). */
   lsnAfter: string;
-  /** Commit timestamp of the incident (pg_xact_commit_timestamp), ISO with microseconds. */
+  /** When the incident happened: its commit timestamp, or the database clock at the moment of the damage. */
   commitTime: string;
   /** The same, as microseconds since the epoch (for exact arithmetic). */
   commitMicros: number;
+  /** Facts about the damage for the report (file, block, segment...). */
+  details?: Record<string, string>;
+  /** Whether pgdrill's own checks noticed the damage (corrupt-page: checksums on read, pg_checksums, pg_amcheck). */
+  detections?: CheckResult[];
+}
+
+export interface IncidentContext {
+  primary: PostgresInstance;
+  backupContext: BackupContext;
+  backup: BackupArtifact;
+}
+
+/** A table whose pre-incident content recovery must bring back, in its database. */
+export interface ProtectedTable {
+  table: string;
+  database?: string;
 }
 
 export interface Incident {
   readonly kind: string;
-  /** Tables whose pre-incident content recovery must bring back. */
-  readonly protectedTables: string[];
+  /** False when the incident destroys the primary: nothing more can be read from or flushed by it. */
+  readonly primarySurvives: boolean;
   describe(): string;
-  /** Checks the incident can happen (the table exists...) before anything irreversible. */
-  preflight(primary: PostgresInstance): Promise<void>;
-  inject(primary: PostgresInstance): Promise<IncidentRecord>;
+  /** Checks the incident can happen (the table exists...) before anything irreversible; lists what it endangers. */
+  preflight(primary: PostgresInstance): Promise<ProtectedTable[]>;
+  /** Damage done to the backup itself, between taking and verifying it (corrupt-backup). */
+  afterBackup?(ctx: BackupContext, backup: BackupArtifact): Promise<IncidentRecord>;
+  inject(ic: IncidentContext): Promise<IncidentRecord>;
+  /** What recovery.target: before-incident means for this incident. */
+  beforeIncidentTarget(record: IncidentRecord): RecoveryTarget;
+}
+
+const TIME_COLUMNS = `to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as commit_time,
+              (extract(epoch from ts) * 1000000)::bigint::text as micros`;
+
+/** The database clock now, and the WAL insert position (for incidents that are not one transaction). */
+export async function databaseMoment(instance: PostgresInstance): Promise<{ lsn: string; commitTime: string; commitMicros: number }> {
+  const [row] = await instance.query<{ lsn: string; commit_time: string; micros: string }>(
+    `select pg_current_wal_insert_lsn()::text as lsn, ${TIME_COLUMNS} from (select clock_timestamp() as ts) c`,
+  );
+  return { lsn: row?.lsn ?? '', commitTime: row?.commit_time ?? '', commitMicros: Number(row?.micros ?? 0) };
 }
 
 /**
@@ -44,14 +80,15 @@ export async function runIncidentTransaction(
   try {
     const before = await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
     await client.query('begin');
-    await client.query(statement);
+    const result = await client.query(statement).catch(async (error: unknown) => {
+      await client.query('rollback').catch(() => undefined);
+      throw new PgdrillError(`the incident statement failed, so no damage was done: ${statement}: ${(error as Error).message}`, 'fix the incident (table, set, where) in the drill file');
+    });
     const xidRow = await client.query<{ xid: string }>('select pg_current_xact_id()::text as xid');
     await client.query('commit');
     const xid = xidRow.rows[0]?.xid ?? '';
     const after = await client.query<{ lsn: string; commit_time: string; micros: string }>(
-      `select pg_current_wal_lsn()::text as lsn,
-              to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as commit_time,
-              (extract(epoch from ts) * 1000000)::bigint::text as micros
+      `select pg_current_wal_lsn()::text as lsn, ${TIME_COLUMNS}
          from (select pg_xact_commit_timestamp(($1::bigint % 4294967296)::text::xid) as ts) c`,
       [xid],
     );
@@ -65,8 +102,15 @@ export async function runIncidentTransaction(
       lsnAfter: row?.lsn ?? '',
       commitTime: row?.commit_time ?? '',
       commitMicros: Number(row?.micros ?? 0),
+      ...(result.rowCount !== null && result.command !== 'DROP' ? { details: { rowsAffected: String(result.rowCount) } } : {}),
     };
   } finally {
     await client.end();
   }
+}
+
+/** The default before-incident target: the incident transaction itself, excluded (PITR-FACTS #5). */
+export function excludeIncidentTransaction(record: IncidentRecord): RecoveryTarget {
+  if (record.xid) return { kind: 'xid', xid: record.xid, inclusive: false };
+  return { kind: 'lsn', lsn: record.lsnBefore, inclusive: false };
 }

@@ -22,6 +22,10 @@ export interface PostgresInstance extends AsyncDisposable {
   readLog(): string;
   /** Stops the server (fast, then immediate, then SIGKILL) and copies its log to the run's log folder. */
   stop(): Promise<void>;
+  /** Host loss: SIGKILL the postmaster and every backend at once (no shutdown checkpoint, no WAL flush). */
+  crash(): Promise<void>;
+  /** Clean stop, `whileStopped` (e.g. damage files on disk), start again on the same port and wait until ready. */
+  restart(whileStopped: () => Promise<void>): Promise<void>;
 }
 
 export interface StartSpec {

@@ -2,7 +2,7 @@
 // the startup process during WAL replay) and watch the postmaster, with an explicit deadline.
 // pg_ctl start -w is not used: during archive recovery it returns as soon as hot-standby connections are
 // accepted, before the target is reached (PITR-FACTS #2).
-import { closeSync, existsSync, openSync, readFileSync, readSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, fstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, InterruptedError, RecoveryFailedError, TimeoutError } from '../errors.js';
@@ -30,6 +30,10 @@ export function logLineTime(line: string): Date | undefined {
   return m ? new Date(`${m[1]}T${m[2]}Z`) : undefined;
 }
 
+export function fileSize(file: string): number {
+  return existsSync(file) ? statSync(file).size : 0;
+}
+
 export function postmasterPid(dataDir: string): number | undefined {
   const file = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(file)) return undefined;
@@ -54,9 +58,11 @@ export function isAlive(pid: number): boolean {
 
 /** Reads a growing file from where the last read stopped. */
 class LogFollower {
-  private offset = 0;
   private partial = '';
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private offset = 0,
+  ) {}
 
   newLines(): string[] {
     if (!existsSync(this.file)) return [];
@@ -89,8 +95,10 @@ export async function waitUntilReady(opts: {
   deadlineMs: number;
   signal: AbortSignal;
   startedAt: number;
+  /** Where in the log this start begins (a restart appends to the same file). */
+  logOffset?: number;
 }): Promise<ReadyEvent> {
-  const follower = new LogFollower(opts.logFile);
+  const follower = new LogFollower(opts.logFile, opts.logOffset ?? 0);
   const deadline = opts.startedAt + opts.deadlineMs;
   let pid: number | undefined;
   let sawPidAt: number | undefined;

@@ -1,6 +1,7 @@
 // Recovery targets: what the drill asks for, the recovery_target_* settings that express it
 // (https://www.postgresql.org/docs/15/runtime-config-wal.html#RUNTIME-CONFIG-WAL-RECOVERY-TARGET), and how the
 // server log proves it was reached.
+import { parseLsn } from './lsn.js';
 
 export type RecoveryTarget =
   | { kind: 'xid'; xid: string; inclusive: boolean }
@@ -28,8 +29,8 @@ export function describeTarget(t: RecoveryTarget): string {
 }
 
 /** The recovery_target_* settings for a target; the promote action makes the instance writable at the target. */
-export function targetSettings(t: RecoveryTarget, timeline = 'latest'): Record<string, string> {
-  const common = { recovery_target_timeline: timeline };
+export function targetSettings(t: RecoveryTarget, timeline: string | number = 'latest'): Record<string, string> {
+  const common = { recovery_target_timeline: String(timeline) };
   const withAction = { ...common, recovery_target_action: 'promote' };
   switch (t.kind) {
     case 'xid':
@@ -59,8 +60,12 @@ export interface TargetConfirmation {
   lastCompletedTransactionTime?: string;
 }
 
-/** Reads the restored server's log and decides whether recovery stopped exactly at the target. */
-export function confirmTarget(t: RecoveryTarget, log: string): TargetConfirmation {
+/**
+ * Reads the restored server's log and decides whether recovery stopped exactly at the target. For `latest`,
+ * replay must also have reached `requiredLsn` (the end of what was archived): stopping early at a hole in the
+ * archive promotes silently, and is not "latest".
+ */
+export function confirmTarget(t: RecoveryTarget, log: string, requiredLsn?: string): TargetConfirmation {
   const lines = log.split('\n');
   const find = (re: RegExp) => lines.find((l) => re.test(l));
   const stopping = find(/recovery stopping /);
@@ -97,7 +102,15 @@ export function confirmTarget(t: RecoveryTarget, log: string): TargetConfirmatio
   if (!complete) {
     return { ...base, evidence: [...evidence, 'no "archive recovery complete" line: recovery did not finish'] };
   }
-  if (!expected) return { ...base, reached: true };
+  if (!expected) {
+    if (requiredLsn && base.redoDoneLsn && parseLsn(base.redoDoneLsn) < parseLsn(requiredLsn)) {
+      return {
+        ...base,
+        evidence: [...evidence, `replay stopped at ${base.redoDoneLsn}, before ${requiredLsn}, the end of the archived WAL`],
+      };
+    }
+    return { ...base, reached: true };
+  }
   if (stopping && expected.test(stopping)) return { ...base, reached: true };
   return {
     ...base,

@@ -36,6 +36,7 @@ export function renderReport(result: DrillResult): string {
     settings: Object.entries(result.environment.settings).map(([k, v]) => ({ k, v })),
     recoverySettings: Object.entries(result.recovery.settings).map(([k, v]) => ({ k, v })),
     toolVersions: Object.entries(result.environment.toolVersions).map(([k, v]) => ({ k, v })),
+    incidentDetails: Object.entries(result.incident?.details ?? {}).map(([k, v]) => ({ k, v })),
     walRate: m.walReplayBytesPerSecond ? `${formatBytes(m.walReplayBytesPerSecond)}/s` : 'n/a',
     restoreRate: m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a',
     generatedAt: new Date().toISOString(),

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
-import type { BackupArtifact } from '../backup/backup-method.js';
+import type { BackupArtifact, WalContinuity } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
 import { formatSeconds } from '../drill/duration.js';
 import { isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '../errors.js';
@@ -33,7 +33,12 @@ export interface DrillOutcome {
   readiness?: ReadyEvent;
   confirmation?: TargetConfirmation;
   verify?: VerifyOutcome;
+  continuity?: WalContinuity;
+  restorePointLsn?: string;
+  declaredAt?: string;
   checks: CheckResult[];
+  /** Plain-language findings that lead the diagnosis (missing WAL...). */
+  findings: string[];
   toolVersions: Record<string, string>;
   settings: Record<string, string>;
   ledger: Marker[];
@@ -73,13 +78,40 @@ export function assembleResult(input: {
   }
 
   const error = outcome.error;
-  const status: DrillResult['status'] = error
+  const raw: DrillResult['status'] = error
     ? isFinding(error)
       ? 'failed'
       : 'error'
     : checks.every((c) => c.status === 'passed')
       ? 'passed'
       : 'failed';
+  const problem = raw === 'passed' ? undefined : diagnose(error, checks, outcome.findings);
+  // expect: detected turns the table: the drill passes only when pgdrill noticed the damage and said why.
+  let status = raw;
+  let expectation: DrillResult['expectation'];
+  if (drill.expect === 'detected') {
+    const detected = raw === 'failed' && Boolean(problem);
+    status = raw === 'error' ? 'error' : detected ? 'passed' : 'failed';
+    expectation = {
+      expect: 'detected',
+      met: detected,
+      detail: detected
+        ? `detected: ${(problem ?? '').split('\n')[0]}`
+        : raw === 'error'
+          ? 'the drill could not run far enough to tell'
+          : 'not detected: recovery reached its target and every check passed, so this damage would go unnoticed',
+    };
+  } else {
+    expectation = { expect: 'recovered', met: raw === 'passed', detail: raw === 'passed' ? 'recovered to the target with every check passed' : 'not recovered as expected' };
+  }
+  const diagnosis =
+    drill.expect === 'detected'
+      ? status === 'passed'
+        ? `Detected as expected.\n${problem}`
+        : status === 'failed'
+          ? `${expectation.detail}.`
+          : problem
+      : problem;
 
   const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
   const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
@@ -87,7 +119,8 @@ export function assembleResult(input: {
   const fmt = (s: number | null | undefined) => (s === null || s === undefined ? 'n/a' : formatSeconds(s));
   const verdict =
     `${status.toUpperCase()} ${drill.name}  RTO ${fmt(rtoSeconds)} (objective ${formatSeconds(objectives.rtoSeconds)})  ` +
-    `RPO ${rpo ? `${rpo.lowerBound ? '>=' : ''}${formatSeconds(rpo.rpoSeconds)}` : 'n/a'} (objective ${formatSeconds(objectives.rpoSeconds)})`;
+    `RPO ${rpo ? `${rpo.lowerBound ? '>=' : ''}${formatSeconds(rpo.rpoSeconds)}` : 'n/a'} (objective ${formatSeconds(objectives.rpoSeconds)})` +
+    (drill.expect === 'detected' ? `  expected detection: ${expectation.met ? 'detected' : 'NOT detected'}` : '');
 
   const relative = (file: string) => path.relative(input.drillDir, file);
   const logsDir = path.join(input.drillDir, 'logs');
@@ -103,7 +136,7 @@ export function assembleResult(input: {
     },
     status,
     verdict,
-    ...(status !== 'passed' ? { diagnosis: diagnose(error, checks) } : {}),
+    ...(diagnosis ? { diagnosis } : {}),
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     objectives,
@@ -113,6 +146,7 @@ export function assembleResult(input: {
       rpoLowerBound: rpo?.lowerBound ?? false,
       lostMarkers: rpo?.lostMarkers ?? null,
       discardedMarkers: rpo?.discardedMarkers ?? null,
+      survivingPostIncidentMarkers: rpo?.survivingPostIncidentMarkers ?? null,
       walReplayBytes: walBytes,
       walReplaySeconds: replayPhase?.seconds ?? null,
       walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
@@ -121,7 +155,8 @@ export function assembleResult(input: {
     },
     phases: timeline.phases,
     checks,
-    ...(outcome.incident ? { incident: outcome.incident } : {}),
+    ...(outcome.incident ? { incident: { ...outcome.incident, ...(outcome.declaredAt ? { declaredAt: outcome.declaredAt } : {}) } } : {}),
+    expectation,
     recovery: {
       target: drill.recovery.target,
       ...(outcome.target ? { resolved: describeTarget(outcome.target) } : {}),
@@ -179,7 +214,12 @@ function errorInfo(error: unknown): { name: string; message: string; suggestion?
 }
 
 /** The first thing a reader of a failed drill needs: what went wrong and what to do. */
-function diagnose(error: unknown, checks: CheckResult[]): string {
+function diagnose(error: unknown, checks: CheckResult[], findings: string[]): string {
+  const lead = findings.length > 0 ? `${findings.join('\n')}\n` : '';
+  return lead + explain(error, checks);
+}
+
+function explain(error: unknown, checks: CheckResult[]): string {
   if (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     const suggestion = e instanceof PgdrillError && e.suggestion ? `\nWhat to do: ${e.suggestion}` : '';

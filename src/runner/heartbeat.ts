@@ -33,30 +33,49 @@ export class Heartbeat {
   ) {}
 
   async start(): Promise<void> {
-    const client = await this.primary.connect();
-    client.on('error', () => undefined); // a lost primary ends the ticker through the failed query
-    this.client = client;
-    this.ticker = new Ticker(this.intervalMs, () => this.beat(client));
+    this.client = await this.connect();
+    this.ticker = new Ticker(this.intervalMs, () => this.beat());
     this.ticker.start();
   }
 
-  private async beat(client: pg.Client): Promise<void> {
-    const ins = await client.query<{ xid: string; id: string }>(`insert into ${HEARTBEAT_TABLE} default values returning id::text, xmin::text as xid`);
-    const row = ins.rows[0];
-    const ts = await client.query<{ t: string; micros: string }>(
-      `select to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t,
-              (extract(epoch from ts) * 1000000)::bigint::text as micros
-         from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
-      [row?.xid],
-    );
-    this.ledger.push({ id: Number(row?.id), commitTime: ts.rows[0]?.t ?? '', commitMicros: Number(ts.rows[0]?.micros) });
+  private async connect(): Promise<pg.Client> {
+    const client = await this.primary.connect();
+    client.on('error', () => undefined); // a lost connection shows as a failed query below
+    return client;
+  }
+
+  /**
+   * One marker. A failed beat is not fatal: the application reconnects after a restart (corrupt-page) and
+   * simply stops getting through after a primary loss. Only markers known committed enter the ledger.
+   */
+  private async beat(): Promise<void> {
+    try {
+      this.client ??= await this.connect();
+      const client = this.client;
+      const ins = await client.query<{ xid: string; id: string }>(`insert into ${HEARTBEAT_TABLE} default values returning id::text, xmin::text as xid`);
+      const row = ins.rows[0];
+      const ts = await client.query<{ t: string; micros: string }>(
+        `select to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t,
+                (extract(epoch from ts) * 1000000)::bigint::text as micros
+           from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
+        [row?.xid],
+      );
+      this.ledger.push({ id: Number(row?.id), commitTime: ts.rows[0]?.t ?? '', commitMicros: Number(ts.rows[0]?.micros) });
+    } catch {
+      const broken = this.client;
+      this.client = undefined;
+      await broken?.end().catch(() => undefined);
+    }
   }
 
   /** Resolves once at least `count` markers are committed. */
   async waitForMarkers(count: number): Promise<void> {
+    const deadline = performance.now() + Math.max(10_000, this.intervalMs * count * 5);
     while (this.ledger.length < count) {
       const ticker = this.ticker;
-      if (!ticker?.isRunning) throw ticker?.error ?? new Error('the heartbeat is not running');
+      if (!ticker?.isRunning || performance.now() > deadline) {
+        throw new Error(`the heartbeat could not commit ${count} markers on the primary (${this.ledger.length} committed)`);
+      }
       await ticker.nextTick();
     }
   }

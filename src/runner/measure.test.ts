@@ -38,6 +38,12 @@ describe('RPO arithmetic', () => {
     expect(r.lostMarkers).to.equal(4);
   });
 
+  it('measures from the last replayed point when nothing survived and that point is known', () => {
+    const r = measureRpo(ledger, incident, [], 1_700_000_000_000_000 - 1.5e6);
+    expect(r.lowerBound).to.equal(false);
+    expect(r.rpoSeconds).to.be.closeTo(2.1, 1e-9);
+  });
+
   it('counts post-incident markers that survived a later target', () => {
     const r = measureRpo(ledger, incident, [1, 2, 3, 4, 5]);
     expect(r.survivingPostIncidentMarkers).to.equal(1);

@@ -21,8 +21,16 @@ export interface RpoMeasurement {
  * @param ledger every marker known committed on the primary
  * @param incidentCommitMicros the incident's commit time; markers committed earlier should survive
  * @param recoveredIds marker ids present on the recovered instance
+ * When no pre-incident marker survived, the loss is measured from `recoveredUntilMicros` when known, else it is
+ * only a lower bound (from the first marker).
  */
-export function measureRpo(ledger: Marker[], incidentCommitMicros: number, recoveredIds: Iterable<number>): RpoMeasurement {
+export function measureRpo(
+  ledger: Marker[],
+  incidentCommitMicros: number,
+  recoveredIds: Iterable<number>,
+  /** Commit time of the newest transaction the recovery replayed (pg_last_committed_xact), or the backup's end. */
+  recoveredUntilMicros?: number,
+): RpoMeasurement {
   const present = new Set(recoveredIds);
   const byTime = [...ledger].sort((a, b) => a.commitMicros - b.commitMicros);
   const pre = byTime.filter((m) => m.commitMicros < incidentCommitMicros);
@@ -35,6 +43,9 @@ export function measureRpo(ledger: Marker[], incidentCommitMicros: number, recov
   let lowerBound = false;
   if (lastPre && newest) {
     rpoSeconds = (lastPre.commitMicros - newest.commitMicros) / 1e6;
+  } else if (lastPre && recoveredUntilMicros !== undefined && recoveredUntilMicros < (pre[0]?.commitMicros ?? 0)) {
+    // No marker survived, but the database says how far it got: the loss starts there.
+    rpoSeconds = (lastPre.commitMicros - recoveredUntilMicros) / 1e6;
   } else if (lastPre && pre[0]) {
     rpoSeconds = (lastPre.commitMicros - pre[0].commitMicros) / 1e6;
     lowerBound = true;

@@ -1,12 +1,70 @@
-// From the drill's recovery.target to a concrete target, using what the incident recorded.
+// From the drill's recovery section to a concrete target, using what the incident recorded, and refusing clear
+// mistakes (a point before the base backup finished, a marker never written) with exit 2 before any restore.
+import type { BackupArtifact } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
-import type { IncidentRecord } from '../incidents/incident.js';
+import { DrillConfigError } from '../errors.js';
+import type { Incident, IncidentRecord } from '../incidents/incident.js';
+import { parseLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { Marker } from './heartbeat.js';
 
-export function resolveTarget(drill: Drill, incident: IncidentRecord): RecoveryTarget {
-  switch (drill.recovery.target) {
+export const DEFAULT_RESTORE_POINT = 'pgdrill-before-incident';
+
+export interface TargetInputs {
+  incident: Incident;
+  record: IncidentRecord;
+  ledger: Marker[];
+  backup: BackupArtifact;
+}
+
+export function resolveTarget(drill: Drill, inputs: TargetInputs): RecoveryTarget {
+  const r = drill.recovery;
+  const { record, backup } = inputs;
+  const refuse = (key: string, message: string, fix: string): never => {
+    throw new DrillConfigError([{ file: drill.file, line: drill.lines[`recovery.${key}`] ?? drill.lines['recovery.target'], path: `recovery.${key}`, message, fix }]);
+  };
+  switch (r.target) {
     case 'before-incident':
-      // The exclusive xid target is the only one that gave RPO = 0 (PITR-FACTS #5).
-      return { kind: 'xid', xid: incident.xid, inclusive: false };
+      return inputs.incident.beforeIncidentTarget(record);
+    case 'time': {
+      let time = r.at ?? record.commitTime;
+      if (r.marker !== undefined) {
+        const marker = inputs.ledger.find((m) => m.id === r.marker);
+        if (!marker) {
+          const ids = inputs.ledger.map((m) => m.id);
+          refuse('marker', `marker ${r.marker} was never written (markers ${ids[0] ?? '-'}..${ids.at(-1) ?? '-'} were)`, 'choose a marker in that range');
+        }
+        time = (marker as Marker).commitTime;
+      }
+      if (backup.endTime && Date.parse(time) < Date.parse(backup.endTime)) {
+        refuse(r.marker !== undefined ? 'marker' : 'at', `time ${time} is before the base backup finished (${backup.endTime}): recovery cannot stop before the backup is consistent`, 'choose a later time, or a marker written after the backup');
+      }
+      return { kind: 'time', time: postgresTimestamp(time), inclusive: r.inclusive ?? false };
+    }
+    case 'xid': {
+      const xid = r.xid ?? record.xid;
+      if (!xid) return refuse('xid', `incident ${record.kind} is not a transaction, so it has no xid to recover to`, 'give recovery.xid, or use target lsn or time');
+      return { kind: 'xid', xid, inclusive: r.inclusive ?? false };
+    }
+    case 'lsn': {
+      const lsn = r.lsn ?? record.lsnBefore;
+      if (backup.endLsn && parseLsn(lsn) < parseLsn(backup.endLsn)) {
+        refuse('lsn', `LSN ${lsn} is before the end of the base backup (${backup.endLsn}): recovery cannot stop before the backup is consistent`, 'choose a later LSN');
+      }
+      return { kind: 'lsn', lsn, inclusive: r.inclusive ?? false };
+    }
+    case 'name':
+      return { kind: 'name', name: r.name ?? DEFAULT_RESTORE_POINT };
+    case 'immediate':
+      return { kind: 'immediate' };
+    case 'latest':
+      return { kind: 'latest' };
   }
+}
+
+/** recovery_target_time rejects ISO 8601's "T...Z" form: 2026-11-23T19:44:40.3Z -> 2026-11-23 19:44:40.3+00. */
+export function postgresTimestamp(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(iso.trim());
+  if (!m) return iso;
+  return `${m[1]} ${m[2]}${m[3] === 'Z' ? '+00' : m[3]}`;
 }

@@ -3,15 +3,17 @@
 // Every instance and the work folder are removed on every path.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { backupMethod } from '../backup/registry.js';
-import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod, WalContinuity } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
-import { DrillFinding, EnvironmentError, InterruptedError, isAbortError, RecoveryFailedError } from '../errors.js';
+import { DrillConfigError, DrillFinding, EnvironmentError, InterruptedError, isAbortError, RecoveryFailedError } from '../errors.js';
 import { CommandRunner } from '../exec/command-runner.js';
 import { chownTree, type OsUser } from '../exec/os-user.js';
+import { formatSeconds } from '../drill/duration.js';
 import { Redactor } from '../exec/redactor.js';
-import type { IncidentRecord } from '../incidents/incident.js';
+import { databaseMoment, type IncidentRecord } from '../incidents/incident.js';
 import { createIncident } from '../incidents/registry.js';
 import { generatePassword } from '../providers/local/local-provider.js';
 import type { PostgresInstance, Provider, ProviderInfo } from '../providers/provider.js';
@@ -20,7 +22,7 @@ import type { CheckResult } from '../verify/check.js';
 import { BackgroundWriter } from './background-writer.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { Heartbeat, createHeartbeatTable, type Marker } from './heartbeat.js';
-import { resolveTarget } from './resolve-target.js';
+import { DEFAULT_RESTORE_POINT, resolveTarget } from './resolve-target.js';
 import { captureTruth, protectedTables, type PreIncidentTruth } from './truth.js';
 import { Timeline, type PhaseListener } from './timeline.js';
 import { verifyRecovery, type VerifyOutcome } from './verify-recovery.js';
@@ -78,7 +80,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   const cleanup = new CleanupStack();
   const deadlineMs = drill.timeouts.step;
 
-  const outcome: DrillOutcome = { checks: [], toolVersions: {}, settings: {}, ledger: [] };
+  const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [] };
   let heartbeat: Heartbeat | undefined;
   try {
     outcome.info = await opts.provider.describe();
@@ -104,18 +106,26 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     outcome.settings = await primarySettings(primary);
 
     const writers = drill.workload.background.map((b) => new BackgroundWriter(primary, b.sql, b.every));
-    await timeline.phase('load-workload', async () => {
+    const endangered = await timeline.phase('load-workload', async () => {
       await loadWorkload(drill, primary, opts.provider, runner);
-      await incident.preflight(primary);
+      const tables = await incident.preflight(primary);
       for (const w of writers) await w.start();
+      return tables;
     });
     cleanup.defer(() => Promise.all(writers.map((w) => w.stop().catch(() => undefined))));
 
-    const backup: BackupArtifact = await timeline.phase('base-backup', () => method.takeBackup(ctx, primary));
+    const backup: BackupArtifact = await timeline.phase('base-backup', async () => {
+      const taken = await method.takeBackup(ctx, primary);
+      return { ...taken, endTime: (await databaseMoment(primary)).commitTime };
+    });
     outcome.backup = backup;
+    const damageBackup = incident.afterBackup?.bind(incident);
+    if (damageBackup) outcome.incident = await timeline.phase('incident', () => damageBackup(ctx, backup));
     const backupCheck = await timeline.phase('verify-backup', () => method.verify(ctx, backup));
     outcome.checks.push(backupCheck);
-    if (backupCheck.status === 'failed') throw new DrillFinding(`the base backup failed verification: ${backupCheck.detail}`);
+    if (backupCheck.status === 'failed') {
+      throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${backupCheck.detail}`);
+    }
 
     heartbeat = new Heartbeat(primary, drill.workload.heartbeat);
     const hb = heartbeat;
@@ -125,21 +135,52 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
       await hb.waitForMarkers(3);
     });
     cleanup.defer(() => hb.stop());
+    if (drill.workload.runFor > 0) {
+      await timeline.phase('steady-writes', () => sleep(drill.workload.runFor, undefined, { signal: opts.signal }));
+    }
 
     const truth: PreIncidentTruth = await timeline.phase('capture-truth', async () => {
       for (const w of writers) await w.stop();
-      return captureTruth(drill, primary, protectedTables(drill, incident.protectedTables));
+      return captureTruth(drill, primary, protectedTables(drill, endangered));
     });
+    if (drill.recovery.target === 'name') {
+      const name = drill.recovery.name ?? DEFAULT_RESTORE_POINT;
+      outcome.restorePointLsn = await timeline.phase('restore-point', async () => {
+        const [row] = await primary.query<{ lsn: string }>('select pg_create_restore_point($1)::text as lsn', [name]);
+        return row?.lsn ?? '';
+      });
+    }
 
-    const record: IncidentRecord = await timeline.phase('incident', () => incident.inject(primary));
+    const record: IncidentRecord = await timeline.phase('incident', () => incident.inject({ primary, backupContext: ctx, backup }));
     outcome.incident = record;
+    outcome.checks.push(...(record.detections ?? []));
+    if (incident.primarySurvives && drill.incident.declareAfter > 0) {
+      // The application keeps writing until someone declares the incident; PITR discards those writes.
+      await timeline.phase('writes-after-incident', () => sleep(drill.incident.declareAfter, undefined, { signal: opts.signal }));
+    }
     timeline.startRto();
+    outcome.declaredAt = new Date().toISOString();
     outcome.ledger = await hb.stop();
 
-    const target: RecoveryTarget = resolveTarget(drill, record);
+    const target: RecoveryTarget = resolveTarget(drill, { incident, record, ledger: outcome.ledger, backup });
     outcome.target = target;
-    await timeline.phase('archive-wal', () => method.archiveThrough(ctx, primary, record.lsnAfter, deadlineMs), { inRto: true });
-    const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, target, 'restore'), { inRto: true });
+    const archivedUntil = await timeline.phase(
+      'archive-wal',
+      async () => {
+        if (!incident.primarySurvives) return (await method.archiveEnd(ctx)) ?? record.lsnBefore;
+        const [now] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+        const lsn = now?.lsn ?? record.lsnAfter;
+        await method.archiveThrough(ctx, primary, lsn, deadlineMs);
+        return lsn;
+      },
+      { inRto: true },
+    );
+    const neededLsn = lsnNeededFor(target, { record, backup, archivedUntil, restorePointLsn: outcome.restorePointLsn });
+    const continuity = await method.walContinuity(ctx, backup, neededLsn);
+    outcome.continuity = continuity;
+    outcome.checks.push(continuityCheck(continuity, neededLsn));
+
+    const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
     outcome.recoverySettings = plan.settings;
     const restored: PostgresInstance = await timeline.phase(
       'wal-replay',
@@ -151,7 +192,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
 
     const verified: VerifyOutcome = await timeline.phase(
       'verify',
-      () => verifyRecovery({ drill, restored, target, truth, incident: record, ledger: outcome.ledger }),
+      () => verifyRecovery({ drill, restored, target, truth, incident: record, ledger: outcome.ledger, backupEndTime: backup.endTime, requiredLsn: target.kind === 'latest' ? archivedUntil : undefined }),
       { inRto: true },
     );
     timeline.stopRto();
@@ -166,9 +207,59 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     await cleanup.dispose();
     rmSync(workDir, { recursive: true, force: true });
   }
+  if (outcome.continuity && !outcome.continuity.continuous) outcome.findings.push(missingWalFinding(outcome, drill));
 
   const result = assembleResult({ drill, runId: opts.runId, startedAt, timeline, outcome, method: method.name, runner, drillDir: opts.drillDir, serverUser: opts.serverUser });
   return { result, exitCode: exitCodeFor(result, outcome.error) };
+}
+
+/** How far the archive must reach for this target. */
+function lsnNeededFor(
+  target: RecoveryTarget,
+  at: { record: IncidentRecord; backup: BackupArtifact; archivedUntil: string; restorePointLsn: string | undefined },
+): string {
+  switch (target.kind) {
+    case 'immediate':
+      return at.backup.endLsn ?? at.archivedUntil;
+    case 'name':
+      return at.restorePointLsn ?? at.archivedUntil;
+    case 'lsn':
+      return target.lsn;
+    case 'latest':
+      return at.archivedUntil;
+    case 'xid':
+    case 'time':
+      return at.record.lsnAfter || at.archivedUntil;
+  }
+}
+
+function continuityCheck(c: WalContinuity, neededLsn: string): CheckResult {
+  return {
+    name: 'WAL archive continuous',
+    status: c.continuous ? 'passed' : 'failed',
+    detail: c.continuous
+      ? `every segment from ${c.firstSegment} to ${c.lastSegment} (through ${neededLsn}) is archived`
+      : `segment ${c.missingSegment} is missing: WAL is contiguous from ${c.firstSegment} only up to ${c.lastContiguousLsn}, recovery needs it through ${neededLsn}`,
+  };
+}
+
+/**
+ * Which segment is missing, the last point that was recoverable, and what that means for the RPO objective: no
+ * recovery can get past the hole, so the recoverable point is frozen while the primary keeps committing.
+ */
+function missingWalFinding(o: DrillOutcome, drill: Drill): string {
+  const c = o.continuity as WalContinuity;
+  const stop = o.confirmation?.redoDoneLsn ?? c.lastContiguousLsn;
+  const last = o.verify?.lastReplayedCommit?.time ?? o.confirmation?.lastCompletedTransactionTime;
+  const point = last
+    ? `last transaction committed at ${last}`
+    : `the end of the base backup${o.backup?.endTime ? ` at ${o.backup.endTime}` : ''}: no later transaction could be replayed`;
+  const rpo = o.verify?.rpo;
+  const loss = rpo ? ` ${rpo.lostMarkers} marker(s) committed before the incident are lost (RPO ${rpo.rpoSeconds.toFixed(3)}s at the incident).` : '';
+  return (
+    `WAL segment ${c.missingSegment} is missing from the archive: recovery can only reach ${stop} (${point}).${loss} ` +
+    `The RPO objective of ${formatSeconds(drill.objectives.rpo / 1000)} cannot be met with this archive: every commit after that point is lost, and the loss grows until a new base backup is taken.`
+  );
 }
 
 function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
@@ -199,11 +290,12 @@ async function primarySettings(primary: PostgresInstance): Promise<Record<string
   return Object.fromEntries(rows.map((r) => [r.name, r.unit && !['bool', ''].includes(r.unit) ? `${r.setting} (${r.unit})` : r.setting]));
 }
 
-/** 0 passed; 1 failed; 3 environment; 130 interrupted; 1 for other errors. */
+/** 0 passed; 1 failed; 2 a drill mistake found while running; 3 environment; 130 interrupted; 1 other errors. */
 export function exitCodeFor(result: DrillResult, error: unknown): number {
   if (result.status === 'passed') return 0;
   if (error && isAbortError(error)) return 130;
   if (error instanceof EnvironmentError) return 3;
+  if (error instanceof DrillConfigError) return 2;
   return 1;
 }
 

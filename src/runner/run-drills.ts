@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadDrills } from '../drill/loader.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { createProvider, type ProviderChoice } from '../providers/registry.js';
-import { RESULT_SCHEMA_VERSION, type RunSummary } from '../report/result-schema.js';
+import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../report/result-schema.js';
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
 import { runDrill } from './run-drill.js';
@@ -18,7 +18,7 @@ export interface RunDrillsOptions {
   workRoot?: string;
   /** Called before each drill; returns the listener for its phases. */
   onDrill?: (name: string, index: number, total: number) => PhaseListener | undefined;
-  onDrillDone?: (verdict: string, reportFile: string) => void;
+  onDrillDone?: (result: DrillResult, reportFile: string) => void;
 }
 
 export interface RunDrillsOutcome {
@@ -30,7 +30,7 @@ export interface RunDrillsOutcome {
 
 /** Exit code of a run: interrupted wins, then environment errors, then failures. */
 export function aggregateExitCode(codes: number[]): number {
-  for (const code of [130, 3, 1]) if (codes.includes(code)) return code;
+  for (const code of [130, 3, 2, 1]) if (codes.includes(code)) return code;
   return 0;
 }
 
@@ -61,7 +61,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
       ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
     });
     const files = writeDrillFiles(drillDir, result);
-    opts.onDrillDone?.(result.verdict, files.reportFile);
+    opts.onDrillDone?.(result, files.reportFile);
     codes.push(exitCode);
     entries.push({
       drill: drill.name,

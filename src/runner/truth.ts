@@ -1,6 +1,7 @@
 // The pre-incident truth: fingerprints of the protected tables and the values of `compare: pre-incident`
 // checks, captured on the primary just before the incident.
 import type { Drill } from '../drill/drill.js';
+import type { ProtectedTable } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import { scalar } from '../verify/sql-check.js';
 import { fingerprint, type Fingerprint } from '../verify/table-fingerprint.js';
@@ -11,14 +12,21 @@ export interface PreIncidentTruth {
   compareValues: Map<number, string | null>;
 }
 
-export function protectedTables(drill: Drill, incidentTables: string[]): string[] {
-  const fromChecks = drill.verify.flatMap((c) => ('table' in c ? [c.table] : []));
-  return [...new Set([...incidentTables, ...fromChecks])];
+/** The incident's tables plus the drill's `table:` checks, each once. */
+export function protectedTables(drill: Drill, incidentTables: ProtectedTable[]): ProtectedTable[] {
+  const all: ProtectedTable[] = [...incidentTables, ...drill.verify.flatMap((c) => ('table' in c ? [{ table: c.table }] : []))];
+  const seen = new Set<string>();
+  return all.filter((t) => {
+    const key = `${t.database ?? 'postgres'}\u0000${t.table}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
-export async function captureTruth(drill: Drill, primary: PostgresInstance, tables: string[]): Promise<PreIncidentTruth> {
+export async function captureTruth(drill: Drill, primary: PostgresInstance, tables: ProtectedTable[]): Promise<PreIncidentTruth> {
   const fingerprints: Fingerprint[] = [];
-  for (const t of tables) fingerprints.push(await fingerprint(primary, t));
+  for (const t of tables) fingerprints.push(await fingerprint(primary, t.table, t.database));
   const compareValues = new Map<number, string | null>();
   for (const [i, c] of drill.verify.entries()) {
     if ('sql' in c && c.compare === 'pre-incident') compareValues.set(i, await scalar(primary, c.sql));

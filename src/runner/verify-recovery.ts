@@ -26,6 +26,10 @@ export async function verifyRecovery(input: {
   truth: PreIncidentTruth;
   incident: IncidentRecord;
   ledger: Marker[];
+  /** When the base backup finished (database clock): the recoverable point when no transaction was replayed. */
+  backupEndTime?: string | undefined;
+  /** For latest: replay must reach this far (the end of the archived WAL). */
+  requiredLsn?: string | undefined;
 }): Promise<VerifyOutcome> {
   const { drill, restored, target, truth, incident, ledger } = input;
   const checks: CheckResult[] = [];
@@ -36,7 +40,7 @@ export async function verifyRecovery(input: {
             to_char(l.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts
        from pg_last_committed_xact() l`,
   );
-  const confirmation = confirmTarget(target, restored.readLog());
+  const confirmation = confirmTarget(target, restored.readLog(), input.requiredLsn);
   checks.push({
     name: 'recovery target reached',
     status: confirmation.reached ? 'passed' : 'failed',
@@ -58,18 +62,9 @@ export async function verifyRecovery(input: {
   } catch {
     // The heartbeat table itself is missing: every marker was lost.
   }
-  const rpo = measureRpo(ledger, incident.commitMicros, recoveredIds);
-  const last = rpo.lastPreIncidentMarker;
-  const lastPresent = last !== undefined && recoveredIds.includes(last.id);
-  checks.push({
-    name: 'last pre-incident marker present',
-    status: lastPresent ? 'passed' : 'failed',
-    detail: last
-      ? lastPresent
-        ? `marker ${last.id} (committed ${last.commitTime}) is present`
-        : `marker ${last.id} (committed ${last.commitTime}) is missing; ${rpo.lostMarkers} pre-incident marker(s) lost`
-      : 'no marker was committed before the incident',
-  });
+  const recoveredUntil = state?.ts ? timeMicros(state.ts) : input.backupEndTime ? timeMicros(input.backupEndTime) : undefined;
+  const rpo = measureRpo(ledger, incident.commitMicros, recoveredIds, recoveredUntil);
+  checks.push(...markerChecks(drill, target, ledger, recoveredIds, rpo));
 
   for (const [i, c] of drill.verify.entries()) {
     if ('sql' in c) checks.push(await sqlCheck(restored, c, truth.compareValues.get(i)));
@@ -80,4 +75,66 @@ export async function verifyRecovery(input: {
     rpo,
     ...(state?.xid && state.ts ? { lastReplayedCommit: { xid: state.xid, time: state.ts } } : {}),
   };
+}
+
+/**
+ * What the heartbeat markers must show after recovery. Always: the recovered markers are a prefix of the
+ * commit order (PITR replays history up to a point; a hole means lost or reordered WAL). Before-incident: the
+ * last marker committed before the incident is there. Time targets: exactly the markers committed before the
+ * target time (at it too, when inclusive) are there.
+ */
+function markerChecks(drill: Drill, target: RecoveryTarget, ledger: Marker[], recoveredIds: number[], rpo: RpoMeasurement): CheckResult[] {
+  const checks: CheckResult[] = [];
+  const present = new Set(recoveredIds);
+  const byTime = [...ledger].sort((a, b) => a.commitMicros - b.commitMicros);
+  const firstMissing = byTime.findIndex((m) => !present.has(m.id));
+  const hole = firstMissing >= 0 ? byTime.slice(firstMissing).find((m) => present.has(m.id)) : undefined;
+  checks.push({
+    name: 'recovered markers are a prefix of history',
+    status: hole ? 'failed' : 'passed',
+    detail: hole
+      ? `marker ${byTime[firstMissing]?.id} is missing but the later marker ${hole.id} is present: the recovered history has a hole`
+      : `${byTime.filter((m) => present.has(m.id)).length} of ${byTime.length} markers recovered, in commit order, without holes`,
+  });
+  if (drill.recovery.target === 'before-incident') {
+    const last = rpo.lastPreIncidentMarker;
+    const lastPresent = last !== undefined && present.has(last.id);
+    checks.push({
+      name: 'last pre-incident marker present',
+      status: lastPresent ? 'passed' : 'failed',
+      detail: last
+        ? lastPresent
+          ? `marker ${last.id} (committed ${last.commitTime}) is present`
+          : `marker ${last.id} (committed ${last.commitTime}) is missing; ${rpo.lostMarkers} pre-incident marker(s) lost`
+        : 'no marker was committed before the incident',
+    });
+  }
+  if (target.kind === 'time') {
+    const micros = timeMicros(target.time);
+    if (micros !== undefined) {
+      const expected = byTime.filter((m) => (target.inclusive ? m.commitMicros <= micros : m.commitMicros < micros)).map((m) => m.id);
+      const wrong = byTime.filter((m) => expected.includes(m.id) !== present.has(m.id));
+      checks.push({
+        name: 'markers match the time target',
+        status: wrong.length === 0 ? 'passed' : 'failed',
+        detail:
+          wrong.length === 0
+            ? `exactly the ${expected.length} marker(s) committed ${target.inclusive ? 'at or ' : ''}before ${target.time} are present`
+            : `${wrong.length} marker(s) on the wrong side of ${target.time}: ${wrong.slice(0, 5).map((m) => `#${m.id} (${m.commitTime}) ${present.has(m.id) ? 'present' : 'missing'}`).join(', ')}`,
+      });
+    }
+  }
+  return checks;
+}
+
+/** Microseconds since the epoch of "2026-11-23 19:44:40.326241+00" (JavaScript dates stop at milliseconds). */
+export function timeMicros(time: string): number | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(time.trim());
+  if (!m) {
+    const ms = Date.parse(time);
+    return Number.isNaN(ms) ? undefined : ms * 1000;
+  }
+  const zone = m[4] === 'Z' ? 'Z' : `${m[4]?.slice(0, 3)}:${m[4]?.slice(3).replace(':', '') || '00'}`;
+  const seconds = Date.parse(`${m[1]}T${m[2]}${zone}`);
+  return seconds * 1000 + Number((m[3] ?? '').padEnd(6, '0'));
 }

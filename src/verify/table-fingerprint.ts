@@ -6,27 +6,39 @@ import { quoteIdent } from './sql-ident.js';
 
 export interface Fingerprint {
   table: string;
+  /** Database holding the table (default postgres). */
+  database?: string | undefined;
   rows: number;
   hash: string;
 }
 
-export async function fingerprint(instance: PostgresInstance, table: string): Promise<Fingerprint> {
-  const [row] = await instance.query<{ rows: string; hash: string | null }>(
-    `select count(*)::text as rows,
-            coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)::text as hash
-       from ${quoteIdent(table)} t`,
-  );
-  return { table, rows: Number(row?.rows ?? 0), hash: row?.hash ?? '0' };
+export async function fingerprint(instance: PostgresInstance, table: string, database?: string): Promise<Fingerprint> {
+  const client = await instance.connect(database);
+  try {
+    const { rows } = await client.query<{ rows: string; hash: string | null }>(
+      `select count(*)::text as rows,
+              coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)::text as hash
+         from ${quoteIdent(table)} t`,
+    );
+    return { table, database, rows: Number(rows[0]?.rows ?? 0), hash: rows[0]?.hash ?? '0' };
+  } finally {
+    await client.end();
+  }
+}
+
+/** "orders" or "shop: orders" for tables outside the default database. */
+export function tableLabel(fp: { table: string; database?: string | undefined }): string {
+  return fp.database && fp.database !== 'postgres' ? `${fp.database}: ${fp.table}` : fp.table;
 }
 
 /** Compares a table on the restored instance with the fingerprint captured before the incident. */
 export async function fingerprintCheck(restored: PostgresInstance, expected: Fingerprint): Promise<CheckResult> {
-  const name = `table ${expected.table} restored`;
+  const name = `table ${tableLabel(expected)} restored`;
   let actual: Fingerprint;
   try {
-    actual = await fingerprint(restored, expected.table);
+    actual = await fingerprint(restored, expected.table, expected.database);
   } catch (error) {
-    return { name, status: 'failed', detail: `cannot read ${expected.table} after recovery: ${(error as Error).message}` };
+    return { name, status: 'failed', detail: `cannot read ${tableLabel(expected)} after recovery: ${(error as Error).message}` };
   }
   const same = actual.rows === expected.rows && actual.hash === expected.hash;
   return {

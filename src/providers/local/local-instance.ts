@@ -2,10 +2,11 @@
 // concurrent callers; a process-wide registry kills any postmaster left if pgdrill itself is torn down.
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { PostgresInstance, ProviderContext } from '../provider.js';
-import { isAlive, postmasterPid, type ReadyEvent } from '../readiness.js';
+import { fileSize, isAlive, postmasterPid, waitUntilReady, type ReadyEvent } from '../readiness.js';
 import { livePostmasters } from './postmaster-registry.js';
 
 export class LocalInstance implements PostgresInstance {
@@ -52,6 +53,38 @@ export class LocalInstance implements PostgresInstance {
   stop(): Promise<void> {
     this.stopping ??= this.doStop();
     return this.stopping;
+  }
+
+  async crash(): Promise<void> {
+    const pid = postmasterPid(this.dataDir);
+    if (!pid) return;
+    // pg_ctl starts the postmaster in its own session: its process group is the whole server.
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+    for (let i = 0; i < 250 && isAlive(pid); i++) await sleep(10);
+    livePostmasters.delete(pid);
+  }
+
+  async restart(whileStopped: () => Promise<void>): Promise<void> {
+    const pid = postmasterPid(this.dataDir);
+    await this.ctx.runner.run(this.pgCtl, ['stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', '-s'], {
+      label: `pg_ctl-stop-${this.name}`,
+      asServerUser: true,
+    });
+    if (pid) livePostmasters.delete(pid);
+    await whileStopped();
+    const logOffset = fileSize(this.logFile);
+    const startedAt = performance.now();
+    await this.ctx.runner.run(this.pgCtl, ['start', '-D', this.dataDir, '-l', this.logFile, '-W', '-s'], {
+      label: `pg_ctl-start-${this.name}`,
+      asServerUser: true,
+    });
+    await waitUntilReady({ name: this.name, dataDir: this.dataDir, logFile: this.logFile, deadlineMs: 60_000, signal: this.ctx.signal, startedAt, logOffset });
+    const newPid = postmasterPid(this.dataDir);
+    if (newPid) livePostmasters.add(newPid);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

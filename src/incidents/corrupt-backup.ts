@@ -1,0 +1,56 @@
+// corrupt-backup: bytes flip in a data file of the base backup after it was taken. The backup method's own
+// verification (pg_verifybackup checks every file against the backup manifest) must catch it before any
+// restore is attempted. The backup is the drill's own disposable copy, never a source repository.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { BackupArtifact, BackupContext } from '../backup/backup-method.js';
+import { PgdrillError } from '../errors.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import { flipBytes } from './corrupt-page.js';
+import { type Incident, type IncidentRecord, type ProtectedTable } from './incident.js';
+
+export class CorruptBackupIncident implements Incident {
+  readonly kind = 'corrupt-backup';
+  readonly primarySurvives = true;
+
+  describe(): string {
+    return 'flip bytes in the largest data file of the base backup';
+  }
+
+  async preflight(): Promise<ProtectedTable[]> {
+    return [];
+  }
+
+  async afterBackup(_ctx: BackupContext, backup: BackupArtifact): Promise<IncidentRecord> {
+    const base = path.join(backup.location, 'base');
+    const files = readdirSync(base, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /^\d+$/.test(e.name))
+      .map((e) => path.join(e.parentPath, e.name))
+      .map((f) => ({ f, size: statSync(f).size }))
+      .sort((a, b) => b.size - a.size);
+    const victim = files[0];
+    if (!victim || victim.size < 64) throw new PgdrillError(`no data file to corrupt in ${base}`);
+    const offset = Math.floor(victim.size / 2);
+    flipBytes(victim.f, offset, 16);
+    const rel = path.relative(backup.location, victim.f);
+    const now = new Date();
+    return {
+      kind: 'corrupt-backup',
+      description: `16 bytes of ${rel} in the base backup are corrupted after the backup was taken`,
+      statement: `flip 16 bytes at offset ${offset} of ${rel}`,
+      lsnBefore: backup.endLsn ?? '',
+      lsnAfter: backup.endLsn ?? '',
+      commitTime: now.toISOString(),
+      commitMicros: now.getTime() * 1000,
+      details: { file: rel, offset: String(offset) },
+    };
+  }
+
+  async inject(): Promise<IncidentRecord> {
+    throw new PgdrillError('corrupt-backup damages the backup, not the primary: verification must stop the drill before this point');
+  }
+
+  beforeIncidentTarget(): RecoveryTarget {
+    return { kind: 'latest' };
+  }
+}
