@@ -1,4 +1,6 @@
-// Copies non-TypeScript assets (handlebars templates) next to the compiled code in dist/.
+// Copies non-TypeScript assets (handlebars and init templates) next to the compiled code in dist/.
 import { cpSync } from 'node:fs';
 
-cpSync(new URL('../src/report/templates', import.meta.url), new URL('../dist/report/templates', import.meta.url), { recursive: true });
+for (const dir of ['report/templates', 'cli/templates']) {
+  cpSync(new URL(`../src/${dir}`, import.meta.url), new URL(`../dist/${dir}`, import.meta.url), { recursive: true });
+}

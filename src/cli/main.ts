@@ -5,6 +5,9 @@ import path from 'node:path';
 import { inspectDrill } from '../drill/loader.js';
 import { formatProblem, PgdrillError, UsageError } from '../errors.js';
 import { runDrills } from '../runner/run-drills.js';
+import { renderIndex, writeIndex } from '../report/index-page.js';
+import { initProject } from './init.js';
+import { existsSync } from 'node:fs';
 import { PGDRILL_VERSION } from '../version.js';
 import { colorVerdict, progressListener, useColor } from './progress.js';
 import { installSignalHandlers } from './signals.js';
@@ -26,15 +29,29 @@ function program(): Command {
     .addOption(new Option('--provider <provider>', 'where Postgres runs (overrides the drill file)').choices(['auto', 'local', 'docker']))
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--work-dir <dir>', 'parent folder for disposable data folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
-    .action(async (files: string[], opts: { out: string; provider?: 'auto' | 'local' | 'docker'; json?: boolean; workDir?: string }) => {
+    .option('--junit <file>', 'write a JUnit XML report (one test case per drill and per check)')
+    .option('--metrics <file>', 'write Prometheus metrics for node_exporter\'s textfile collector')
+    .option('--slack-webhook <url>', 'post the verdict to this Slack incoming webhook (or SLACK_WEBHOOK_URL)')
+    .option('--report-url <url>', 'link the Slack message to the published report (or PGDRILL_REPORT_URL)')
+    .addOption(new Option('--notify <when>', 'when to post to Slack').choices(['always', 'failure']).default('always'))
+    .action(async (files: string[], opts: RunCliOptions) => {
       const controller = new AbortController();
       const uninstall = installSignalHandlers(controller, (t) => process.stderr.write(t));
       const color = useColor(stderr);
       try {
         const workRoot = opts.workDir ?? process.env['PGDRILL_WORK_DIR'];
+        const webhookUrl = opts.slackWebhook ?? process.env['SLACK_WEBHOOK_URL'];
+        const reportUrl = opts.reportUrl ?? process.env['PGDRILL_REPORT_URL'];
         const outcome = await runDrills(files, {
           out: opts.out,
           signal: controller.signal,
+          outputs: {
+            junit: opts.junit,
+            metrics: opts.metrics,
+            stepSummary: process.env['GITHUB_STEP_SUMMARY'] || undefined,
+            slack: webhookUrl ? { webhookUrl, reportUrl, notify: opts.notify } : undefined,
+          },
+          onWarning: (w) => stderr.write(`warning: ${w}\n`),
           ...(opts.provider ? { provider: opts.provider } : {}),
           ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),
           onDrill: (name, i, total) => {
@@ -56,6 +73,28 @@ function program(): Command {
     });
 
   cli
+    .command('report')
+    .description('rebuild <out>/index.html (history of every run, trends against the objectives) from the result.json files')
+    .option('--out <dir>', 'output folder', 'reports')
+    .action((opts: { out: string }) => {
+      const { runs, results, skipped } = renderIndexSummary(opts.out);
+      const file = writeIndex(opts.out);
+      for (const s of skipped) process.stderr.write(`warning: ${s} is not a valid result.json; left out\n`);
+      process.stderr.write(`${results} result(s) from ${runs} run(s): ${path.relative(process.cwd(), file) || file}\n`);
+    });
+
+  cli
+    .command('init')
+    .description('write a starter drill, its fixture and a weekly GitHub Actions workflow into a repository')
+    .option('--dir <dir>', 'repository folder', '.')
+    .option('--force', 'overwrite files that exist')
+    .action((opts: { dir: string; force?: boolean }) => {
+      const written = initProject(opts.dir, { force: Boolean(opts.force) });
+      for (const f of written) process.stderr.write(`wrote ${path.relative(process.cwd(), f) || f}\n`);
+      process.stderr.write('next: npx pgdrill run drills/starter.yaml, then commit the files and add the SLACK_WEBHOOK_URL secret\n');
+    });
+
+  cli
     .command('validate')
     .description('check drill files without running anything (exit 0 when valid, 2 otherwise)')
     .argument('<drill...>', 'drill files (YAML)')
@@ -66,6 +105,23 @@ function program(): Command {
       process.exitCode = problems.length === 0 ? 0 : 2;
     });
   return cli;
+}
+
+interface RunCliOptions {
+  out: string;
+  provider?: 'auto' | 'local' | 'docker';
+  json?: boolean;
+  workDir?: string;
+  junit?: string;
+  metrics?: string;
+  slackWebhook?: string;
+  reportUrl?: string;
+  notify: 'always' | 'failure';
+}
+
+function renderIndexSummary(out: string) {
+  if (!existsSync(out)) throw new UsageError(`output folder ${out} does not exist`, 'give the folder drills were run into with --out');
+  return renderIndex(out);
 }
 
 function indentLines(text: string, max: number): string {

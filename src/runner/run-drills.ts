@@ -9,6 +9,7 @@ import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../rep
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
 import { runDrill } from './run-drill.js';
+import { publishRun, type RunOutputs } from './publish-run.js';
 import { drillSlug, newRunId } from './run-id.js';
 
 export interface RunDrillsOptions {
@@ -19,6 +20,10 @@ export interface RunDrillsOptions {
   /** Called before each drill; returns the listener for its phases. */
   onDrill?: (name: string, index: number, total: number) => PhaseListener | undefined;
   onDrillDone?: (result: DrillResult, reportFile: string) => void;
+  /** Where else the results go: JUnit, Prometheus metrics, GitHub's step summary, Slack. */
+  outputs?: RunOutputs;
+  /** Warnings for people (stderr); they are also kept in summary.json. */
+  onWarning?: (text: string) => void;
 }
 
 export interface RunDrillsOutcome {
@@ -45,6 +50,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   const runDir = path.resolve(opts.out, runId);
   mkdirSync(runDir, { recursive: true });
   const entries: RunSummary['drills'] = [];
+  const results: DrillResult[] = [];
   const codes: number[] = [];
   for (const [i, drill] of drills.entries()) {
     if (opts.signal.aborted) break;
@@ -63,6 +69,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
     const files = writeDrillFiles(drillDir, result);
     opts.onDrillDone?.(result, files.reportFile);
     codes.push(exitCode);
+    results.push(result);
     entries.push({
       drill: drill.name,
       status: result.status,
@@ -76,6 +83,8 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   }
   if (opts.signal.aborted) codes.push(130);
   const exitCode = aggregateExitCode(codes);
+  const warnings = await publishRun(results, { runId, outDir: path.resolve(opts.out), ...(opts.outputs ?? {}) });
+  for (const w of warnings) opts.onWarning?.(w);
   const summary: RunSummary = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     runId,
@@ -83,7 +92,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
     endedAt: new Date().toISOString(),
     exitCode,
     drills: entries,
-    warnings: [],
+    warnings,
   };
   const summaryFile = writeSummary(runDir, summary);
   return { summary, summaryFile, runDir, exitCode };

@@ -1,0 +1,69 @@
+// reports/index.html: every run of an output folder, newest first, and per drill the trend of measured RTO and
+// RPO against the objective. Rebuilt after each run or by `pgdrill report`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { formatSeconds } from '../drill/duration.js';
+import { readHistory } from './history.js';
+import { trendChart } from './trend-chart.js';
+
+const hbs = Handlebars.create();
+hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+let compiled: Handlebars.TemplateDelegate | undefined;
+
+export function renderIndex(outDir: string): { html: string; runs: number; results: number; skipped: string[] } {
+  const { entries, skipped } = readHistory(outDir);
+  const runs = new Map<string, typeof entries>();
+  for (const e of entries) runs.set(e.result.runId, [...(runs.get(e.result.runId) ?? []), e]);
+  const drills = new Map<string, typeof entries>();
+  for (const e of [...entries].reverse()) drills.set(e.result.drill.name, [...(drills.get(e.result.drill.name) ?? []), e]);
+
+  const fmt = (v: number | null) => (v === null ? 'n/a' : formatSeconds(v));
+  const view = {
+    generatedAt: new Date().toISOString(),
+    total: entries.length,
+    passed: entries.filter((e) => e.result.status === 'passed').length,
+    skipped,
+    runs: [...runs.entries()].map(([runId, list]) => ({
+      runId,
+      startedAt: list[0]?.result.startedAt ?? '',
+      status: list.every((e) => e.result.status === 'passed') ? 'passed' : list.some((e) => e.result.status === 'error') ? 'error' : 'failed',
+      drills: list.map((e) => ({
+        name: e.result.drill.name,
+        status: e.result.status,
+        rto: fmt(e.result.measured.rtoSeconds),
+        rpo: fmt(e.result.measured.rpoSeconds),
+        rtoObjective: formatSeconds(e.result.objectives.rtoSeconds),
+        rpoObjective: formatSeconds(e.result.objectives.rpoSeconds),
+        report: `${e.folder.split(path.sep).join('/')}/report.html`,
+      })),
+    })),
+    trends: [...drills.entries()].map(([name, list]) => {
+      const latest = list.at(-1)?.result;
+      const met = (v: number | null, o: number) => v !== null && v <= o;
+      return {
+        name,
+        runs: list.length,
+        rtoChart: trendChart(
+          'RTO measured',
+          list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rtoSeconds, passed: met(e.result.measured.rtoSeconds, e.result.objectives.rtoSeconds) })),
+          latest?.objectives.rtoSeconds ?? 0,
+        ),
+        rpoChart: trendChart(
+          'RPO measured',
+          list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rpoSeconds, passed: met(e.result.measured.rpoSeconds, e.result.objectives.rpoSeconds) })),
+          latest?.objectives.rpoSeconds ?? 0,
+        ),
+      };
+    }),
+  };
+  compiled ??= hbs.compile(readFileSync(new URL('./templates/index.hbs', import.meta.url), 'utf8'));
+  return { html: compiled(view), runs: runs.size, results: entries.length, skipped };
+}
+
+/** Writes <out>/index.html; returns its path. */
+export function writeIndex(outDir: string): string {
+  const file = path.join(outDir, 'index.html');
+  writeFileSync(file, renderIndex(outDir).html);
+  return file;
+}

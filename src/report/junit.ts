@@ -1,0 +1,34 @@
+// JUnit XML for CI systems: one test suite per drill with a test case for the drill itself (its verdict and
+// diagnosis) and one per check, so a failing check shows natively in the CI's test view.
+import junitReportBuilder, { type Builder } from 'junit-report-builder';
+import { writeFileAtomic } from './atomic-write.js';
+import type { DrillResult } from './result-schema.js';
+
+// The package is CommonJS and exports the builder itself as module.exports.
+const builder = junitReportBuilder as unknown as Builder;
+
+export function buildJunit(results: DrillResult[]): string {
+  const report = builder.newBuilder().name('pgdrill');
+  for (const r of results) {
+    const suite = report.testSuite().name(r.drill.name).timestamp(r.startedAt).time(secondsBetween(r.startedAt, r.endedAt));
+    suite.property('rtoSeconds', String(r.measured.rtoSeconds ?? '')).property('rpoSeconds', String(r.measured.rpoSeconds ?? ''));
+    const drillCase = suite.testCase().className(`pgdrill.${r.drill.name}`).name('drill').time(secondsBetween(r.startedAt, r.endedAt));
+    if (r.status === 'failed') drillCase.failure(r.diagnosis ?? r.verdict, 'DrillFailed');
+    if (r.status === 'error') drillCase.error(r.error?.message ?? r.diagnosis ?? r.verdict, r.error?.name ?? 'DrillError', r.diagnosis);
+    drillCase.standardOutput(r.verdict);
+    for (const c of r.checks) {
+      const tc = suite.testCase().className(`pgdrill.${r.drill.name}`).name(c.name);
+      if (c.status === 'failed') tc.failure(c.detail, 'CheckFailed');
+      tc.standardOutput(c.detail);
+    }
+  }
+  return report.build();
+}
+
+export function writeJunit(file: string, results: DrillResult[]): void {
+  writeFileAtomic(file, buildJunit(results));
+}
+
+function secondsBetween(a: string, b: string): number {
+  return Math.max(0, (Date.parse(b) - Date.parse(a)) / 1000);
+}

@@ -1,0 +1,40 @@
+// Prometheus text exposition for node_exporter's textfile collector: the last run of each drill. Alert on
+// pgdrill_last_run_timestamp_seconds getting old, so a drill that silently stops running is noticed.
+import type { DrillResult } from './result-schema.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+function label(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+export function buildMetrics(results: DrillResult[]): string {
+  const lines: string[] = [];
+  const gauge = (name: string, help: string, samples: Array<[Record<string, string>, number | null]>) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [labels, value] of samples) {
+      if (value === null || !Number.isFinite(value)) continue;
+      const l = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`).join(',');
+      lines.push(`${name}{${l}} ${value}`);
+    }
+  };
+  const d = (r: DrillResult) => ({ drill: r.drill.name });
+  gauge('pgdrill_rto_seconds', 'Measured recovery time: incident declared to recovered instance promoted and verified.', results.map((r) => [d(r), r.measured.rtoSeconds]));
+  gauge('pgdrill_rpo_seconds', 'Measured data loss: commit time of the last pre-incident transaction minus the newest recovered one.', results.map((r) => [d(r), r.measured.rpoSeconds]));
+  gauge('pgdrill_rto_objective_seconds', 'Documented recovery time objective.', results.map((r) => [d(r), r.objectives.rtoSeconds]));
+  gauge('pgdrill_rpo_objective_seconds', 'Documented recovery point objective.', results.map((r) => [d(r), r.objectives.rpoSeconds]));
+  gauge(
+    'pgdrill_objective_met',
+    '1 when the measured value is within the objective, 0 otherwise (also 0 when it could not be measured).',
+    results.flatMap((r): Array<[Record<string, string>, number]> => [
+      [{ ...d(r), objective: 'rto' }, r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds ? 1 : 0],
+      [{ ...d(r), objective: 'rpo' }, r.measured.rpoSeconds !== null && !r.measured.rpoLowerBound && r.measured.rpoSeconds <= r.objectives.rpoSeconds ? 1 : 0],
+    ]),
+  );
+  gauge('pgdrill_drill_passed', '1 when the drill passed (objectives met, every check passed), 0 otherwise.', results.map((r) => [d(r), r.status === 'passed' ? 1 : 0]));
+  gauge('pgdrill_last_run_timestamp_seconds', 'When the drill last ran (Unix time).', results.map((r) => [d(r), Math.round(Date.parse(r.endedAt) / 1000)]));
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeMetrics(file: string, results: DrillResult[]): void {
+  writeFileAtomic(file, buildMetrics(results));
+}
