@@ -41,12 +41,26 @@ export interface ArchiveFlush {
   seconds: number;
 }
 
-export interface RestorePlan {
+/** A physical restore: a data folder the provider starts, recovering to the target as it starts. */
+export interface PhysicalRestorePlan {
+  kind: 'physical';
   /** The new instance's data folder, filled from the backup. */
   dataDir: string;
   /** Recovery settings the provider appends before start (restore_command, targets, archive_mode=off). */
   settings: Record<string, string>;
+  /** Recovery settings the backup tool wrote itself (for the report). */
+  written?: Record<string, string>;
 }
+
+/** A logical restore (pg_dump): a fresh instance is created, then the dump is loaded into it. */
+export interface LogicalRestorePlan {
+  kind: 'logical';
+  settings: Record<string, string>;
+  /** Creates and fills the new instance; returns it ready. */
+  load(password: string): Promise<PostgresInstance>;
+}
+
+export type RestorePlan = PhysicalRestorePlan | LogicalRestorePlan;
 
 export interface RestoreRequest {
   target: RecoveryTarget;
@@ -56,6 +70,12 @@ export interface RestoreRequest {
 
 export interface BackupMethod {
   readonly name: string;
+  /** False for methods without WAL (pg_dump, a base backup alone): only the backup's own point can be restored. */
+  readonly pointInTime: boolean;
+  /** After the primary is up, before the workload: repositories, stanzas, WAL receivers. */
+  prepare?(ctx: BackupContext, primary: PostgresInstance): Promise<void>;
+  /** Stops what prepare started (a WAL receiver); runs on every path. */
+  dispose?(): Promise<void>;
   /** Settings the primary needs (archive_mode, archive_command). */
   primarySettings(ctx: BackupContext): Record<string, string>;
   /** Takes a base backup of the running primary. */
@@ -72,4 +92,6 @@ export interface BackupMethod {
   restore(ctx: BackupContext, backup: BackupArtifact, recovery: RestoreRequest): Promise<RestorePlan>;
   /** Version of the tool behind the method, for the report. */
   version(ctx: BackupContext): Promise<string>;
+  /** Checks of the method's own beyond the backup's verification (barman check...), after recovery. */
+  extraChecks?(ctx: BackupContext): Promise<CheckResult[]>;
 }

@@ -22,7 +22,8 @@ interface ManifestWalRange {
 }
 
 export class PgBasebackupMethod implements BackupMethod {
-  readonly name = 'pg_basebackup';
+  readonly name: string = 'pg_basebackup';
+  readonly pointInTime: boolean = true;
 
   primarySettings(ctx: BackupContext): Record<string, string> {
     return { archive_mode: 'on', archive_command: archiveCommand(ctx.archiveDir) };
@@ -83,6 +84,7 @@ export class PgBasebackupMethod implements BackupMethod {
     await ctx.runner.run('cp', ['-a', backup.location, dataDir], { label: `restore-files-${instanceName}`, asServerUser: true });
     await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
     return {
+      kind: 'physical',
       dataDir,
       settings: {
         restore_command: restoreCommand(ctx.archiveDir),

@@ -1,9 +1,13 @@
 // Backup methods by name: adding a method is one file and one line here.
 import type { BackupMethod } from './backup-method.js';
 import { PgBasebackupMethod } from './pg-basebackup.js';
+import { BarmanMethod } from './barman.js';
+import { PgBackRestMethod } from './pgbackrest.js';
 
 const methods: Record<string, () => BackupMethod> = {
   pg_basebackup: () => new PgBasebackupMethod(),
+  pgbackrest: () => new PgBackRestMethod(),
+  barman: () => new BarmanMethod(),
 };
 
 export function backupMethod(name: string): BackupMethod {

@@ -1,6 +1,6 @@
 // The run's WAL archive folder: an idempotent archive_command, the matching restore_command, and waiting for a
 // segment to land (event-driven with a deadline, PITR-FACTS #3).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,7 +77,11 @@ function segmentNumber(name: string, segSize: bigint): bigint {
 
 /** Walks the archive from the backup's first segment to the one holding `untilLsn`, naming the first hole. */
 export function archiveContinuity(archiveDir: string, timeline: number, fromLsn: bigint, untilLsn: bigint, segSize: bigint): WalContinuity {
-  const present = new Set(archivedSegments(archiveDir));
+  return continuity(new Set(archivedSegments(archiveDir)), timeline, fromLsn, untilLsn, segSize);
+}
+
+/** The same walk over any set of segment names (a tool's repository lists them its own way). */
+export function continuity(present: Set<string>, timeline: number, fromLsn: bigint, untilLsn: bigint, segSize: bigint): WalContinuity {
   const first = segmentName(timeline, fromLsn, segSize);
   const last = segmentName(timeline, untilLsn, segSize);
   for (let n = segmentNumber(first, segSize); n <= segmentNumber(last, segSize); n++) {
@@ -91,7 +95,55 @@ export function archiveContinuity(archiveDir: string, timeline: number, fromLsn:
 
 /** Start LSN of the newest archived segment on a timeline (replay reaches at least this far). */
 export function newestArchivedLsn(archiveDir: string, timeline: number, segSize: bigint): string | undefined {
+  return newestSegmentLsn(archivedSegments(archiveDir), timeline, segSize);
+}
+
+export function newestSegmentLsn(segments: string[], timeline: number, segSize: bigint): string | undefined {
   const prefix = timeline.toString(16).toUpperCase().padStart(8, '0');
-  const last = archivedSegments(archiveDir).filter((s) => s.startsWith(prefix)).at(-1);
+  const last = [...segments].sort().filter((s) => s.startsWith(prefix)).at(-1);
   return last ? formatLsn(segmentNumber(last, segSize) * segSize) : undefined;
+}
+
+/** Segment names found anywhere below a tool's repository folder (file names start with the segment name). */
+export function segmentsBelow(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /^[0-9A-F]{24}(?![0-9A-F.]*\.(partial|backup|history))/.test(e.name))
+    .map((e) => e.name.slice(0, 24))
+    .sort();
+}
+
+/** Polls until `present()` lists the segment holding `lsn` (pg_walfile_name semantics), with a deadline. */
+export async function waitForSegment(
+  primary: PostgresInstance,
+  lsn: string,
+  present: () => string[] | Promise<string[]>,
+  deadlineMs: number,
+  signal: AbortSignal,
+  nudge?: () => Promise<void>,
+): Promise<ArchiveFlush> {
+  const started = performance.now();
+  const [row] = await primary.query<{ segment: string }>('select pg_walfile_name($1::pg_lsn) as segment from (select pg_switch_wal()) s', [lsn]);
+  const segment = row?.segment ?? '';
+  for (;;) {
+    if (signal.aborted) throw new InterruptedError();
+    await nudge?.();
+    if ((await present()).includes(segment)) return { segment, seconds: (performance.now() - started) / 1000 };
+    if (performance.now() - started > deadlineMs) {
+      throw new TimeoutError(`WAL segment ${segment} did not reach the backup repository within ${deadlineMs / 1000}s`, 'check archive_command (or the WAL receiver) in the primary server log and the tool log');
+    }
+    await sleep(nudge ? 100 : 10);
+  }
+}
+
+/** The recovery settings a tool wrote into postgresql.auto.conf (pgBackRest, Barman), for the report. */
+export function recoverySettingsIn(dataDir: string): Record<string, string> {
+  const file = path.join(dataDir, 'postgresql.auto.conf');
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^\s*(restore_command|recovery_target\w*|archive_mode)\s*=\s*'?(.*?)'?\s*$/.exec(line);
+    if (m?.[1]) out[m[1]] = (m[2] ?? '').replace(/''/g, "'");
+  }
+  return out;
 }

@@ -3,6 +3,10 @@
 import { z } from 'zod';
 import { DURATION_FIX, parseDuration } from './duration.js';
 
+export const BACKUP_METHOD_NAMES = ['pg_basebackup', 'pg_basebackup-no-wal', 'pgbackrest', 'barman', 'pg_dump'] as const;
+/** Methods without WAL: only the backup's own point can be restored. */
+export const NO_WAL_METHODS: readonly string[] = ['pg_basebackup-no-wal', 'pg_dump'];
+
 /** A duration written as 500ms, 30s, 7m, 1h; parsed to milliseconds. */
 const duration = z.string({ error: `must be a duration; ${DURATION_FIX}` }).transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -182,7 +186,7 @@ export const drillSchema = z
       .default('auto'),
     backup: z
       .strictObject({
-        method: z.enum(['pg_basebackup'], { error: 'backup.method must be pg_basebackup in this release' }),
+        method: z.enum(BACKUP_METHOD_NAMES, { error: `backup.method must be one of: ${BACKUP_METHOD_NAMES.join(', ')}` }),
       })
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
@@ -194,6 +198,13 @@ export const drillSchema = z
   })
   .superRefine((drill, ctx) => {
     const kind = drill.incident.kind;
+    if (NO_WAL_METHODS.includes(drill.backup.method) && !['before-incident', 'immediate'].includes(drill.recovery.target)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recovery', 'target'],
+        message: `backup method ${drill.backup.method} keeps no WAL, so it cannot recover to a point in time (${drill.recovery.target}); use target immediate, or a method with WAL (pg_basebackup, pgbackrest, barman)`,
+      });
+    }
     if (kind === 'primary-loss' && !['before-incident', 'latest'].includes(drill.recovery.target)) {
       ctx.addIssue({
         code: 'custom',

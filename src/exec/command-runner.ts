@@ -66,6 +66,40 @@ export class CommandRunner {
     return new CommandRunner({ ...this.opts, signal: new AbortController().signal }, this.shared);
   }
 
+  /** Starts a long-running child; it is recorded like any command, with its exit when stopped. */
+  spawn(file: string, args: string[], options: Omit<RunOptions, 'timeoutMs' | 'allowFailure' | 'okExitCodes'>): BackgroundProcess {
+    const n = String(++this.shared.counter).padStart(3, '0');
+    const logFile = path.join(this.opts.logDir, `${n}-${options.label.replace(/[^A-Za-z0-9_.-]+/g, '-')}.log`);
+    const command = this.opts.redactor.redact([file, ...args].map(shellQuote).join(' '));
+    const user = options.asServerUser ? this.opts.serverUser : undefined;
+    const started = performance.now();
+    const child = execa(file, args, {
+      env: { ...options.env, ...(user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : {}) },
+      cwd: options.cwd ?? this.opts.cwd,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      forceKillAfterDelay: 3000,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
+    let exited = false;
+    const done = child.then((result) => {
+      exited = true;
+      const seconds = (performance.now() - started) / 1000;
+      writeFileSync(logFile, `$ ${command} &\n${this.opts.redactor.redact(String(result.all ?? ''))}\n# exit ${result.exitCode ?? result.signal ?? 'none'} after ${seconds.toFixed(3)}s\n`);
+      this.shared.records.push({ label: options.label, command: `${command} &`, exitCode: result.exitCode ?? null, seconds, logFile });
+    });
+    return {
+      pid: child.pid,
+      logFile,
+      running: () => !exited,
+      stop: async () => {
+        if (!exited) child.kill('SIGTERM');
+        await done;
+      },
+    };
+  }
+
   async run(file: string, args: string[], options: RunOptions): Promise<CommandResult> {
     if (this.opts.signal.aborted) throw new InterruptedError();
     const { redactor } = this.opts;
@@ -122,6 +156,15 @@ export class CommandRunner {
       logFile,
     };
   }
+}
+
+/** A long-running child (a WAL receiver): output goes to its log file; stop() ends it (SIGTERM, then SIGKILL). */
+export interface BackgroundProcess {
+  readonly pid: number | undefined;
+  readonly logFile: string;
+  /** Whether it is still running. */
+  running(): boolean;
+  stop(): Promise<void>;
 }
 
 export function tail(text: string, lines: number): string {

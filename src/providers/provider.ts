@@ -12,6 +12,8 @@ export interface PostgresInstance extends AsyncDisposable {
   readonly port: number;
   readonly dataDir: string;
   readonly logFile: string;
+  /** Folder of the server's Unix socket (tools like pgBackRest connect through it), or undefined. */
+  readonly socketDir: string | undefined;
   /** node-postgres connection settings (password included: never log this object). */
   readonly connection: pg.ClientConfig;
   /** How and when readiness was detected when the instance started. */

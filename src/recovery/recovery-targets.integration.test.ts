@@ -74,6 +74,7 @@ describe('recovery targets (real recoveries)', function () {
   async function recover(target: RecoveryTarget): Promise<{ rows: string[]; reached: boolean; evidence: string[] }> {
     const { ctx } = bench;
     const plan = await method.restore(ctx, backup, { target, timeline: 'latest', instanceName: `restore-${++n}` });
+    if (plan.kind !== 'physical') throw new Error('pg_basebackup restores are physical');
     const restored = await ctx.provider.start(ctx, { name: `restore-${n}`, dataDir: plan.dataDir, settings: plan.settings, password: bench.password, deadlineMs: 60_000 });
     try {
       const rows = (await restored.query<{ name: string }>('select name from t order by name')).map((r) => r.name);

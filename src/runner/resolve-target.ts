@@ -15,6 +15,9 @@ export interface TargetInputs {
   record: IncidentRecord;
   ledger: Marker[];
   backup: BackupArtifact;
+  /** False when the backup method has no WAL: only the backup's own point can be restored. */
+  pointInTime?: boolean;
+  method?: string;
 }
 
 export function resolveTarget(drill: Drill, inputs: TargetInputs): RecoveryTarget {
@@ -23,6 +26,13 @@ export function resolveTarget(drill: Drill, inputs: TargetInputs): RecoveryTarge
   const refuse = (key: string, message: string, fix: string): never => {
     throw new DrillConfigError([{ file: drill.file, line: drill.lines[`recovery.${key}`] ?? drill.lines['recovery.target'], path: `recovery.${key}`, message, fix }]);
   };
+  if (inputs.pointInTime === false) {
+    if (r.target !== 'before-incident' && r.target !== 'immediate') {
+      refuse('target', `backup method ${inputs.method} has no WAL, so it cannot recover to a point in time (${r.target})`, 'use recovery.target: immediate (the state of the backup), or a method with WAL');
+    }
+    // Without WAL, "as close to the incident as possible" is the backup itself.
+    return { kind: 'immediate' };
+  }
   switch (r.target) {
     case 'before-incident':
       return inputs.incident.beforeIncidentTarget(record);

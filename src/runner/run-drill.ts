@@ -104,6 +104,9 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     );
     cleanup.defer(() => primary.stop());
     outcome.settings = await primarySettings(primary);
+    if (method.dispose) cleanup.defer(() => method.dispose?.());
+    const prepare = method.prepare?.bind(method);
+    if (prepare) await timeline.phase('prepare-backup', () => prepare(ctx, primary));
 
     const writers = drill.workload.background.map((b) => new BackgroundWriter(primary, b.sql, b.every));
     const endangered = await timeline.phase('load-workload', async () => {
@@ -122,7 +125,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     const damageBackup = incident.afterBackup?.bind(incident);
     if (damageBackup) outcome.incident = await timeline.phase('incident', () => damageBackup(ctx, backup));
     const backupCheck = await timeline.phase('verify-backup', () => method.verify(ctx, backup));
-    outcome.checks.push(backupCheck);
+    outcome.checks.push(backupCheck, ...((await method.extraChecks?.(ctx)) ?? []));
     if (backupCheck.status === 'failed') {
       throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${backupCheck.detail}`);
     }
@@ -162,7 +165,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     outcome.declaredAt = new Date().toISOString();
     outcome.ledger = await hb.stop();
 
-    const target: RecoveryTarget = resolveTarget(drill, { incident, record, ledger: outcome.ledger, backup });
+    const target: RecoveryTarget = resolveTarget(drill, { incident, record, ledger: outcome.ledger, backup, pointInTime: method.pointInTime, method: method.name });
     outcome.target = target;
     const archivedUntil = await timeline.phase(
       'archive-wal',
@@ -181,12 +184,15 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     outcome.checks.push(continuityCheck(continuity, neededLsn));
 
     const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
-    outcome.recoverySettings = plan.settings;
-    const restored: PostgresInstance = await timeline.phase(
-      'wal-replay',
-      () => opts.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: plan.settings, password, deadlineMs: drill.recovery.timeout }),
-      { inRto: true },
-    );
+    outcome.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
+    const restored: PostgresInstance =
+      plan.kind === 'physical'
+        ? await timeline.phase(
+            'wal-replay',
+            () => opts.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: plan.settings, password, deadlineMs: drill.recovery.timeout }),
+            { inRto: true },
+          )
+        : await timeline.phase('logical-restore', () => plan.load(password), { inRto: true });
     cleanup.defer(() => restored.stop());
     outcome.readiness = restored.ready;
 

@@ -96,7 +96,7 @@ function markerChecks(drill: Drill, target: RecoveryTarget, ledger: Marker[], re
       ? `marker ${byTime[firstMissing]?.id} is missing but the later marker ${hole.id} is present: the recovered history has a hole`
       : `${byTime.filter((m) => present.has(m.id)).length} of ${byTime.length} markers recovered, in commit order, without holes`,
   });
-  if (drill.recovery.target === 'before-incident') {
+  if (drill.recovery.target === 'before-incident' && (target.kind === 'xid' || target.kind === 'lsn' || target.kind === 'time')) {
     const last = rpo.lastPreIncidentMarker;
     const lastPresent = last !== undefined && present.has(last.id);
     checks.push({

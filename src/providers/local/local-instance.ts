@@ -22,6 +22,7 @@ export class LocalInstance implements PostgresInstance {
     readonly ready: ReadyEvent,
     private readonly ctx: ProviderContext,
     private readonly pgCtl: string,
+    readonly socketDir: string | undefined,
   ) {
     const pid = postmasterPid(dataDir);
     if (pid) livePostmasters.add(pid);

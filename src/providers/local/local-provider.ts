@@ -15,11 +15,11 @@ import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
 import { installExitHook } from './postmaster-registry.js';
 
 /** Settings every instance gets: loopback only, no socket, a log pgdrill can follow, UTC timestamps. */
-function instanceSettings(port: number): Record<string, string | number> {
+function instanceSettings(port: number, socketDir: string | undefined): Record<string, string | number> {
   return {
     port,
     listen_addresses: '127.0.0.1',
-    unix_socket_directories: '',
+    unix_socket_directories: socketDir ?? '',
     log_line_prefix: '%m [%p] ',
     log_timezone: 'UTC',
     logging_collector: 'off',
@@ -72,10 +72,14 @@ export class LocalProvider implements Provider {
     installExitHook();
     const instanceDir = path.dirname(spec.dataDir);
     const logFile = path.join(instanceDir, 'server.log');
+    // A private socket folder (pgBackRest connects through the socket); none when the path would be too long.
+    const socketDir = path.join(ctx.workDir, 'run');
+    const useSocket = socketDir.length <= 90;
+    if (useSocket) makeOwnedDir(socketDir, ctx.serverUser);
     let lastError: unknown;
     for (let attempt = 1; attempt <= 3; attempt++) {
       const port = await freePort();
-      appendAutoConf(spec.dataDir, { ...spec.settings, ...instanceSettings(port) }, `pgdrill: ${spec.name} instance`);
+      appendAutoConf(spec.dataDir, { ...spec.settings, ...instanceSettings(port, useSocket ? socketDir : undefined) }, `pgdrill: ${spec.name} instance`);
       if (ctx.serverUser) chownSync(path.join(spec.dataDir, 'postgresql.auto.conf'), ctx.serverUser.uid, ctx.serverUser.gid);
       const startedAt = performance.now();
       await ctx.runner.run(this.tool('pg_ctl'), ['start', '-D', spec.dataDir, '-l', logFile, '-W', '-s'], {
@@ -83,7 +87,7 @@ export class LocalProvider implements Provider {
         asServerUser: true,
       });
       const instance = (ready: Awaited<ReturnType<typeof waitUntilReady>>) =>
-        new LocalInstance(spec.name, port, spec.dataDir, logFile, spec.password, ready, ctx, this.tool('pg_ctl'));
+        new LocalInstance(spec.name, port, spec.dataDir, logFile, spec.password, ready, ctx, this.tool('pg_ctl'), useSocket ? socketDir : undefined);
       try {
         const ready = await waitUntilReady({ name: spec.name, dataDir: spec.dataDir, logFile, deadlineMs: spec.deadlineMs, signal: ctx.signal, startedAt });
         return instance(ready);

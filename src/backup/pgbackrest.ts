@@ -1,0 +1,161 @@
+// pgBackRest, driven the way its user guide says: a posix repository (inside the drill's work folder), a stanza,
+// archive_command = archive-push (set before stanza-create; Postgres retries until the stanza exists,
+// PITR-FACTS #10), stanza-create, check, a full backup, verify, then restore with --type/--target and
+// --archive-mode=off so the restored instance never archives into the repository.
+// https://pgbackrest.org/user-guide.html
+import { chownSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { makeOwnedDir } from '../exec/os-user.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import { parseLsn } from '../recovery/lsn.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { CheckResult } from '../verify/check.js';
+import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment } from './wal-archive.js';
+
+const STANZA = 'drill';
+const SEG = 16n * 1024n * 1024n;
+
+interface InfoBackup {
+  label: string;
+  lsn?: { start: string; stop: string };
+  info?: { size: number; repository?: { size: number; delta: number } };
+}
+
+export class PgBackRestMethod implements BackupMethod {
+  readonly name = 'pgbackrest';
+  readonly pointInTime = true;
+  private password = '';
+
+  private dir(ctx: BackupContext): string {
+    return path.join(ctx.workDir, 'pgbackrest');
+  }
+
+  private conf(ctx: BackupContext): string {
+    return path.join(this.dir(ctx), 'pgbackrest.conf');
+  }
+
+  private run(ctx: BackupContext, args: string[], label: string, allowFailure = false) {
+    return ctx.runner.run('pgbackrest', [`--config=${this.conf(ctx)}`, `--stanza=${STANZA}`, ...args], {
+      label,
+      asServerUser: true,
+      allowFailure,
+      env: { PGPASSWORD: this.password },
+    });
+  }
+
+  primarySettings(ctx: BackupContext): Record<string, string> {
+    return { archive_mode: 'on', archive_command: `pgbackrest --config=${this.conf(ctx)} --stanza=${STANZA} archive-push %p` };
+  }
+
+  async prepare(ctx: BackupContext, primary: PostgresInstance): Promise<void> {
+    this.password = String(primary.connection.password);
+    const dir = this.dir(ctx);
+    for (const sub of ['', 'repo', 'log', 'lock', 'spool']) makeOwnedDir(path.join(dir, sub), ctx.serverUser);
+    const conf = [
+      '[global]',
+      `repo1-path=${path.join(dir, 'repo')}`,
+      'repo1-retention-full=2',
+      `log-path=${path.join(dir, 'log')}`,
+      `lock-path=${path.join(dir, 'lock')}`,
+      `spool-path=${path.join(dir, 'spool')}`,
+      'log-level-console=info',
+      'log-level-file=detail',
+      'compress-type=lz4',
+      'start-fast=y',
+      'archive-timeout=60',
+      '',
+      `[${STANZA}]`,
+      `pg1-path=${primary.dataDir}`,
+      `pg1-port=${primary.port}`,
+      ...(primary.socketDir ? [`pg1-socket-path=${primary.socketDir}`] : []),
+      'pg1-user=postgres',
+      '',
+    ].join('\n');
+    writeFileSync(this.conf(ctx), conf, { mode: 0o600 });
+    if (ctx.serverUser) chownSync(this.conf(ctx), ctx.serverUser.uid, ctx.serverUser.gid);
+    await this.run(ctx, ['stanza-create'], 'pgbackrest-stanza-create');
+    await this.run(ctx, ['check'], 'pgbackrest-check');
+  }
+
+  async takeBackup(ctx: BackupContext): Promise<BackupArtifact> {
+    const started = performance.now();
+    await this.run(ctx, ['--type=full', 'backup'], 'pgbackrest-backup');
+    const seconds = (performance.now() - started) / 1000;
+    const info = await this.run(ctx, ['--output=json', 'info'], 'pgbackrest-info');
+    const stanza = (JSON.parse(info.stdout) as Array<{ backup: InfoBackup[] }>)[0];
+    const latest = stanza?.backup.at(-1);
+    return {
+      method: this.name,
+      location: latest?.label ?? '',
+      ...(latest?.lsn ? { startLsn: latest.lsn.start, endLsn: latest.lsn.stop } : {}),
+      timeline: 1,
+      sizeBytes: latest?.info?.repository?.size ?? latest?.info?.size ?? 0,
+      seconds,
+    };
+  }
+
+  async verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult> {
+    const r = await this.run(ctx, ['verify'], 'pgbackrest-verify', true);
+    const out = `${r.stdout}\n${r.stderr}`.trim();
+    const summary = out.split('\n').filter((l) => /ERROR|WARN|verify command end/.test(l)).map((l) => l.replace(/^.*?(INFO|ERROR|WARN): /, '')).join(' | ');
+    return {
+      name: 'backup-verified',
+      status: r.exitCode === 0 && !/ERROR/.test(out) ? 'passed' : 'failed',
+      detail: r.exitCode === 0 ? `pgbackrest verify (backup ${backup.location}): ${summary || 'ok'}` : `pgbackrest verify exit ${r.exitCode}: ${summary}`,
+    };
+  }
+
+  private segments(ctx: BackupContext): string[] {
+    return segmentsBelow(path.join(this.dir(ctx), 'repo', 'archive', STANZA));
+  }
+
+  archiveThrough(ctx: BackupContext, primary: PostgresInstance, lsn: string, deadlineMs: number) {
+    return waitForSegment(primary, lsn, () => this.segments(ctx), deadlineMs, ctx.signal);
+  }
+
+  async walContinuity(ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity> {
+    return continuity(new Set(this.segments(ctx)), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), SEG);
+  }
+
+  async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
+    return newestSegmentLsn(this.segments(ctx), 1, SEG);
+  }
+
+  async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
+    const instanceDir = path.join(ctx.workDir, instanceName);
+    const dataDir = path.join(instanceDir, 'data');
+    makeOwnedDir(instanceDir, ctx.serverUser);
+    makeOwnedDir(dataDir, ctx.serverUser);
+    await this.run(
+      ctx,
+      [`--pg1-path=${dataDir}`, `--set=${backup.location}`, ...restoreTargetArgs(target), `--target-timeline=${timeline}`, '--archive-mode=off', 'restore'],
+      `pgbackrest-restore-${instanceName}`,
+    );
+    return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir) };
+  }
+
+  async version(ctx: BackupContext): Promise<string> {
+    return (await ctx.runner.run('pgbackrest', ['version'], { label: 'pgbackrest-version' })).stdout.trim();
+  }
+
+}
+/** pgBackRest's own target vocabulary: --type=time|xid|lsn|name|immediate|default. */
+export function restoreTargetArgs(t: RecoveryTarget): string[] {
+  const exclusive = (inclusive: boolean) => (inclusive ? [] : ['--target-exclusive']);
+  switch (t.kind) {
+    case 'xid':
+      return ['--type=xid', `--target=${t.xid}`, ...exclusive(t.inclusive), '--target-action=promote'];
+    case 'time':
+      return ['--type=time', `--target=${t.time}`, ...exclusive(t.inclusive), '--target-action=promote'];
+    case 'lsn':
+      return ['--type=lsn', `--target=${t.lsn}`, ...exclusive(t.inclusive), '--target-action=promote'];
+    case 'name':
+      return ['--type=name', `--target=${t.name}`, '--target-action=promote'];
+    case 'immediate':
+      return ['--type=immediate', '--target-action=promote'];
+    case 'latest':
+      return ['--type=default'];
+  }
+}
