@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything pgdrill and its tests need on a fresh Debian/Ubuntu machine, then installs the npm
 # packages (which builds pgdrill). Safe to run again: it installs only what is missing.
-#   bash scripts/setup.sh            PostgreSQL 15 server binaries + npm ci
-#   bash scripts/setup.sh --browser  also Chromium, for the report's browser test (npm test needs it)
+#   bash scripts/setup.sh            PostgreSQL 15 server binaries, pgBackRest, Barman + npm ci
+#   bash scripts/setup.sh --browser  also Chromium, for the report's browser tests (npm test needs it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +24,10 @@ pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 if [ ! -x "$pg_bin/initdb" ] || [ ! -x "$pg_bin/pg_basebackup" ]; then
   pkgs+=(postgresql-15 postgresql-client-15)
 fi
+# The backup tools drills can use (backup.method: pgbackrest | barman). --no-install-recommends keeps Barman
+# from pulling in an ssh server.
+command -v pgbackrest >/dev/null 2>&1 || pkgs+=(pgbackrest)
+command -v barman >/dev/null 2>&1 || pkgs+=(barman barman-cli)
 if $want_browser && [ ! -x /usr/bin/chromium ]; then
   pkgs+=(chromium)
 fi

@@ -27,6 +27,8 @@ export interface BackupArtifact {
 /** Whether the archive holds every WAL segment recovery needs, and where it stops being contiguous. */
 export interface WalContinuity {
   continuous: boolean;
+  /** False when the method keeps no WAL archive (nothing to check). */
+  applicable?: boolean;
   /** First segment that is needed but missing. */
   missingSegment?: string;
   /** Last LSN recovery can reach before the hole. */

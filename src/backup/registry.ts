@@ -3,11 +3,15 @@ import type { BackupMethod } from './backup-method.js';
 import { PgBasebackupMethod } from './pg-basebackup.js';
 import { BarmanMethod } from './barman.js';
 import { PgBackRestMethod } from './pgbackrest.js';
+import { PgBasebackupNoWalMethod } from './pg-basebackup-no-wal.js';
+import { PgDumpMethod } from './pg-dump.js';
 
 const methods: Record<string, () => BackupMethod> = {
   pg_basebackup: () => new PgBasebackupMethod(),
   pgbackrest: () => new PgBackRestMethod(),
   barman: () => new BarmanMethod(),
+  'pg_basebackup-no-wal': () => new PgBasebackupNoWalMethod(),
+  pg_dump: () => new PgDumpMethod(),
 };
 
 export function backupMethod(name: string): BackupMethod {

@@ -7,6 +7,9 @@ import { formatProblem, PgdrillError, UsageError } from '../errors.js';
 import { runDrills } from '../runner/run-drills.js';
 import { renderIndex, writeIndex } from '../report/index-page.js';
 import { initProject } from './init.js';
+import { compareMethods, parseMethods } from '../compare/compare-methods.js';
+import { comparisonMarkdown } from '../compare/comparison-report.js';
+import { BACKUP_METHOD_NAMES } from '../drill/schema.js';
 import { existsSync } from 'node:fs';
 import { PGDRILL_VERSION } from '../version.js';
 import { colorVerdict, progressListener, useColor } from './progress.js';
@@ -66,6 +69,40 @@ function program(): Command {
         });
         stderr.write(`summary: ${path.relative(process.cwd(), outcome.summaryFile)}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
+        process.exitCode = outcome.exitCode;
+      } finally {
+        uninstall();
+      }
+    });
+
+  cli
+    .command('compare')
+    .description('run the same drill once per backup method and write comparison.html, comparison.json and comparison.md')
+    .argument('<drill>', 'drill file (YAML)')
+    .requiredOption('--methods <list>', `comma-separated backup methods (${BACKUP_METHOD_NAMES.join(', ')})`)
+    .option('--out <dir>', 'output folder', 'reports')
+    .addOption(new Option('--provider <provider>', 'where Postgres runs').choices(['auto', 'local', 'docker']))
+    .option('--work-dir <dir>', 'parent folder for disposable data folders')
+    .action(async (file: string, opts: { methods: string; out: string; provider?: 'auto' | 'local' | 'docker'; workDir?: string }) => {
+      const methods = parseMethods(opts.methods);
+      const controller = new AbortController();
+      const uninstall = installSignalHandlers(controller, (t) => process.stderr.write(t));
+      const color = useColor(stderr);
+      try {
+        const workRoot = opts.workDir ?? process.env['PGDRILL_WORK_DIR'];
+        const outcome = await compareMethods(file, methods, {
+          out: opts.out,
+          signal: controller.signal,
+          ...(opts.provider ? { provider: opts.provider } : {}),
+          ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),
+          onMethod: (method, i, n) => {
+            stderr.write(`(${i + 1}/${n}) method ${method}\n`);
+            return progressListener(stderr, color);
+          },
+          onDone: (row) => stderr.write(`${colorVerdict(row.verdict, color)}\n`),
+          onDiagnosis: (text) => stderr.write(`${indentLines(text, 8)}\n`),
+        });
+        stderr.write(`\n${comparisonMarkdown(outcome.comparison)}\ncomparison: ${path.relative(process.cwd(), outcome.files.html)}\n`);
         process.exitCode = outcome.exitCode;
       } finally {
         uninstall();

@@ -100,6 +100,11 @@ export function confirmTarget(t: RecoveryTarget, log: string, requiredLsn?: stri
       expected = undefined;
   }
   if (!complete) {
+    // A base backup restored without an archive: crash recovery from backup_label to the backup's end.
+    const crashRecovered = find(/completed backup recovery with redo LSN/);
+    if (t.kind === 'immediate' && crashRecovered && redo && !find(/starting (point-in-time|archive) recovery/)) {
+      return { ...base, reached: true, evidence: [crashRecovered, ...evidence] };
+    }
     return { ...base, evidence: [...evidence, 'no "archive recovery complete" line: recovery did not finish'] };
   }
   if (!expected) {

@@ -181,7 +181,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     const neededLsn = lsnNeededFor(target, { record, backup, archivedUntil, restorePointLsn: outcome.restorePointLsn });
     const continuity = await method.walContinuity(ctx, backup, neededLsn);
     outcome.continuity = continuity;
-    outcome.checks.push(continuityCheck(continuity, neededLsn));
+    if (continuity.applicable !== false) outcome.checks.push(continuityCheck(continuity, neededLsn));
 
     const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
     outcome.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
@@ -198,7 +198,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
 
     const verified: VerifyOutcome = await timeline.phase(
       'verify',
-      () => verifyRecovery({ drill, restored, target, truth, incident: record, ledger: outcome.ledger, backupEndTime: backup.endTime, requiredLsn: target.kind === 'latest' ? archivedUntil : undefined }),
+      () => verifyRecovery({ drill, restored, target, truth, incident: record, ledger: outcome.ledger, backupEndTime: backup.endTime, logical: plan.kind === 'logical', requiredLsn: target.kind === 'latest' ? archivedUntil : undefined }),
       { inRto: true },
     );
     timeline.stopRto();

@@ -28,6 +28,8 @@ export async function verifyRecovery(input: {
   ledger: Marker[];
   /** When the base backup finished (database clock): the recoverable point when no transaction was replayed. */
   backupEndTime?: string | undefined;
+  /** A logical restore (pg_dump): there is no recovery to confirm, and the data ends at the dump. */
+  logical?: boolean;
   /** For latest: replay must reach this far (the end of the archived WAL). */
   requiredLsn?: string | undefined;
 }): Promise<VerifyOutcome> {
@@ -40,7 +42,9 @@ export async function verifyRecovery(input: {
             to_char(l.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts
        from pg_last_committed_xact() l`,
   );
-  const confirmation = confirmTarget(target, restored.readLog(), input.requiredLsn);
+  const confirmation: TargetConfirmation = input.logical
+    ? { reached: true, evidence: ['pg_restore loaded every dump without error: the state of the databases when they were dumped'] }
+    : confirmTarget(target, restored.readLog(), input.requiredLsn);
   checks.push({
     name: 'recovery target reached',
     status: confirmation.reached ? 'passed' : 'failed',
@@ -54,6 +58,15 @@ export async function verifyRecovery(input: {
     detail: state && !state.in_recovery ? `pg_is_in_recovery() = false, timeline ${confirmation.timeline ?? '?'}` : 'the instance is still in recovery',
   });
 
+  const [archiving] = await restored.query<{ mode: string }>(`select current_setting('archive_mode') as mode`);
+  checks.push({
+    name: 'restored instance does not archive',
+    status: archiving?.mode === 'off' ? 'passed' : 'failed',
+    detail:
+      archiving?.mode === 'off'
+        ? 'archive_mode = off: the restored instance cannot write into the source archive or repository'
+        : `archive_mode = ${archiving?.mode}: the restored instance could push its new timeline into the source archive`,
+  });
   for (const fp of truth.fingerprints) checks.push(await fingerprintCheck(restored, fp));
 
   let recoveredIds: number[] = [];
@@ -62,7 +75,8 @@ export async function verifyRecovery(input: {
   } catch {
     // The heartbeat table itself is missing: every marker was lost.
   }
-  const recoveredUntil = state?.ts ? timeMicros(state.ts) : input.backupEndTime ? timeMicros(input.backupEndTime) : undefined;
+  const backupEnd = input.backupEndTime ? timeMicros(input.backupEndTime) : undefined;
+  const recoveredUntil = input.logical ? backupEnd : state?.ts ? timeMicros(state.ts) : backupEnd;
   const rpo = measureRpo(ledger, incident.commitMicros, recoveredIds, recoveredUntil);
   checks.push(...markerChecks(drill, target, ledger, recoveredIds, rpo));
 

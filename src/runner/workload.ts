@@ -14,7 +14,8 @@ export async function loadWorkload(drill: Drill, primary: PostgresInstance, prov
     });
   }
   if (drill.workload.pgbench) {
-    await runner.run(provider.tool('pgbench'), ['-i', '-q', '-s', String(drill.workload.pgbench.scale), ...conn, 'postgres'], {
+    // pgbench has no -w: PGPASSWORD is enough.
+    await runner.run(provider.tool('pgbench'), ['-i', '-q', '-s', String(drill.workload.pgbench.scale), ...conn.filter((a) => a !== '-w'), 'postgres'], {
       label: 'pgbench-init',
       env,
     });

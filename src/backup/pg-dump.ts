@@ -1,0 +1,109 @@
+// pg_dump: a logical dump (custom format) of every database, restored with pg_restore into a fresh instance.
+// No WAL, so no point in time: the data lost is everything since the dump. pg_restore --list checks each
+// archive can be read before anything is restored.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { makeOwnedDir } from '../exec/os-user.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { CheckResult } from '../verify/check.js';
+import type { ArchiveFlush, BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+
+const GLOBALS = 'globals.sql';
+
+export class PgDumpMethod implements BackupMethod {
+  readonly name = 'pg_dump';
+  readonly pointInTime = false;
+
+  primarySettings(): Record<string, string> {
+    return {};
+  }
+
+  private conn(primary: PostgresInstance): string[] {
+    return ['-h', primary.host, '-p', String(primary.port), '-U', 'postgres', '-w'];
+  }
+
+  async takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact> {
+    const location = path.join(ctx.workDir, 'dump');
+    makeOwnedDir(location, undefined, 0o700);
+    const env = { PGPASSWORD: String(primary.connection.password) };
+    const started = performance.now();
+    const dbs = await primary.query<{ datname: string }>('select datname from pg_database where datallowconn and not datistemplate order by datname');
+    await ctx.runner.run(ctx.provider.tool('pg_dumpall'), [...this.conn(primary), '--globals-only', '-f', path.join(location, GLOBALS)], { label: 'pg_dumpall-globals', env });
+    for (const { datname } of dbs) {
+      await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', '-d', datname, '-f', path.join(location, `${datname}.dump`)], { label: `pg_dump-${datname}`, env });
+    }
+    const files = readdirSync(location);
+    return {
+      method: this.name,
+      location,
+      sizeBytes: files.reduce((sum, f) => sum + statSync(path.join(location, f)).size, 0),
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  private dumps(backup: BackupArtifact): string[] {
+    return readdirSync(backup.location).filter((f) => f.endsWith('.dump')).sort();
+  }
+
+  async verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult> {
+    const problems: string[] = [];
+    let entries = 0;
+    for (const f of this.dumps(backup)) {
+      const r = await ctx.runner.run(ctx.provider.tool('pg_restore'), ['--list', path.join(backup.location, f)], { label: `pg_restore-list-${f}`, allowFailure: true });
+      if (r.exitCode !== 0) problems.push(`${f}: ${r.stderr.trim()}`);
+      else entries += r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+    }
+    return {
+      name: 'backup-verified',
+      status: problems.length === 0 ? 'passed' : 'failed',
+      detail: problems.length === 0 ? `pg_restore --list read ${this.dumps(backup).length} dump(s), ${entries} TOC entries` : problems.join('; '),
+    };
+  }
+
+  async archiveThrough(): Promise<ArchiveFlush> {
+    return { segment: '', seconds: 0 };
+  }
+
+  async walContinuity(): Promise<WalContinuity> {
+    return { continuous: true, applicable: false, firstSegment: '', lastSegment: '' };
+  }
+
+  async archiveEnd(): Promise<string | undefined> {
+    return undefined;
+  }
+
+  async restore(ctx: BackupContext, backup: BackupArtifact, { instanceName }: RestoreRequest): Promise<RestorePlan> {
+    return {
+      kind: 'logical',
+      settings: {},
+      load: async (password) => {
+        const instance = await ctx.provider.initPrimary(ctx, {
+          name: instanceName,
+          password,
+          deadlineMs: 120_000,
+          settings: { wal_level: 'replica', track_commit_timestamp: 'on' },
+        });
+        try {
+          const env = { PGPASSWORD: password };
+          const conn = this.conn(instance);
+          // Roles first; "role postgres already exists" is expected and harmless.
+          await ctx.runner.run(ctx.provider.tool('psql'), [...conn, '-X', '-q', '-d', 'postgres', '-f', path.join(backup.location, GLOBALS)], { label: 'psql-globals', env, allowFailure: true });
+          for (const f of this.dumps(backup)) {
+            const db = f.replace(/\.dump$/, '');
+            const args = db === 'postgres' ? ['-d', 'postgres'] : ['-C', '-d', 'postgres'];
+            await ctx.runner.run(ctx.provider.tool('pg_restore'), [...conn, '--exit-on-error', ...args, path.join(backup.location, f)], { label: `pg_restore-${db}`, env });
+          }
+          return instance;
+        } catch (error) {
+          await instance.stop();
+          throw error;
+        }
+      },
+    };
+  }
+
+  async version(ctx: BackupContext): Promise<string> {
+    return (await ctx.runner.run(ctx.provider.tool('pg_dump'), ['--version'], { label: 'pg_dump-version' })).stdout.trim();
+  }
+}

@@ -1,0 +1,155 @@
+// `pgdrill compare`: the same drill (workload, incident, checks) once per backup method, then one table of
+// measured numbers read back from each run's own result.json: backup time and size, RTO with its restore /
+// replay / verify split, RPO, lost transactions, checks, verdict. Methods without WAL (pg_dump, a base backup
+// alone) recover to the backup itself, which is what the table shows them costing.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Drill } from '../drill/drill.js';
+import { loadDrill } from '../drill/loader.js';
+import { BACKUP_METHOD_NAMES, NO_WAL_METHODS } from '../drill/schema.js';
+import { UsageError } from '../errors.js';
+import { resolveServerUser } from '../exec/os-user.js';
+import { createProvider, type ProviderChoice } from '../providers/registry.js';
+import { resultSchema, type DrillResult } from '../report/result-schema.js';
+import { writeDrillFiles } from '../report/write-results.js';
+import { aggregateExitCode } from '../runner/run-drills.js';
+import { runDrill } from '../runner/run-drill.js';
+import { drillSlug, newRunId } from '../runner/run-id.js';
+import type { PhaseListener } from '../runner/timeline.js';
+import { renderComparison, comparisonMarkdown } from './comparison-report.js';
+
+export interface ComparisonRow {
+  method: string;
+  status: DrillResult['status'];
+  verdict: string;
+  backupSeconds: number | null;
+  backupBytes: number | null;
+  rtoSeconds: number | null;
+  restoreSeconds: number | null;
+  replaySeconds: number | null;
+  verifySeconds: number | null;
+  rpoSeconds: number | null;
+  rpoLowerBound: boolean;
+  lostTransactions: number | null;
+  checksPassed: number;
+  checksTotal: number;
+  objectivesMet: { rto: boolean; rpo: boolean };
+  target: string;
+  toolVersion: string;
+  result: string;
+}
+
+export interface Comparison {
+  drill: string;
+  runId: string;
+  createdAt: string;
+  objectives: { rtoSeconds: number; rpoSeconds: number };
+  rows: ComparisonRow[];
+}
+
+export function parseMethods(list: string): string[] {
+  const methods = list.split(',').map((m) => m.trim()).filter(Boolean);
+  const unknown = methods.filter((m) => !(BACKUP_METHOD_NAMES as readonly string[]).includes(m));
+  if (methods.length === 0 || unknown.length > 0) {
+    throw new UsageError(`unknown backup method(s): ${unknown.join(', ') || '(none given)'}`, `choose from ${BACKUP_METHOD_NAMES.join(', ')}`);
+  }
+  return [...new Set(methods)];
+}
+
+/** The drill as run for one method: same everything, but the method (and no point in time without WAL). */
+export function drillForMethod(drill: Drill, method: string): Drill {
+  const noWal = NO_WAL_METHODS.includes(method);
+  return {
+    ...drill,
+    name: `${drill.name} (${method})`,
+    backup: { method: method as Drill['backup']['method'] },
+    recovery: noWal && !['before-incident', 'immediate'].includes(drill.recovery.target) ? { ...drill.recovery, target: 'immediate' } : drill.recovery,
+  };
+}
+
+/** One row, from a result.json file as written (so the table can be checked against the runs). */
+export function comparisonRow(resultFile: string): ComparisonRow {
+  const r = resultSchema.parse(JSON.parse(readFileSync(resultFile, 'utf8')));
+  const phase = (...names: string[]) => {
+    const found = r.phases.filter((p) => names.includes(p.name));
+    return found.length ? found.reduce((s, p) => s + p.seconds, 0) : null;
+  };
+  return {
+    method: r.environment.backupMethod,
+    status: r.status,
+    verdict: r.verdict,
+    backupSeconds: r.backup?.seconds ?? null,
+    backupBytes: r.backup?.sizeBytes ?? null,
+    rtoSeconds: r.measured.rtoSeconds,
+    restoreSeconds: phase('archive-wal', 'restore-files'),
+    replaySeconds: phase('wal-replay', 'logical-restore'),
+    verifySeconds: phase('verify'),
+    rpoSeconds: r.measured.rpoSeconds,
+    rpoLowerBound: r.measured.rpoLowerBound,
+    lostTransactions: r.measured.lostMarkers,
+    checksPassed: r.checks.filter((c) => c.status === 'passed').length,
+    checksTotal: r.checks.length,
+    objectivesMet: {
+      rto: r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds,
+      rpo: r.measured.rpoSeconds !== null && !r.measured.rpoLowerBound && r.measured.rpoSeconds <= r.objectives.rpoSeconds,
+    },
+    target: r.recovery.resolved ?? r.recovery.target,
+    toolVersion: Object.values(r.environment.toolVersions)[0] ?? '',
+    result: resultFile,
+  };
+}
+
+export async function compareMethods(
+  file: string,
+  methods: string[],
+  opts: { out: string; signal: AbortSignal; provider?: ProviderChoice; workRoot?: string; onMethod?: (method: string, i: number, n: number) => PhaseListener | undefined; onDone?: (row: ComparisonRow) => void; onDiagnosis?: (text: string) => void },
+): Promise<{ comparison: Comparison; runDir: string; files: { json: string; html: string; markdown: string }; exitCode: number }> {
+  const drill = loadDrill(file);
+  const serverUser = resolveServerUser();
+  const provider = createProvider(opts.provider ?? drill.provider);
+  await provider.describe();
+  const runId = newRunId();
+  const runDir = path.resolve(opts.out, runId);
+  mkdirSync(runDir, { recursive: true });
+  const rows: ComparisonRow[] = [];
+  const codes: number[] = [];
+  for (const [i, method] of methods.entries()) {
+    if (opts.signal.aborted) break;
+    const variant = drillForMethod(drill, method);
+    const drillDir = path.join(runDir, drillSlug(`${drill.name}-${method}`));
+    mkdirSync(drillDir, { recursive: true });
+    const listener = opts.onMethod?.(method, i, methods.length);
+    const { result, exitCode } = await runDrill(variant, {
+      runId,
+      drillDir,
+      provider,
+      signal: opts.signal,
+      serverUser,
+      ...(listener ? { listener } : {}),
+      ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
+    });
+    const { resultFile } = writeDrillFiles(drillDir, result);
+    codes.push(result.status === 'error' ? exitCode : 0);
+    const row = comparisonRow(resultFile);
+    rows.push(row);
+    opts.onDone?.(row);
+    if (result.status !== 'passed' && result.diagnosis) opts.onDiagnosis?.(result.diagnosis);
+  }
+  if (opts.signal.aborted) codes.push(130);
+  const comparison: Comparison = {
+    drill: drill.name,
+    runId,
+    createdAt: new Date().toISOString(),
+    objectives: { rtoSeconds: drill.objectives.rto / 1000, rpoSeconds: drill.objectives.rpo / 1000 },
+    rows,
+  };
+  const files = {
+    json: path.join(runDir, 'comparison.json'),
+    html: path.join(runDir, 'comparison.html'),
+    markdown: path.join(runDir, 'comparison.md'),
+  };
+  writeFileSync(files.json, `${JSON.stringify(comparison, null, 2)}\n`);
+  writeFileSync(files.markdown, comparisonMarkdown(comparison));
+  writeFileSync(files.html, renderComparison(comparison, runDir));
+  return { comparison, runDir, files, exitCode: aggregateExitCode(codes) };
+}
