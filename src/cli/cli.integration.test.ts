@@ -8,8 +8,9 @@ import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } fr
 import { writeDrill } from '../test-support/drill-files.js';
 
 function onlyRun(out: string): string {
-  const runs = readdirSync(out);
+  const runs = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   expect(runs, 'one run folder').to.have.length(1);
+  expect(existsSync(path.join(out, 'index.html')), 'history page').to.equal(true);
   return path.join(out, runs[0] as string);
 }
 

@@ -10,7 +10,10 @@ import { initProject } from './init.js';
 import { compareMethods, parseMethods } from '../compare/compare-methods.js';
 import { comparisonMarkdown } from '../compare/comparison-report.js';
 import { BACKUP_METHOD_NAMES } from '../drill/schema.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { keygen, loadSigner } from '../evidence/signing.js';
+import { verifyEvidence } from '../evidence/verify-evidence.js';
+import { exportEvidence, parseDay } from '../evidence/export-evidence.js';
 import { PGDRILL_VERSION } from '../version.js';
 import { colorVerdict, progressListener, useColor } from './progress.js';
 import { installSignalHandlers } from './signals.js';
@@ -37,6 +40,7 @@ function program(): Command {
     .option('--slack-webhook <url>', 'post the verdict to this Slack incoming webhook (or SLACK_WEBHOOK_URL)')
     .option('--report-url <url>', 'link the Slack message to the published report (or PGDRILL_REPORT_URL)')
     .addOption(new Option('--notify <when>', 'when to post to Slack').choices(['always', 'failure']).default('always'))
+    .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
     .action(async (files: string[], opts: RunCliOptions) => {
       const controller = new AbortController();
       const uninstall = installSignalHandlers(controller, (t) => process.stderr.write(t));
@@ -45,9 +49,11 @@ function program(): Command {
         const workRoot = opts.workDir ?? process.env['PGDRILL_WORK_DIR'];
         const webhookUrl = opts.slackWebhook ?? process.env['SLACK_WEBHOOK_URL'];
         const reportUrl = opts.reportUrl ?? process.env['PGDRILL_REPORT_URL'];
+        const signer = loadSigner(opts.signingKey);
         const outcome = await runDrills(files, {
           out: opts.out,
           signal: controller.signal,
+          signer,
           outputs: {
             junit: opts.junit,
             metrics: opts.metrics,
@@ -83,8 +89,10 @@ function program(): Command {
     .option('--out <dir>', 'output folder', 'reports')
     .addOption(new Option('--provider <provider>', 'where Postgres runs').choices(['auto', 'local', 'docker']))
     .option('--work-dir <dir>', 'parent folder for disposable data folders')
-    .action(async (file: string, opts: { methods: string; out: string; provider?: 'auto' | 'local' | 'docker'; workDir?: string }) => {
+    .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
+    .action(async (file: string, opts: { methods: string; out: string; provider?: 'auto' | 'local' | 'docker'; workDir?: string; signingKey?: string }) => {
       const methods = parseMethods(opts.methods);
+      const signer = loadSigner(opts.signingKey);
       const controller = new AbortController();
       const uninstall = installSignalHandlers(controller, (t) => process.stderr.write(t));
       const color = useColor(stderr);
@@ -93,6 +101,7 @@ function program(): Command {
         const outcome = await compareMethods(file, methods, {
           out: opts.out,
           signal: controller.signal,
+          signer,
           ...(opts.provider ? { provider: opts.provider } : {}),
           ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),
           onMethod: (method, i, n) => {
@@ -107,6 +116,41 @@ function program(): Command {
       } finally {
         uninstall();
       }
+    });
+
+  cli
+    .command('keygen')
+    .description('create an Ed25519 key pair for signing evidence: PREFIX (private, mode 0600) and PREFIX.pub')
+    .requiredOption('--out <prefix>', 'file name prefix, e.g. ~/.pgdrill/signing-key')
+    .action((opts: { out: string }) => {
+      const k = keygen(opts.out);
+      process.stderr.write(`private key: ${k.privateFile} (keep it secret; mode 0600)\npublic key:  ${k.publicFile}\nfingerprint: ${k.fingerprint}\n`);
+    });
+
+  const evidence = cli.command('evidence').description('verify and export tamper-evident drill records');
+  evidence
+    .command('verify')
+    .description('check every file hash, the hash chain between runs and the signatures (exit 0 only when all hold)')
+    .argument('<folder>', 'a run folder or an output folder of runs')
+    .option('--public-key <file>', 'the public key the runs must be signed with')
+    .action((folder: string, opts: { publicKey?: string }) => {
+      if (opts.publicKey && !existsSync(opts.publicKey)) throw new UsageError(`public key ${opts.publicKey} not found`);
+      const v = verifyEvidence(folder, { publicKeyPem: opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined });
+      for (const p of v.problems) process.stderr.write(`FAIL ${p}\n`);
+      for (const n of v.notes) process.stderr.write(`note ${n}\n`);
+      process.stderr.write(v.ok ? `OK: ${v.runs.length} run(s) verified: every hash, the chain and the signatures hold\n` : `FAILED: ${v.problems.length} problem(s) in ${v.runs.length} run(s)\n`);
+      process.exitCode = v.ok ? 0 : 1;
+    });
+  evidence
+    .command('export')
+    .description('pack the runs of a period into one .tar.gz with an index.html summary for an auditor')
+    .argument('<out>', 'output folder of runs')
+    .requiredOption('--since <date>', 'first day (UTC), e.g. 2026-01-01')
+    .option('--until <date>', 'last moment (default now)')
+    .requiredOption('--to <file>', 'archive to write, e.g. evidence-2026Q1.tar.gz')
+    .action(async (out: string, opts: { since: string; until?: string; to: string }) => {
+      const e = await exportEvidence(out, { since: parseDay(opts.since, '--since'), until: opts.until ? parseDay(opts.until, '--until') : undefined, to: opts.to });
+      process.stderr.write(`${e.runs.length} run(s) exported to ${e.file}\n`);
     });
 
   cli
@@ -154,6 +198,7 @@ interface RunCliOptions {
   slackWebhook?: string;
   reportUrl?: string;
   notify: 'always' | 'failure';
+  signingKey?: string;
 }
 
 function renderIndexSummary(out: string) {

@@ -17,6 +17,8 @@ import { runDrill } from '../runner/run-drill.js';
 import { drillSlug, newRunId } from '../runner/run-id.js';
 import type { PhaseListener } from '../runner/timeline.js';
 import { renderComparison, comparisonMarkdown } from './comparison-report.js';
+import { writeManifest } from '../evidence/manifest.js';
+import type { Signer } from '../evidence/signing.js';
 
 export interface ComparisonRow {
   method: string;
@@ -102,7 +104,7 @@ export function comparisonRow(resultFile: string): ComparisonRow {
 export async function compareMethods(
   file: string,
   methods: string[],
-  opts: { out: string; signal: AbortSignal; provider?: ProviderChoice; workRoot?: string; onMethod?: (method: string, i: number, n: number) => PhaseListener | undefined; onDone?: (row: ComparisonRow) => void; onDiagnosis?: (text: string) => void },
+  opts: { out: string; signal: AbortSignal; provider?: ProviderChoice; workRoot?: string; signer?: Signer | undefined; onMethod?: (method: string, i: number, n: number) => PhaseListener | undefined; onDone?: (row: ComparisonRow) => void; onDiagnosis?: (text: string) => void },
 ): Promise<{ comparison: Comparison; runDir: string; files: { json: string; html: string; markdown: string }; exitCode: number }> {
   const drill = loadDrill(file);
   const serverUser = resolveServerUser();
@@ -125,6 +127,7 @@ export async function compareMethods(
       provider,
       signal: opts.signal,
       serverUser,
+      signingKeyFingerprint: opts.signer?.fingerprint ?? null,
       ...(listener ? { listener } : {}),
       ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
     });
@@ -151,5 +154,13 @@ export async function compareMethods(
   writeFileSync(files.json, `${JSON.stringify(comparison, null, 2)}\n`);
   writeFileSync(files.markdown, comparisonMarkdown(comparison));
   writeFileSync(files.html, renderComparison(comparison, runDir));
+  writeManifest(runDir, {
+    runId,
+    startedAt: comparison.createdAt,
+    endedAt: new Date().toISOString(),
+    drills: [drill],
+    results: rows.map((r) => resultSchema.parse(JSON.parse(readFileSync(r.result, 'utf8')))),
+    signer: opts.signer,
+  });
   return { comparison, runDir, files, exitCode: aggregateExitCode(codes) };
 }

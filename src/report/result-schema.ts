@@ -104,6 +104,9 @@ export const resultSchema = z
       z.object({ label: z.string(), command: z.string(), exitCode: z.number().nullable(), seconds: z.number(), logFile: z.string() }),
     ),
     logs: z.array(z.string()).describe('log files, relative to the drill folder'),
+    evidence: z
+      .object({ signingKeyFingerprint: z.string().nullable().describe('SHA-256 fingerprint of the Ed25519 key that signs evidence/manifest.json, or null') })
+      .optional(),
     error: z.object({ name: z.string(), message: z.string(), suggestion: z.string().optional() }).optional(),
   })
   .describe('pgdrill result.json: one drill of one run');

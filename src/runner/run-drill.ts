@@ -40,6 +40,10 @@ export interface RunDrillOptions {
   /** Parent of the disposable work folder (data folders, backup, archive); default: the OS temp folder. */
   workRoot?: string;
   serverUser: OsUser | undefined;
+  /** The disposable superuser's password; generated when not given (tests pass one to scan for leaks). */
+  password?: string;
+  /** Fingerprint of the key that will sign the run's evidence (shown in the report). */
+  signingKeyFingerprint?: string | null;
   /** Use this backup method instead of the drill's (tests wrap the real one to inject archive faults). */
   backupMethod?: BackupMethod;
 }
@@ -55,7 +59,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   const workDir = mkdtempSync(path.join(opts.workRoot ?? os.tmpdir(), 'pgdrill-'));
   chownTree(workDir, opts.serverUser);
   const redactor = new Redactor();
-  const password = generatePassword();
+  const password = opts.password ?? generatePassword();
   redactor.add(password);
   const runner = new CommandRunner({
     logDir: path.join(logDir, 'commands'),
@@ -216,6 +220,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   if (outcome.continuity && !outcome.continuity.continuous) outcome.findings.push(missingWalFinding(outcome, drill));
 
   const result = assembleResult({ drill, runId: opts.runId, startedAt, timeline, outcome, method: method.name, runner, drillDir: opts.drillDir, serverUser: opts.serverUser });
+  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
   return { result, exitCode: exitCodeFor(result, outcome.error) };
 }
 

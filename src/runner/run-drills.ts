@@ -10,6 +10,8 @@ import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
 import { runDrill } from './run-drill.js';
 import { publishRun, type RunOutputs } from './publish-run.js';
+import { writeManifest } from '../evidence/manifest.js';
+import type { Signer } from '../evidence/signing.js';
 import { drillSlug, newRunId } from './run-id.js';
 
 export interface RunDrillsOptions {
@@ -22,6 +24,10 @@ export interface RunDrillsOptions {
   onDrillDone?: (result: DrillResult, reportFile: string) => void;
   /** Where else the results go: JUnit, Prometheus metrics, GitHub's step summary, Slack. */
   outputs?: RunOutputs;
+  /** The disposable instances' superuser password; generated per drill when not given. */
+  password?: string;
+  /** Signs evidence/manifest.json (Ed25519); unsigned evidence is still hashed and chained. */
+  signer?: Signer | undefined;
   /** Warnings for people (stderr); they are also kept in summary.json. */
   onWarning?: (text: string) => void;
 }
@@ -63,6 +69,8 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
       provider: providers[i] ?? createProvider('auto'),
       signal: opts.signal,
       serverUser,
+      signingKeyFingerprint: opts.signer?.fingerprint ?? null,
+      ...(opts.password ? { password: opts.password } : {}),
       ...(listener ? { listener } : {}),
       ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
     });
@@ -95,5 +103,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
     warnings,
   };
   const summaryFile = writeSummary(runDir, summary);
+  // Evidence last: it hashes every file the run wrote.
+  writeManifest(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
   return { summary, summaryFile, runDir, exitCode };
 }
