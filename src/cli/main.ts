@@ -41,7 +41,12 @@ function program(): Command {
     .option('--report-url <url>', 'link the Slack message to the published report (or PGDRILL_REPORT_URL)')
     .addOption(new Option('--notify <when>', 'when to post to Slack').choices(['always', 'failure']).default('always'))
     .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
+    .option('--concurrency <n>', 'drills to run at once (distinct ports and folders)', '1')
     .action(async (files: string[], opts: RunCliOptions) => {
+      const concurrency = Number(opts.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
+        throw new UsageError(`--concurrency ${opts.concurrency} is not a whole number from 1 to 16`, 'e.g. --concurrency 2');
+      }
       const controller = new AbortController();
       const uninstall = installSignalHandlers(controller, (t) => process.stderr.write(t));
       const color = useColor(stderr);
@@ -54,6 +59,7 @@ function program(): Command {
           out: opts.out,
           signal: controller.signal,
           signer,
+          concurrency,
           outputs: {
             junit: opts.junit,
             metrics: opts.metrics,
@@ -65,7 +71,7 @@ function program(): Command {
           ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),
           onDrill: (name, i, total) => {
             stderr.write(`${total > 1 ? `(${i + 1}/${total}) ` : ''}drill ${name}\n`);
-            return progressListener(stderr, color);
+            return progressListener(stderr, color, concurrency > 1 ? `[${name}]` : '');
           },
           onDrillDone: (result, report) => {
             stderr.write(`${colorVerdict(result.verdict, color)}\n`);
@@ -199,6 +205,7 @@ interface RunCliOptions {
   reportUrl?: string;
   notify: 'always' | 'failure';
   signingKey?: string;
+  concurrency: string;
 }
 
 function renderIndexSummary(out: string) {

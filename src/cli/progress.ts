@@ -19,15 +19,17 @@ export function paint(on: boolean) {
 
 const stamp = (seconds: number) => `[${seconds.toFixed(1).padStart(6)}s]`;
 
-export function progressListener(out: Output, color: boolean): PhaseListener {
+/** Phase lines; `prefix` names the drill when several run at once. */
+export function progressListener(out: Output, color: boolean, prefix = ''): PhaseListener {
   const c = paint(color);
+  const p = prefix ? `${c.bold(prefix)} ` : '';
   return {
     phaseStarted(name, elapsed) {
-      out.write(`${c.dim(stamp(elapsed))} ${name} ...\n`);
+      out.write(`${c.dim(stamp(elapsed))} ${p}${name} ...\n`);
     },
     phaseEnded(record: PhaseRecord, elapsed) {
       const mark = record.status === 'ok' ? c.green('ok') : c.red('FAILED');
-      out.write(`${c.dim(stamp(elapsed))} ${record.name} ${mark} ${formatSeconds(record.seconds)}${record.inRto ? c.dim(' (RTO)') : ''}\n`);
+      out.write(`${c.dim(stamp(elapsed))} ${p}${record.name} ${mark} ${formatSeconds(record.seconds)}${record.inRto ? c.dim(' (RTO)') : ''}\n`);
     },
   };
 }

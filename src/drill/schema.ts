@@ -168,7 +168,14 @@ const background = z.strictObject({
 
 const workload = z.strictObject({
   fixtures: z.array(z.string()).default([]),
-  pgbench: z.strictObject({ scale: z.number().int().min(1).max(10_000) }).optional(),
+  pgbench: z
+    .strictObject({
+      scale: z.number().int().min(1).max(10_000),
+      /** pgbench -T after the backup, so recovery has that much WAL to replay. */
+      duration: duration.optional(),
+      clients: z.number().int().min(1).max(64).default(2),
+    })
+    .optional(),
   heartbeat: duration.default(200),
   /** How long the heartbeat (the application) writes before the incident, after the backup. */
   runFor: duration.default(0),

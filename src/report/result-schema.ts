@@ -132,6 +132,9 @@ export const summarySchema = z.object({
     }),
   ),
   warnings: z.array(z.string()),
+  process: z
+    .object({ peakRssBytes: z.number().describe("peak resident memory of the pgdrill process itself"), concurrency: z.number() })
+    .optional(),
 });
 
 export type RunSummary = z.infer<typeof summarySchema>;

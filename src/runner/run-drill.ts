@@ -26,7 +26,7 @@ import { DEFAULT_RESTORE_POINT, resolveTarget } from './resolve-target.js';
 import { captureTruth, protectedTables, type PreIncidentTruth } from './truth.js';
 import { Timeline, type PhaseListener } from './timeline.js';
 import { verifyRecovery, type VerifyOutcome } from './verify-recovery.js';
-import { loadWorkload } from './workload.js';
+import { loadWorkload, runPgbench } from './workload.js';
 import { assembleResult, type DrillOutcome } from './assemble-result.js';
 import type { DrillResult } from '../report/result-schema.js';
 
@@ -142,6 +142,9 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
       await hb.waitForMarkers(3);
     });
     cleanup.defer(() => hb.stop());
+    if (drill.workload.pgbench?.duration) {
+      await timeline.phase('pgbench-writes', () => runPgbench(drill, primary, opts.provider, runner));
+    }
     if (drill.workload.runFor > 0) {
       await timeline.phase('steady-writes', () => sleep(drill.workload.runFor, undefined, { signal: opts.signal }));
     }

@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadDrills } from '../drill/loader.js';
+import type { Drill } from '../drill/drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { createProvider, type ProviderChoice } from '../providers/registry.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../report/result-schema.js';
@@ -24,6 +25,8 @@ export interface RunDrillsOptions {
   onDrillDone?: (result: DrillResult, reportFile: string) => void;
   /** Where else the results go: JUnit, Prometheus metrics, GitHub's step summary, Slack. */
   outputs?: RunOutputs;
+  /** Drills run at once (default 1). */
+  concurrency?: number;
   /** The disposable instances' superuser password; generated per drill when not given. */
   password?: string;
   /** Signs evidence/manifest.json (Ed25519); unsigned evidence is still hashed and chained. */
@@ -55,40 +58,47 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   const runId = newRunId(startedAt);
   const runDir = path.resolve(opts.out, runId);
   mkdirSync(runDir, { recursive: true });
-  const entries: RunSummary['drills'] = [];
-  const results: DrillResult[] = [];
-  const codes: number[] = [];
-  for (const [i, drill] of drills.entries()) {
-    if (opts.signal.aborted) break;
-    const drillDir = path.join(runDir, drillSlug(drill.name));
-    mkdirSync(drillDir, { recursive: true });
-    const listener = opts.onDrill?.(drill.name, i, drills.length);
-    const { result, exitCode } = await runDrill(drill, {
-      runId,
-      drillDir,
-      provider: providers[i] ?? createProvider('auto'),
-      signal: opts.signal,
-      serverUser,
-      signingKeyFingerprint: opts.signer?.fingerprint ?? null,
-      ...(opts.password ? { password: opts.password } : {}),
-      ...(listener ? { listener } : {}),
-      ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
-    });
-    const files = writeDrillFiles(drillDir, result);
-    opts.onDrillDone?.(result, files.reportFile);
-    codes.push(exitCode);
-    results.push(result);
-    entries.push({
-      drill: drill.name,
-      status: result.status,
-      verdict: result.verdict,
-      rtoSeconds: result.measured.rtoSeconds,
-      rpoSeconds: result.measured.rpoSeconds,
-      objectives: result.objectives,
-      result: files.resultFile,
-      report: files.reportFile,
-    });
-  }
+  const concurrency = Math.max(1, Math.min(opts.concurrency ?? 1, drills.length));
+  const slots: Array<{ result: DrillResult; exitCode: number; resultFile: string; reportFile: string } | undefined> = [];
+  let next = 0;
+  // A small pool: each worker takes the next drill; ports and folders are per drill, so drills never collide.
+  const worker = async () => {
+    for (let i = next++; i < drills.length; i = next++) {
+      if (opts.signal.aborted) return;
+      const drill = drills[i] as Drill;
+      const drillDir = path.join(runDir, drillSlug(drill.name));
+      mkdirSync(drillDir, { recursive: true });
+      const listener = opts.onDrill?.(drill.name, i, drills.length);
+      const { result, exitCode } = await runDrill(drill, {
+        runId,
+        drillDir,
+        provider: providers[i] ?? createProvider('auto'),
+        signal: opts.signal,
+        serverUser,
+        signingKeyFingerprint: opts.signer?.fingerprint ?? null,
+        ...(opts.password ? { password: opts.password } : {}),
+        ...(listener ? { listener } : {}),
+        ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
+      });
+      const files = writeDrillFiles(drillDir, result);
+      opts.onDrillDone?.(result, files.reportFile);
+      slots[i] = { result, exitCode, ...files };
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const done = slots.filter((s): s is NonNullable<typeof s> => s !== undefined);
+  const results = done.map((s) => s.result);
+  const codes = done.map((s) => s.exitCode);
+  const entries: RunSummary['drills'] = done.map(({ result, resultFile, reportFile }) => ({
+    drill: result.drill.name,
+    status: result.status,
+    verdict: result.verdict,
+    rtoSeconds: result.measured.rtoSeconds,
+    rpoSeconds: result.measured.rpoSeconds,
+    objectives: result.objectives,
+    result: resultFile,
+    report: reportFile,
+  }));
   if (opts.signal.aborted) codes.push(130);
   const exitCode = aggregateExitCode(codes);
   const warnings = await publishRun(results, { runId, outDir: path.resolve(opts.out), ...(opts.outputs ?? {}) });
@@ -101,6 +111,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
     exitCode,
     drills: entries,
     warnings,
+    process: { peakRssBytes: process.resourceUsage().maxRSS * 1024, concurrency },
   };
   const summaryFile = writeSummary(runDir, summary);
   // Evidence last: it hashes every file the run wrote.

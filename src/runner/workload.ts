@@ -21,3 +21,15 @@ export async function loadWorkload(drill: Drill, primary: PostgresInstance, prov
     });
   }
 }
+
+/** pgbench's TPC-B-like load for `duration` after the backup: WAL for the recovery to replay. */
+export async function runPgbench(drill: Drill, primary: PostgresInstance, provider: Provider, runner: CommandRunner): Promise<void> {
+  const pgbench = drill.workload.pgbench;
+  if (!pgbench?.duration) return;
+  const seconds = Math.max(1, Math.round(pgbench.duration / 1000));
+  await runner.run(
+    provider.tool('pgbench'),
+    ['-n', '-c', String(pgbench.clients), '-j', String(Math.min(pgbench.clients, 2)), '-T', String(seconds), '-h', primary.host, '-p', String(primary.port), '-U', 'postgres', 'postgres'],
+    { label: 'pgbench-run', env: { PGPASSWORD: String(primary.connection.password) }, timeoutMs: pgbench.duration + 120_000 },
+  );
+}
