@@ -145,6 +145,27 @@ recovery:
     expectNothingLeft(work);
   });
 
+  it('runs drills in parallel with --concurrency, each on its own port and folder, with the same verdicts', async () => {
+    const { out, work } = fresh();
+    const quick = readFileSync(path.join(ROOT, 'drills/quickstart.yaml'), 'utf8').replace(/\.\.\/fixtures/g, '$FIXTURES');
+    const a = writeDrill(quick.replace('name: quickstart-drop-table', 'name: parallel-a'));
+    const b = writeDrill(quick.replace('name: quickstart-drop-table', 'name: parallel-b'));
+    const run = await runCli(['run', a, b, '--out', out, '--concurrency', '2', '--json'], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const summary = summarySchema.parse(JSON.parse(run.stdout));
+    expect(summary.drills.map((d) => [d.drill, d.status])).to.deep.equal([
+      ['parallel-a', 'passed'],
+      ['parallel-b', 'passed'],
+    ]);
+    expect(summary.process?.concurrency).to.equal(2);
+    // Both drills were in flight at once: their phases overlap in time.
+    const [ra, rb] = ['parallel-a', 'parallel-b'].map((d) => readResult(onlyRun(out), d));
+    expect(Date.parse(ra?.startedAt ?? '')).to.be.below(Date.parse(rb?.endedAt ?? ''));
+    expect(Date.parse(rb?.startedAt ?? '')).to.be.below(Date.parse(ra?.endedAt ?? ''));
+    expect(run.stderr).to.contain('[parallel-a] wal-replay ok').and.contain('[parallel-b] wal-replay ok');
+    expectNothingLeft(work);
+  });
+
   it('exits 2 on unknown options and 0 for validate on the shipped drills', async () => {
     expect((await runCli(['run', 'drills/quickstart.yaml', '--bogus'])).code).to.equal(2);
     expect((await runCli(['frobnicate'])).code).to.equal(2);
