@@ -3,14 +3,17 @@
 # packages (which builds pgdrill). Safe to run again: it installs only what is missing.
 #   bash scripts/setup.sh            PostgreSQL 15 server binaries, pgBackRest, Barman + npm ci
 #   bash scripts/setup.sh --browser  also Chromium, for the report's browser tests (npm test needs it)
+#   bash scripts/setup.sh --docker   also a Docker engine and the local PostgreSQL 15 image (scripts/docker-setup.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=false
+want_docker=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
-    *) echo "setup.sh: unknown option $arg (known: --browser)" >&2; exit 2 ;;
+    --docker) want_docker=true ;;
+    *) echo "setup.sh: unknown option $arg (known: --browser, --docker)" >&2; exit 2 ;;
   esac
 done
 
@@ -55,6 +58,10 @@ fi
 # pgdrill running as root runs servers as this unprivileged user (see README: "Running as root").
 if [ "$(id -u)" -eq 0 ] && ! id "${PGDRILL_OS_USER:-postgres}" >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/postgresql --shell /bin/bash "${PGDRILL_OS_USER:-postgres}"
+fi
+
+if $want_docker; then
+  "${sudo_cmd[@]}" bash scripts/docker-setup.sh
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -25,13 +25,13 @@ export class PgDumpMethod implements BackupMethod {
 
   async takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact> {
     const location = path.join(ctx.workDir, 'dump');
-    makeOwnedDir(location, undefined, 0o700);
+    makeOwnedDir(location, ctx.serverUser, 0o700);
     const env = { PGPASSWORD: String(primary.connection.password) };
     const started = performance.now();
     const dbs = await primary.query<{ datname: string }>('select datname from pg_database where datallowconn and not datistemplate order by datname');
-    await ctx.runner.run(ctx.provider.tool('pg_dumpall'), [...this.conn(primary), '--globals-only', '-f', path.join(location, GLOBALS)], { label: 'pg_dumpall-globals', env });
+    await ctx.runner.run(ctx.provider.tool('pg_dumpall'), [...this.conn(primary), '--globals-only', '-f', path.join(location, GLOBALS)], { label: 'pg_dumpall-globals', env, asServerUser: true });
     for (const { datname } of dbs) {
-      await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', '-d', datname, '-f', path.join(location, `${datname}.dump`)], { label: `pg_dump-${datname}`, env });
+      await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', '-d', datname, '-f', path.join(location, `${datname}.dump`)], { label: `pg_dump-${datname}`, env, asServerUser: true });
     }
     const files = readdirSync(location);
     return {
@@ -50,7 +50,7 @@ export class PgDumpMethod implements BackupMethod {
     const problems: string[] = [];
     let entries = 0;
     for (const f of this.dumps(backup)) {
-      const r = await ctx.runner.run(ctx.provider.tool('pg_restore'), ['--list', path.join(backup.location, f)], { label: `pg_restore-list-${f}`, allowFailure: true });
+      const r = await ctx.runner.run(ctx.provider.tool('pg_restore'), ['--list', path.join(backup.location, f)], { label: `pg_restore-list-${f}`, allowFailure: true, asServerUser: true });
       if (r.exitCode !== 0) problems.push(`${f}: ${r.stderr.trim()}`);
       else entries += r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
     }
@@ -88,11 +88,11 @@ export class PgDumpMethod implements BackupMethod {
           const env = { PGPASSWORD: password };
           const conn = this.conn(instance);
           // Roles first; "role postgres already exists" is expected and harmless.
-          await ctx.runner.run(ctx.provider.tool('psql'), [...conn, '-X', '-q', '-d', 'postgres', '-f', path.join(backup.location, GLOBALS)], { label: 'psql-globals', env, allowFailure: true });
+          await ctx.runner.run(ctx.provider.tool('psql'), [...conn, '-X', '-q', '-d', 'postgres', '-f', path.join(backup.location, GLOBALS)], { label: 'psql-globals', env, allowFailure: true, asServerUser: true });
           for (const f of this.dumps(backup)) {
             const db = f.replace(/\.dump$/, '');
             const args = db === 'postgres' ? ['-d', 'postgres'] : ['-C', '-d', 'postgres'];
-            await ctx.runner.run(ctx.provider.tool('pg_restore'), [...conn, '--exit-on-error', ...args, path.join(backup.location, f)], { label: `pg_restore-${db}`, env });
+            await ctx.runner.run(ctx.provider.tool('pg_restore'), [...conn, '--exit-on-error', ...args, path.join(backup.location, f)], { label: `pg_restore-${db}`, env, asServerUser: true });
           }
           return instance;
         } catch (error) {

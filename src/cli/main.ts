@@ -12,6 +12,7 @@ import { comparisonMarkdown } from '../compare/comparison-report.js';
 import { BACKUP_METHOD_NAMES } from '../drill/schema.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { keygen, loadSigner } from '../evidence/signing.js';
+import { cleanupContainers } from '../providers/docker/docker-provider.js';
 import { verifyEvidence } from '../evidence/verify-evidence.js';
 import { exportEvidence, parseDay } from '../evidence/export-evidence.js';
 import { PGDRILL_VERSION } from '../version.js';
@@ -157,6 +158,14 @@ function program(): Command {
     .action(async (out: string, opts: { since: string; until?: string; to: string }) => {
       const e = await exportEvidence(out, { since: parseDay(opts.since, '--since'), until: opts.until ? parseDay(opts.until, '--until') : undefined, to: opts.to });
       process.stderr.write(`${e.runs.length} run(s) exported to ${e.file}\n`);
+    });
+
+  cli
+    .command('cleanup')
+    .description('remove every container pgdrill labelled (pgdrill.managed=true), e.g. after a run was killed')
+    .action(async () => {
+      const ids = await cleanupContainers();
+      process.stderr.write(ids.length ? `removed ${ids.length} container(s): ${ids.join(' ')}\n` : 'no pgdrill container left\n');
     });
 
   cli

@@ -108,7 +108,7 @@ export async function compareMethods(
 ): Promise<{ comparison: Comparison; runDir: string; files: { json: string; html: string; markdown: string }; exitCode: number }> {
   const drill = loadDrill(file);
   const serverUser = resolveServerUser();
-  const provider = createProvider(opts.provider ?? drill.provider);
+  const provider = createProvider(opts.provider ?? (drill.provider === 'auto' ? 'local' : drill.provider), drill);
   await provider.describe();
   const runId = newRunId();
   const runDir = path.resolve(opts.out, runId);
@@ -126,7 +126,7 @@ export async function compareMethods(
       drillDir,
       provider,
       signal: opts.signal,
-      serverUser,
+      serverUser: provider.serverUser?.() ?? serverUser,
       signingKeyFingerprint: opts.signer?.fingerprint ?? null,
       ...(listener ? { listener } : {}),
       ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),

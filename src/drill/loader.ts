@@ -153,7 +153,7 @@ function suggestKey(parent: (string | number)[]): string {
   const known: Record<string, string> = {
     '': 'name, description, objectives, postgres, provider, backup, workload, incident, expect, recovery, verify, timeouts',
     objectives: 'rto, rpo',
-    postgres: 'version, settings',
+    postgres: 'version, image, settings',
     workload: 'fixtures, pgbench, heartbeat, runFor, background',
     recovery: 'target, at, marker, xid, lsn, name, inclusive, timeline, timeout',
     backup: 'method',

@@ -48,6 +48,8 @@ const settingValue = z.union([z.string(), z.number(), z.boolean()], {
 
 const postgres = z.strictObject({
   version: z.literal(15, { error: 'only PostgreSQL 15 is supported by this release; write version: 15' }).default(15),
+  /** Container image for provider docker (default PGDRILL_IMAGE or pgdrill/postgres:15). */
+  image: z.string().min(1).optional(),
   settings: z
     .record(z.string(), settingValue)
     .superRefine((settings, ctx) => {
@@ -226,11 +228,11 @@ export const drillSchema = z
         message: `a ${kind} drill proves the damage is caught: add expect: detected`,
       });
     }
-    if (drill.provider === 'docker') {
+    if (drill.provider === 'docker' && !['pg_basebackup', 'pg_basebackup-no-wal', 'pg_dump'].includes(drill.backup.method)) {
       ctx.addIssue({
         code: 'custom',
         path: ['provider'],
-        message: 'the docker provider is not available in this release; use provider: local (or auto)',
+        message: `backup method ${drill.backup.method} runs on the host and is not supported with provider docker in this release; use provider local, or pg_basebackup / pg_dump`,
       });
     }
   });

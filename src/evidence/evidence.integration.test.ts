@@ -32,6 +32,7 @@ describe('evidence (real runs)', function () {
         await runDrills([path.join(ROOT, 'drills/quickstart.yaml')], {
           out,
           signal: new AbortController().signal,
+          provider: 'local',
           workRoot: work,
           signer,
           password: PASSWORD,

@@ -64,6 +64,8 @@ export interface ProviderInfo {
 
 export interface Provider {
   readonly name: string;
+  /** The OS user that must own the instances' files, when it is not the local default (containers: uid 999). */
+  serverUser?(): OsUser | undefined;
   /** Checks binaries and versions; throws EnvironmentError with the fix when something is missing. */
   describe(): Promise<ProviderInfo>;
   /** Absolute path of a Postgres client or server tool (pg_basebackup, pg_verifybackup, psql...). */

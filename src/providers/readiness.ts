@@ -97,11 +97,14 @@ export async function waitUntilReady(opts: {
   startedAt: number;
   /** Where in the log this start begins (a restart appends to the same file). */
   logOffset?: number;
+  /** Liveness when the postmaster's pid is not a host pid (containers); checked every 250 ms. */
+  alive?: () => Promise<boolean>;
 }): Promise<ReadyEvent> {
   const follower = new LogFollower(opts.logFile, opts.logOffset ?? 0);
   const deadline = opts.startedAt + opts.deadlineMs;
   let pid: number | undefined;
   let sawPidAt: number | undefined;
+  let lastAliveCheck = performance.now();
   const logTail = () => (existsSync(opts.logFile) ? tail(readFileSync(opts.logFile, 'utf8'), 20) : '(no server log)');
 
   for (;;) {
@@ -126,9 +129,14 @@ export async function waitUntilReady(opts: {
         );
       }
     }
-    pid ??= postmasterPid(opts.dataDir);
-    if (pid !== undefined) sawPidAt ??= performance.now();
-    const gone = pid !== undefined ? !isAlive(pid) : performance.now() - opts.startedAt > 5000;
+    let gone: boolean;
+    if (opts.alive) {
+      gone = performance.now() - lastAliveCheck > 250 ? ((lastAliveCheck = performance.now()), !(await opts.alive())) : false;
+    } else {
+      pid ??= postmasterPid(opts.dataDir);
+      if (pid !== undefined) sawPidAt ??= performance.now();
+      gone = pid !== undefined ? !isAlive(pid) : performance.now() - opts.startedAt > 5000;
+    }
     if (gone) {
       await sleep(POLL_MS * 5); // let the last log lines land
       for (const line of follower.newLines()) {

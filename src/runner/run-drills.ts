@@ -51,7 +51,7 @@ export function aggregateExitCode(codes: number[]): number {
 export async function runDrills(files: string[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
   const drills = loadDrills(files);
   const serverUser = resolveServerUser();
-  const providers = drills.map((d) => createProvider(opts.provider ?? d.provider));
+  const providers = drills.map((d) => createProvider(opts.provider ?? d.provider, d));
   for (const p of providers) await p.describe(); // binaries missing: exit 3 before anything starts
 
   const startedAt = new Date();
@@ -74,7 +74,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
         drillDir,
         provider: providers[i] ?? createProvider('auto'),
         signal: opts.signal,
-        serverUser,
+        serverUser: providers[i]?.serverUser?.() ?? serverUser,
         signingKeyFingerprint: opts.signer?.fingerprint ?? null,
         ...(opts.password ? { password: opts.password } : {}),
         ...(listener ? { listener } : {}),

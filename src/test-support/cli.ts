@@ -26,8 +26,10 @@ export function runCli(
   args: string[],
   opts: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliRun> {
+  // CLI tests exercise the local provider unless they name one (the docker provider has its own tests).
+  const argv = args[0] === 'run' && !args.includes('--provider') ? [...args, '--provider', 'local'] : args;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [BIN, ...argv], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

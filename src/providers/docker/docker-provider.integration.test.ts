@@ -1,0 +1,93 @@
+// The docker provider on a real Docker engine with the image scripts/docker-setup.sh builds: the same drills
+// give the same outcome and checks as on the local provider, auto picks docker and says why, containers are
+// removed on every path (and by `pgdrill cleanup`), and a missing image is a clear exit 3.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { resultSchema, type DrillResult } from '../../report/result-schema.js';
+import { runCli, testFolders } from '../../test-support/cli.js';
+import { DEFAULT_IMAGE } from './docker-provider.js';
+
+function managedContainers(): string[] {
+  return execFileSync('docker', ['ps', '-aq', '--filter', 'label=pgdrill.managed=true'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+function results(out: string): DrillResult[] {
+  const run = readdirSync(out, { withFileTypes: true }).find((e) => e.isDirectory())?.name as string;
+  const summary = JSON.parse(readFileSync(path.join(out, run, 'summary.json'), 'utf8')) as { drills: Array<{ result: string }> };
+  return summary.drills.map((d) => resultSchema.parse(JSON.parse(readFileSync(d.result, 'utf8'))));
+}
+
+const outcome = (r: DrillResult) => ({ status: r.status, reached: r.recovery.reached, checks: r.checks.map((c) => [c.name, c.status]) });
+
+describe('docker provider (real Docker engine)', function () {
+  this.timeout(300_000);
+
+  before(() => {
+    try {
+      execFileSync('docker', ['image', 'inspect', DEFAULT_IMAGE], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`Docker engine or image ${DEFAULT_IMAGE} missing: run "bash scripts/docker-setup.sh" (installs docker.io, starts dockerd, builds the image from Debian packages)`);
+    }
+  });
+
+  for (const drill of ['drills/quickstart.yaml', 'drills/corrupt-page.yaml']) {
+    it(`${drill}: same outcome and checks as on the local provider, no container left`, async () => {
+      const local = testFolders();
+      const docker = testFolders();
+      const a = await runCli(['run', drill, '--out', local.out, '--provider', 'local'], { env: { PGDRILL_WORK_DIR: local.work } });
+      const b = await runCli(['run', drill, '--out', docker.out, '--provider', 'docker'], { env: { PGDRILL_WORK_DIR: docker.work } });
+      expect(a.code, a.stderr).to.equal(0);
+      expect(b.code, b.stderr).to.equal(0);
+      const [ra] = results(local.out);
+      const [rb] = results(docker.out);
+      expect(rb?.environment.provider).to.equal('docker');
+      expect(rb?.environment.providerReason).to.contain(`image ${DEFAULT_IMAGE}`);
+      expect(rb?.environment.postgresVersion).to.match(/^15\./);
+      expect(outcome(rb as DrillResult)).to.deep.equal(outcome(ra as DrillResult));
+      expect(managedContainers()).to.deep.equal([]);
+    });
+  }
+
+  it('auto picks docker when the engine answers and the image is present, and says why', async () => {
+    const { out, work } = testFolders();
+    const run = await runCli(['run', 'drills/truncate.yaml', '--out', out, '--provider', 'auto'], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const [r] = results(out);
+    expect(r?.environment.provider).to.equal('docker');
+    expect(r?.environment.providerReason).to.match(/^auto: a Docker engine answers and pgdrill\/postgres:15 is present/);
+  });
+
+  it('removes its containers on SIGINT (exit 130)', async () => {
+    const { out, work } = testFolders();
+    let sent = false;
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--provider', 'docker'], {
+      env: { PGDRILL_WORK_DIR: work },
+      onStderr: (text, child) => {
+        if (!sent && text.includes('heartbeat ...')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(run.code, run.stderr).to.equal(130);
+    expect(managedContainers()).to.deep.equal([]);
+  });
+
+  it('pgdrill cleanup removes containers a killed run left behind', async () => {
+    execFileSync('docker', ['run', '-d', '--label', 'pgdrill.managed=true', DEFAULT_IMAGE, 'sleep', '300'], { stdio: 'ignore' });
+    expect(managedContainers()).to.have.length(1);
+    const run = await runCli(['cleanup']);
+    expect(run.code).to.equal(0);
+    expect(run.stderr).to.match(/^removed 1 container\(s\)/);
+    expect(managedContainers()).to.deep.equal([]);
+  });
+
+  it('exits 3 when the image is neither present nor pullable', async () => {
+    const { out, work } = testFolders();
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--provider', 'docker'], { env: { PGDRILL_WORK_DIR: work, PGDRILL_IMAGE: 'pgdrill/absent:15' } });
+    expect(run.code).to.equal(3);
+    expect(run.stderr).to.contain('image pgdrill/absent:15 is not present and cannot be pulled').and.contain('scripts/docker-setup.sh');
+  });
+});

@@ -1,0 +1,150 @@
+// The docker provider: every instance of a drill in a disposable container from a PostgreSQL 15 image
+// (postgres.image / PGDRILL_IMAGE, default pgdrill/postgres:15, built from Debian packages by
+// scripts/docker-setup.sh). Server-side tools run in containers of the same image (libexec/docker/*), so their
+// version matches the server's. Containers carry the label pgdrill.managed=true; `pgdrill cleanup` removes any
+// that a killed run left behind (Ryuk may be unavailable).
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, chownSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { EnvironmentError } from '../../errors.js';
+import { makeOwnedDir, type OsUser } from '../../exec/os-user.js';
+import { appendAutoConf } from '../conf-file.js';
+import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
+import { DockerInstance, startServerContainer } from './docker-instance.js';
+
+export const DEFAULT_IMAGE = 'pgdrill/postgres:15';
+const TOOLS_DIR = fileURLToPath(new URL('../../../libexec/docker/', import.meta.url));
+/** The image's postgres user (as in the official image). */
+const CONTAINER_UID = 999;
+
+function instanceSettings(): Record<string, string | number> {
+  return {
+    port: 5432,
+    listen_addresses: '*',
+    unix_socket_directories: '/var/run/postgresql',
+    log_line_prefix: '%m [%p] ',
+    log_timezone: 'UTC',
+    logging_collector: 'off',
+  };
+}
+
+export class DockerProvider implements Provider {
+  readonly name = 'docker';
+  private version: string | undefined;
+
+  constructor(
+    private readonly image: string,
+    private readonly reason: string,
+    private readonly mounts: string[],
+  ) {
+    // The tool wrappers read these (they run as separate processes).
+    process.env['PGDRILL_IMAGE'] = image;
+    process.env['PGDRILL_DOCKER_MOUNTS'] = [...new Set(mounts)].join(' ');
+    process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
+    process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= 'localhost';
+  }
+
+  serverUser(): OsUser {
+    let gid = 0;
+    try {
+      gid = Number(execFileSync('getent', ['group', 'docker'], { encoding: 'utf8' }).split(':')[2]);
+    } catch {
+      gid = 0;
+    }
+    // uid 999 owns the bind-mounted folders (the container's postgres); the docker group lets the tool wrappers
+    // reach the engine.
+    return { name: 'postgres', uid: CONTAINER_UID, gid };
+  }
+
+  async describe(): Promise<ProviderInfo> {
+    if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+      throw new EnvironmentError(
+        'the docker provider needs pgdrill to run as root in this release: it hands the bind-mounted work folder to the container\'s postgres user (uid 999)',
+        'run it with sudo, or use --provider local',
+      );
+    }
+    const info = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false });
+    if (info.exitCode !== 0) {
+      throw new EnvironmentError(`no Docker engine answers (${(info.stderr || info.stdout).trim().split('\n')[0] ?? 'docker info failed'})`, 'start dockerd (scripts/docker-setup.sh does), or use --provider local');
+    }
+    const inspect = await execa('docker', ['image', 'inspect', this.image], { reject: false });
+    if (inspect.exitCode !== 0) {
+      const pull = await execa('docker', ['pull', this.image], { reject: false });
+      if (pull.exitCode !== 0) {
+        throw new EnvironmentError(`image ${this.image} is not present and cannot be pulled`, 'build it with scripts/docker-setup.sh (no registry needed), or set postgres.image / PGDRILL_IMAGE');
+      }
+    }
+    this.version ??= (await execa('docker', ['run', '--rm', this.image, 'postgres', '--version'])).stdout.replace(/^.*\(PostgreSQL\)\s*/, '').trim();
+    if (!this.version.startsWith('15.')) {
+      throw new EnvironmentError(`image ${this.image} runs PostgreSQL ${this.version}, not 15`, 'use a PostgreSQL 15 image');
+    }
+    return { provider: this.name, reason: `${this.reason}; image ${this.image}, Docker ${info.stdout.trim()}`, postgresVersion: this.version };
+  }
+
+  tool(name: string): string {
+    return path.join(TOOLS_DIR, name);
+  }
+
+  /** The work root (read-write, same path inside), the current folder and the fixtures' folders. */
+  private mountList(ctx: ProviderContext): string[] {
+    const list = [...new Set([path.dirname(ctx.workDir), ...this.mounts])];
+    process.env['PGDRILL_DOCKER_MOUNTS'] = list.join(' ');
+    return list;
+  }
+
+  async initPrimary(ctx: ProviderContext, spec: InitSpec): Promise<PostgresInstance> {
+    const instanceDir = path.join(ctx.workDir, spec.name);
+    const dataDir = path.join(instanceDir, 'data');
+    makeOwnedDir(instanceDir, ctx.serverUser);
+    this.mountList(ctx);
+    const pwfile = path.join(instanceDir, '.pwfile');
+    writeFileSync(pwfile, `${spec.password}\n`, { mode: 0o600 });
+    if (ctx.serverUser) chownSync(pwfile, ctx.serverUser.uid, ctx.serverUser.gid);
+    try {
+      await ctx.runner.run(
+        this.tool('initdb'),
+        ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--data-checksums', '-E', 'UTF8', '--locale=C', '-N'],
+        { label: `initdb-${spec.name}`, asServerUser: true },
+      );
+    } finally {
+      rmSync(pwfile, { force: true });
+    }
+    // Connections arrive through Docker's port forwarding, from the bridge gateway, not 127.0.0.1.
+    appendFileSync(path.join(dataDir, 'pg_hba.conf'), '\n# pgdrill: docker port forwarding\nhost all all all scram-sha-256\nhost replication all all scram-sha-256\n');
+    return this.start(ctx, { ...spec, dataDir });
+  }
+
+  async start(ctx: ProviderContext, spec: StartSpec & { password: string }): Promise<PostgresInstance> {
+    const instanceDir = path.dirname(spec.dataDir);
+    const logFile = path.join(instanceDir, 'server.log');
+    appendAutoConf(spec.dataDir, { ...spec.settings, ...instanceSettings() }, `pgdrill: ${spec.name} instance (docker)`);
+    writeFileSync(logFile, '', { flag: 'a' });
+    if (ctx.serverUser) {
+      for (const f of [path.join(spec.dataDir, 'postgresql.auto.conf'), logFile]) chownSync(f, ctx.serverUser.uid, ctx.serverUser.gid);
+    }
+    const containerSpec = { image: this.image, name: spec.name, dataDir: spec.dataDir, logFile, mounts: this.mountList(ctx), deadlineMs: spec.deadlineMs };
+    const { container, ready } = await startServerContainer(ctx, containerSpec);
+    return new DockerInstance(spec.name, container, spec.dataDir, logFile, spec.password, ready, ctx, containerSpec);
+  }
+}
+
+/** Removes every container pgdrill labelled, e.g. after a run was killed with SIGKILL. */
+export async function cleanupContainers(): Promise<string[]> {
+  const ps = await execa('docker', ['ps', '-aq', '--filter', 'label=pgdrill.managed=true'], { reject: false });
+  const ids = ps.stdout.split('\n').filter(Boolean);
+  if (ids.length > 0) await execa('docker', ['rm', '-f', ...ids], { reject: false });
+  return ids;
+}
+
+export function dockerAvailable(image: string): boolean {
+  try {
+    execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
