@@ -4,7 +4,9 @@
 # PostgreSQL 15 image from Debian packages (debootstrap bookworm, chroot apt-get install postgresql-15, docker
 # import), with an entrypoint that behaves like the official image's. The image is kept: later runs skip it.
 set -euo pipefail
-IMAGE=${PGDRILL_IMAGE:-pgdrill/postgres:15}
+# postgres:15 is what drills use by default; without a registry it is this locally built image, tagged as such.
+IMAGE=${PGDRILL_IMAGE:-postgres:15}
+LOCAL_IMAGE=pgdrill/postgres:15
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 export DEBIAN_FRONTEND=noninteractive
 
@@ -27,8 +29,17 @@ if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "docker-setup: $IMAGE present" >&2
   exit 0
 fi
+if timeout 60 docker pull "$IMAGE" >/dev/null 2>&1; then
+  echo "docker-setup: pulled $IMAGE" >&2
+  exit 0
+fi
+if docker image inspect "$LOCAL_IMAGE" >/dev/null 2>&1; then
+  docker tag "$LOCAL_IMAGE" "$IMAGE"
+  echo "docker-setup: tagged $LOCAL_IMAGE as $IMAGE" >&2
+  exit 0
+fi
 
-echo "docker-setup: building $IMAGE from Debian packages (about 90 s)" >&2
+echo "docker-setup: no registry answers; building $LOCAL_IMAGE from Debian packages (about 60 s)" >&2
 ROOTFS=$(mktemp -d /var/tmp/pgdrill-rootfs-XXXXXX)
 trap 'rm -rf "$ROOTFS"' EXIT
 debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" >/dev/null
@@ -69,5 +80,6 @@ tar -C "$ROOTFS" -c . | docker import \
   --change 'EXPOSE 5432' \
   --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
   --change 'CMD ["postgres"]' \
-  - "$IMAGE" >/dev/null
-echo "docker-setup: built $IMAGE" >&2
+  - "$LOCAL_IMAGE" >/dev/null
+docker tag "$LOCAL_IMAGE" "$IMAGE"
+echo "docker-setup: built $LOCAL_IMAGE, tagged $IMAGE" >&2

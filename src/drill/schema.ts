@@ -48,7 +48,7 @@ const settingValue = z.union([z.string(), z.number(), z.boolean()], {
 
 const postgres = z.strictObject({
   version: z.literal(15, { error: 'only PostgreSQL 15 is supported by this release; write version: 15' }).default(15),
-  /** Container image for provider docker (default PGDRILL_IMAGE or pgdrill/postgres:15). */
+  /** Container image for provider docker (default PGDRILL_IMAGE or postgres:15). */
   image: z.string().min(1).optional(),
   settings: z
     .record(z.string(), settingValue)

@@ -1,13 +1,13 @@
 // A Postgres server in a container started with testcontainers. Its data folder is a bind mount of the drill's
 // work folder (same path inside and out), so backups, archives and logs are shared with the host; readiness
 // follows the same server log as the local provider. stop() is idempotent and removes the container.
-import { existsSync, copyFileSync, readFileSync } from 'node:fs';
+import { existsSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { execa } from 'execa';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import type { PostgresInstance, ProviderContext } from '../provider.js';
+import { InstanceBase } from '../instance-base.js';
+import type { ProviderContext } from '../provider.js';
 import { fileSize, waitUntilReady, type ReadyEvent } from '../readiness.js';
 
 export const CONTAINER_PORT = 5432;
@@ -57,57 +57,25 @@ export async function containerRunning(id: string): Promise<boolean> {
   return r.stdout.trim() === 'true';
 }
 
-export class DockerInstance implements PostgresInstance {
-  readonly host = '127.0.0.1';
+export class DockerInstance extends InstanceBase {
   readonly socketDir = undefined;
-  private stopping: Promise<void> | undefined;
 
   constructor(
-    readonly name: string,
+    name: string,
     private container: StartedTestContainer,
-    readonly dataDir: string,
-    readonly logFile: string,
-    private readonly password: string,
-    readonly ready: ReadyEvent,
+    dataDir: string,
+    logFile: string,
+    password: string,
+    ready: ReadyEvent,
     private readonly ctx: ProviderContext,
     private readonly spec: ContainerSpec,
-  ) {}
+  ) {
+    super(name, dataDir, logFile, password, ready);
+  }
 
   /** The host port mapped to the container's 5432 (it changes on restart). */
   get port(): number {
     return this.container.getMappedPort(CONTAINER_PORT);
-  }
-
-  get connection(): pg.ClientConfig {
-    return { host: this.host, port: this.port, user: 'postgres', password: this.password, database: 'postgres' };
-  }
-
-  async connect(database = 'postgres'): Promise<pg.Client> {
-    const client = new pg.Client({ ...this.connection, database, application_name: 'pgdrill' });
-    await client.connect();
-    return client;
-  }
-
-  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-    const client = await this.connect();
-    try {
-      return (await client.query<R>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-
-  readLog(): string {
-    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
   }
 
   private async fastShutdown(): Promise<void> {
@@ -115,7 +83,7 @@ export class DockerInstance implements PostgresInstance {
     await this.container.exec(['pg_ctl', 'stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], { user: 'postgres' }).catch(() => undefined);
   }
 
-  private async doStop(): Promise<void> {
+  protected async doStop(): Promise<void> {
     try {
       await this.fastShutdown();
       await this.container.stop({ timeout: 5 });

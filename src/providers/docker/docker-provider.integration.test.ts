@@ -56,7 +56,7 @@ describe('docker provider (real Docker engine)', function () {
     expect(run.code, run.stderr).to.equal(0);
     const [r] = results(out);
     expect(r?.environment.provider).to.equal('docker');
-    expect(r?.environment.providerReason).to.match(/^auto: a Docker engine answers and pgdrill\/postgres:15 is present/);
+    expect(r?.environment.providerReason).to.match(/^auto: a Docker engine answers and postgres:15 is present/);
   });
 
   it('removes its containers on SIGINT (exit 130)', async () => {

@@ -1,21 +1,21 @@
 // The docker provider: every instance of a drill in a disposable container from a PostgreSQL 15 image
-// (postgres.image / PGDRILL_IMAGE, default pgdrill/postgres:15, built from Debian packages by
-// scripts/docker-setup.sh). Server-side tools run in containers of the same image (libexec/docker/*), so their
+// (postgres.image / PGDRILL_IMAGE, default postgres:15: the official image, or one built from Debian packages by
+// scripts/docker-setup.sh when no registry answers). Server-side tools run in containers of the same image (libexec/docker/*), so their
 // version matches the server's. Containers carry the label pgdrill.managed=true; `pgdrill cleanup` removes any
 // that a killed run left behind (Ryuk may be unavailable).
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { EnvironmentError } from '../../errors.js';
-import { makeOwnedDir, type OsUser } from '../../exec/os-user.js';
+import type { OsUser } from '../../exec/os-user.js';
 import { appendAutoConf } from '../conf-file.js';
+import { runInitdb } from '../initdb.js';
 import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
 import { DockerInstance, startServerContainer } from './docker-instance.js';
 
-export const DEFAULT_IMAGE = 'pgdrill/postgres:15';
+export const DEFAULT_IMAGE = 'postgres:15';
 const TOOLS_DIR = fileURLToPath(new URL('../../../libexec/docker/', import.meta.url));
 /** The image's postgres user (as in the official image). */
 const CONTAINER_UID = 999;
@@ -96,25 +96,18 @@ export class DockerProvider implements Provider {
   }
 
   async initPrimary(ctx: ProviderContext, spec: InitSpec): Promise<PostgresInstance> {
-    const instanceDir = path.join(ctx.workDir, spec.name);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
     this.mountList(ctx);
-    const pwfile = path.join(instanceDir, '.pwfile');
-    writeFileSync(pwfile, `${spec.password}\n`, { mode: 0o600 });
-    if (ctx.serverUser) chownSync(pwfile, ctx.serverUser.uid, ctx.serverUser.gid);
-    try {
-      await ctx.runner.run(
-        this.tool('initdb'),
-        ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--data-checksums', '-E', 'UTF8', '--locale=C', '-N'],
-        { label: `initdb-${spec.name}`, asServerUser: true },
-      );
-    } finally {
-      rmSync(pwfile, { force: true });
-    }
+    const dataDir = await runInitdb(ctx, this.tool('initdb'), spec);
     // Connections arrive through Docker's port forwarding, from the bridge gateway, not 127.0.0.1.
     appendFileSync(path.join(dataDir, 'pg_hba.conf'), '\n# pgdrill: docker port forwarding\nhost all all all scram-sha-256\nhost replication all all scram-sha-256\n');
-    return this.start(ctx, { ...spec, dataDir });
+    const primary = await this.start(ctx, { ...spec, dataDir });
+    // The image's own claim is not enough: ask the running server.
+    const [row] = await primary.query<{ v: string }>(`select current_setting('server_version_num') as v`);
+    if (Math.floor(Number(row?.v) / 10000) !== 15) {
+      await primary.stop();
+      throw new EnvironmentError(`image ${this.image} runs PostgreSQL ${row?.v}, not 15`, 'set postgres.image / PGDRILL_IMAGE to a PostgreSQL 15 image');
+    }
+    return primary;
   }
 
   async start(ctx: ProviderContext, spec: StartSpec & { password: string }): Promise<PostgresInstance> {

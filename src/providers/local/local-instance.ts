@@ -1,61 +1,30 @@
 // A Postgres server started by the local provider from native binaries. stop() is idempotent and shared by
 // concurrent callers; a process-wide registry kills any postmaster left if pgdrill itself is torn down.
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
-import type { PostgresInstance, ProviderContext } from '../provider.js';
+import { InstanceBase } from '../instance-base.js';
+import type { ProviderContext } from '../provider.js';
 import { fileSize, isAlive, postmasterPid, waitUntilReady, type ReadyEvent } from '../readiness.js';
 import { livePostmasters } from './postmaster-registry.js';
 
-export class LocalInstance implements PostgresInstance {
-  readonly host = '127.0.0.1';
-  private stopping: Promise<void> | undefined;
-
+export class LocalInstance extends InstanceBase {
   constructor(
-    readonly name: string,
+    name: string,
     readonly port: number,
-    readonly dataDir: string,
-    readonly logFile: string,
-    private readonly password: string,
-    readonly ready: ReadyEvent,
+    dataDir: string,
+    logFile: string,
+    password: string,
+    ready: ReadyEvent,
     private readonly ctx: ProviderContext,
     private readonly pgCtl: string,
     readonly socketDir: string | undefined,
   ) {
+    super(name, dataDir, logFile, password, ready);
     const pid = postmasterPid(dataDir);
     if (pid) livePostmasters.add(pid);
   }
-
-  get connection(): pg.ClientConfig {
-    return { host: this.host, port: this.port, user: 'postgres', password: this.password, database: 'postgres' };
-  }
-
-  async connect(database = 'postgres'): Promise<pg.Client> {
-    const client = new pg.Client({ ...this.connection, database, application_name: 'pgdrill' });
-    await client.connect();
-    return client;
-  }
-
-  async query<R extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
-    const client = await this.connect();
-    try {
-      return (await client.query<R>(sql, params)).rows;
-    } finally {
-      await client.end();
-    }
-  }
-
-  readLog(): string {
-    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
-    return this.stopping;
-  }
-
   async crash(): Promise<void> {
     const pid = postmasterPid(this.dataDir);
     if (!pid) return;
@@ -88,11 +57,7 @@ export class LocalInstance implements PostgresInstance {
     if (newPid) livePostmasters.add(newPid);
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
-  }
-
-  private async doStop(): Promise<void> {
+  protected async doStop(): Promise<void> {
     const pid = postmasterPid(this.dataDir);
     const pgCtl = (mode: string) =>
       this.ctx.runner

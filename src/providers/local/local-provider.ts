@@ -1,13 +1,14 @@
 // The local provider: native Postgres 15 binaries on this machine. Servers run as the unprivileged OS user when
 // pgdrill is root, listen on 127.0.0.1 only, on a free port, with no Unix socket.
 import { randomBytes } from 'node:crypto';
-import { chownSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EnvironmentError } from '../../errors.js';
 import { makeOwnedDir } from '../../exec/os-user.js';
 import { appendAutoConf } from '../conf-file.js';
 import { freePort } from '../free-port.js';
+import { runInitdb } from '../initdb.js';
 import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
 import { waitUntilReady } from '../readiness.js';
 import { LocalInstance } from './local-instance.js';
@@ -50,21 +51,7 @@ export class LocalProvider implements Provider {
   }
 
   async initPrimary(ctx: ProviderContext, spec: InitSpec): Promise<PostgresInstance> {
-    const instanceDir = path.join(ctx.workDir, spec.name);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    const pwfile = path.join(instanceDir, '.pwfile');
-    writeFileSync(pwfile, `${spec.password}\n`, { mode: 0o600 });
-    if (ctx.serverUser) chownSync(pwfile, ctx.serverUser.uid, ctx.serverUser.gid);
-    try {
-      await ctx.runner.run(
-        this.tool('initdb'),
-        ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--data-checksums', '-E', 'UTF8', '--locale=C', '-N'],
-        { label: `initdb-${spec.name}`, asServerUser: true },
-      );
-    } finally {
-      rmSync(pwfile, { force: true });
-    }
+    const dataDir = await runInitdb(ctx, this.tool('initdb'), spec);
     return this.start(ctx, { ...spec, dataDir });
   }
 
