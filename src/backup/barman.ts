@@ -208,11 +208,20 @@ export class BarmanMethod implements BackupMethod {
     makeOwnedDir(instanceDir, ctx.serverUser);
     const tli = timeline === 'latest' || timeline === 'current' ? [] : [`--target-tli=${timeline}`];
     await this.run(ctx, ['recover', SERVER, backup.location, dataDir, ...recoverTargetArgs(target), ...tli], `barman-recover-${instanceName}`);
+    // Without a target Barman sets up crash recovery from the WAL it copied; archive recovery through
+    // get-wal is what can replay the streamed .partial segment too.
+    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
     return {
       kind: 'physical',
       dataDir,
-      // Barman keeps the primary's port and archive settings: never archive from the restored instance.
-      settings: { archive_mode: 'off', recovery_target_timeline: String(timeline) },
+      settings: {
+        // Barman keeps the primary's port and archive settings: never archive from the restored instance.
+        archive_mode: 'off',
+        recovery_target_timeline: String(timeline),
+        // get-wal --partial also serves the streamed .partial segment, so after a primary loss the data lost
+        // shrinks to what streaming missed, not what the last segment switch left behind.
+        restore_command: `barman -c ${this.conf(ctx)} get-wal --partial ${SERVER} %f > %p`,
+      },
       written: recoverySettingsIn(dataDir),
     };
   }
