@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const made: string[] = [];
+// One list per process: mocha may load this module once through --require and again from the specs.
+const registry = globalThis as typeof globalThis & { pgdrillTestTempDirs?: string[] };
+const made: string[] = (registry.pgdrillTestTempDirs ??= []);
 
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
