@@ -66,9 +66,17 @@ if [ "${1:-}" = "postgres" ] && [ $# -eq 1 ] && [ ! -s "$PGDATA/PG_VERSION" ]; t
   rm -f "$pw"
   echo "listen_addresses = '*'" >> "$PGDATA/postgresql.auto.conf"
   echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+  # As the official image does: a temporary server (socket only) for POSTGRES_DB and init scripts, then stop.
+  pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start
   if [ -n "${POSTGRES_DB:-}" ] && [ "$POSTGRES_DB" != postgres ]; then
-    postgres --single -D "$PGDATA" postgres <<< "CREATE DATABASE \"$POSTGRES_DB\";" >/dev/null
+    PGPASSWORD="$POSTGRES_PASSWORD" psql -X -q -U "${POSTGRES_USER:-postgres}" -d postgres -c "CREATE DATABASE \"$POSTGRES_DB\""
   fi
+  for f in /docker-entrypoint-initdb.d/*.sql; do
+    if [ -f "$f" ]; then
+      PGPASSWORD="$POSTGRES_PASSWORD" psql -X -q -v ON_ERROR_STOP=1 -U "${POSTGRES_USER:-postgres}" -d "${POSTGRES_DB:-postgres}" -f "$f"
+    fi
+  done
+  pg_ctl -D "$PGDATA" -m fast -w stop
 fi
 exec "$@"
 ENTRY

@@ -7,6 +7,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema, type DrillResult } from '../../report/result-schema.js';
 import { runCli, testFolders } from '../../test-support/cli.js';
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import pg from 'pg';
 import { DEFAULT_IMAGE } from './docker-provider.js';
 
 function managedContainers(): string[] {
@@ -25,6 +27,9 @@ describe('docker provider (real Docker engine)', function () {
   this.timeout(300_000);
 
   before(() => {
+    // Ryuk cannot be pulled without a registry; pgdrill removes its own containers (and `pgdrill cleanup`).
+    process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
+    process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= 'localhost';
     try {
       execFileSync('docker', ['image', 'inspect', DEFAULT_IMAGE], { stdio: 'ignore' });
     } catch {
@@ -82,6 +87,20 @@ describe('docker provider (real Docker engine)', function () {
     expect(run.code).to.equal(0);
     expect(run.stderr).to.match(/^removed 1 container\(s\)/);
     expect(managedContainers()).to.deep.equal([]);
+  });
+
+  it('the image behaves like the official one: @testcontainers/postgresql starts it from POSTGRES_* variables', async () => {
+    const container = await new PostgreSqlContainer(DEFAULT_IMAGE).withDatabase('shop').withUsername('app').withPassword('app-secret').start();
+    try {
+      const client = new pg.Client({ connectionString: container.getConnectionUri() });
+      await client.connect();
+      const { rows } = await client.query<{ db: string; user: string; v: string }>('select current_database() as db, current_user as user, version() as v');
+      await client.end();
+      expect(rows[0]).to.include({ db: 'shop', user: 'app' });
+      expect(rows[0]?.v).to.match(/^PostgreSQL 15\./);
+    } finally {
+      await container.stop();
+    }
   });
 
   it('exits 3 when the image is neither present nor pullable', async () => {
