@@ -23,7 +23,7 @@ export function restoreCommand(archiveDir: string): string {
   return `cp '${archiveDir}/%f' '%p'`;
 }
 
-/** Switches WAL and waits until the segment holding `lsn` is archived. */
+/** Switches WAL and waits until the segment holding `lsn` is in the run's archive folder. */
 export async function switchAndWaitArchived(
   primary: PostgresInstance,
   archiveDir: string,
@@ -31,28 +31,17 @@ export async function switchAndWaitArchived(
   deadlineMs: number,
   signal: AbortSignal,
 ): Promise<ArchiveFlush> {
-  const started = performance.now();
-  const [row] = await primary.query<{ segment: string }>(
-    'select pg_walfile_name($1::pg_lsn) as segment from (select pg_switch_wal()) s',
-    [lsn],
-  );
-  const segment = row?.segment ?? '';
-  const file = path.join(archiveDir, segment);
-  while (!existsSync(file)) {
-    if (signal.aborted) throw new InterruptedError();
-    if (performance.now() - started > deadlineMs) {
-      const [stat] = await primary.query<{ last_failed_wal: string | null; failed_count: string }>(
-        'select last_failed_wal, failed_count::text from pg_stat_archiver',
-      );
-      throw new TimeoutError(
-        `WAL segment ${segment} did not reach the archive ${archiveDir} within ${deadlineMs / 1000}s ` +
-          `(archiver failures: ${stat?.failed_count ?? '?'}, last failed: ${stat?.last_failed_wal ?? 'none'})`,
-        'check archive_command in the primary server log',
-      );
-    }
-    await sleep(10);
+  try {
+    return await waitForSegment(primary, lsn, () => archivedSegments(archiveDir), deadlineMs, signal);
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    // Say why: Postgres counts archive_command failures.
+    const [stat] = await primary.query<{ last_failed_wal: string | null; failed_count: string }>('select last_failed_wal, failed_count::text from pg_stat_archiver');
+    throw new TimeoutError(
+      `${error.message.replace('the backup repository', `the archive ${archiveDir}`)} (archiver failures: ${stat?.failed_count ?? '?'}, last failed: ${stat?.last_failed_wal ?? 'none'})`,
+      'check archive_command in the primary server log',
+    );
   }
-  return { segment, seconds: (performance.now() - started) / 1000 };
 }
 
 export function archivedSegments(archiveDir: string): string[] {
