@@ -6,6 +6,8 @@ import { DURATION_FIX, parseDuration } from './duration.js';
 export const BACKUP_METHOD_NAMES = ['pg_basebackup', 'pg_basebackup-no-wal', 'pgbackrest', 'barman', 'pg_dump'] as const;
 /** Methods without WAL: only the backup's own point can be restored. */
 export const NO_WAL_METHODS: readonly string[] = ['pg_basebackup-no-wal', 'pg_dump'];
+/** Methods whose tools run in the server's image (pgBackRest and Barman run on the host). */
+export const CONTAINER_METHODS: readonly string[] = ['pg_basebackup', 'pg_basebackup-no-wal', 'pg_dump'];
 
 /** A duration written as 500ms, 30s, 7m, 1h; parsed to milliseconds. */
 const duration = z.string({ error: `must be a duration; ${DURATION_FIX}` }).transform((text, ctx) => {
@@ -228,7 +230,7 @@ export const drillSchema = z
         message: `a ${kind} drill proves the damage is caught: add expect: detected`,
       });
     }
-    if (drill.provider === 'docker' && !['pg_basebackup', 'pg_basebackup-no-wal', 'pg_dump'].includes(drill.backup.method)) {
+    if (drill.provider === 'docker' && !CONTAINER_METHODS.includes(drill.backup.method)) {
       ctx.addIssue({
         code: 'custom',
         path: ['provider'],

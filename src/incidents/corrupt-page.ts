@@ -105,7 +105,8 @@ export class CorruptPageIncident implements Incident {
   }
 }
 
-function flipBytes(file: string, offset: number, count: number): void {
+/** XORs `count` bytes at `offset` (the damage of corrupt-page and corrupt-backup). */
+export function flipBytes(file: string, offset: number, count: number): void {
   const fd = openSync(file, 'r+');
   try {
     const buf = Buffer.alloc(count);
@@ -121,4 +122,3 @@ function firstLine(text: string, re: RegExp): string {
   return text.split('\n').find((l) => re.test(l))?.trim() ?? text.trim();
 }
 
-export { flipBytes };

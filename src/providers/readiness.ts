@@ -103,9 +103,14 @@ export async function waitUntilReady(opts: {
   const follower = new LogFollower(opts.logFile, opts.logOffset ?? 0);
   const deadline = opts.startedAt + opts.deadlineMs;
   let pid: number | undefined;
-  let sawPidAt: number | undefined;
   let lastAliveCheck = performance.now();
   const logTail = () => (existsSync(opts.logFile) ? tail(readFileSync(opts.logFile, 'utf8'), 20) : '(no server log)');
+  const targetNotReached = () =>
+    new RecoveryFailedError(
+      `${opts.name}: recovery ended before the configured recovery target was reached; the server shut down`,
+      logTail(),
+      'the WAL archive does not contain the target: a segment is missing or was never archived (run pg_switch_wal() after the incident)',
+    );
 
   for (;;) {
     if (opts.signal.aborted) throw new InterruptedError();
@@ -121,33 +126,18 @@ export async function waitUntilReady(opts: {
             : {}),
         };
       }
-      if (TARGET_NOT_REACHED.test(line)) {
-        throw new RecoveryFailedError(
-          `${opts.name}: recovery ended before the configured recovery target was reached; the server shut down`,
-          logTail(),
-          'the WAL archive does not contain the target: a segment is missing or was never archived (run pg_switch_wal() after the incident)',
-        );
-      }
+      if (TARGET_NOT_REACHED.test(line)) throw targetNotReached();
     }
     let gone: boolean;
     if (opts.alive) {
       gone = performance.now() - lastAliveCheck > 250 ? ((lastAliveCheck = performance.now()), !(await opts.alive())) : false;
     } else {
       pid ??= postmasterPid(opts.dataDir);
-      if (pid !== undefined) sawPidAt ??= performance.now();
       gone = pid !== undefined ? !isAlive(pid) : performance.now() - opts.startedAt > 5000;
     }
     if (gone) {
       await sleep(POLL_MS * 5); // let the last log lines land
-      for (const line of follower.newLines()) {
-        if (TARGET_NOT_REACHED.test(line)) {
-          throw new RecoveryFailedError(
-            `${opts.name}: recovery ended before the configured recovery target was reached; the server shut down`,
-            logTail(),
-            'the WAL archive does not contain the target: a segment is missing or was never archived',
-          );
-        }
-      }
+      if (follower.newLines().some((line) => TARGET_NOT_REACHED.test(line))) throw targetNotReached();
       const log = logTail();
       if (BIND_FAILED.test(log)) {
         throw new EnvironmentError(`${opts.name}: the server could not listen on its port\n${log}`, 'another process took the port; run again');

@@ -3,14 +3,13 @@
 // Adding a provider is one folder and one case here.
 import path from 'node:path';
 import type { Drill } from '../drill/drill.js';
+import { CONTAINER_METHODS } from '../drill/schema.js';
 import { DEFAULT_IMAGE, DockerProvider, dockerAvailable } from './docker/docker-provider.js';
 import { LocalProvider } from './local/local-provider.js';
 import type { Provider } from './provider.js';
 
 export type ProviderChoice = 'auto' | 'local' | 'docker';
 
-/** Backup methods whose tools run in the server's image (pgBackRest and Barman run on the host). */
-export const DOCKER_METHODS: readonly string[] = ['pg_basebackup', 'pg_basebackup-no-wal', 'pg_dump'];
 
 export function createProvider(choice: ProviderChoice, drill?: Drill, env: NodeJS.ProcessEnv = process.env): Provider {
   const image = drill?.postgres.image ?? env['PGDRILL_IMAGE'] ?? DEFAULT_IMAGE;
@@ -23,10 +22,10 @@ export function createProvider(choice: ProviderChoice, drill?: Drill, env: NodeJ
     case 'auto': {
       const method = drill?.backup.method ?? 'pg_basebackup';
       const root = typeof process.getuid !== 'function' || process.getuid() === 0;
-      if (root && DOCKER_METHODS.includes(method) && dockerAvailable(image)) {
+      if (root && CONTAINER_METHODS.includes(method) && dockerAvailable(image)) {
         return new DockerProvider(image, `auto: a Docker engine answers and ${image} is present`, mounts);
       }
-      const why = !DOCKER_METHODS.includes(method)
+      const why = !CONTAINER_METHODS.includes(method)
         ? `backup method ${method} runs on the host`
         : !root
           ? 'the docker provider needs root in this release'

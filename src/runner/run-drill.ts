@@ -16,12 +16,12 @@ import { Redactor } from '../exec/redactor.js';
 import { databaseMoment, type IncidentRecord } from '../incidents/incident.js';
 import { createIncident } from '../incidents/registry.js';
 import { generatePassword } from '../providers/local/local-provider.js';
-import type { PostgresInstance, Provider, ProviderInfo } from '../providers/provider.js';
-import { confirmTarget, describeTarget, type RecoveryTarget, type TargetConfirmation } from '../recovery/recovery-target.js';
+import type { PostgresInstance, Provider } from '../providers/provider.js';
+import { describeTarget, type RecoveryTarget, type TargetConfirmation } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import { BackgroundWriter } from './background-writer.js';
 import { CleanupStack } from './cleanup-stack.js';
-import { Heartbeat, createHeartbeatTable, type Marker } from './heartbeat.js';
+import { Heartbeat, createHeartbeatTable } from './heartbeat.js';
 import { DEFAULT_RESTORE_POINT, resolveTarget } from './resolve-target.js';
 import { captureTruth, protectedTables, type PreIncidentTruth } from './truth.js';
 import { Timeline, type PhaseListener } from './timeline.js';
@@ -313,4 +313,3 @@ export function exitCodeFor(result: DrillResult, error: unknown): number {
   return 1;
 }
 
-export type { CheckResult, Marker, ProviderInfo };
