@@ -10,8 +10,11 @@ LOCAL_IMAGE=pgdrill/postgres:15
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 export DEBIAN_FRONTEND=noninteractive
 
+# Check for what is really used: a client alone (some images ship one) is not an engine.
 need=()
-command -v docker >/dev/null 2>&1 || need+=(docker.io)
+if ! command -v docker >/dev/null 2>&1 || { ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; }; then
+  need+=(docker.io)
+fi
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
