@@ -18,10 +18,10 @@ import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
 import { folderSize } from './folder-size.js';
-import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment } from './wal-archive.js';
+import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const SERVER = 'drill';
-const SEG = 16n * 1024n * 1024n;
+const SEG = WAL_SEGMENT_BYTES;
 
 interface ShowBackup {
   backup_id?: string;

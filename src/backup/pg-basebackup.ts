@@ -10,10 +10,10 @@ import { targetSettings } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
 import { folderSize } from './folder-size.js';
-import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived } from './wal-archive.js';
+import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 /** pgdrill's primaries use initdb's default segment size. */
-const WAL_SEGMENT_SIZE = 16n * 1024n * 1024n;
+const WAL_SEGMENT_SIZE = WAL_SEGMENT_BYTES;
 
 interface ManifestWalRange {
   Timeline: number;

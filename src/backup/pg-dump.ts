@@ -30,16 +30,42 @@ export class PgDumpMethod implements BackupMethod {
     const started = performance.now();
     const dbs = await primary.query<{ datname: string }>('select datname from pg_database where datallowconn and not datistemplate order by datname');
     await ctx.runner.run(ctx.provider.tool('pg_dumpall'), [...this.conn(primary), '--globals-only', '-f', path.join(location, GLOBALS)], { label: 'pg_dumpall-globals', env, asServerUser: true });
+    const snapshotTimes: string[] = [];
     for (const { datname } of dbs) {
-      await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', '-d', datname, '-f', path.join(location, `${datname}.dump`)], { label: `pg_dump-${datname}`, env, asServerUser: true });
+      snapshotTimes.push(await this.dumpAtSnapshot(ctx, primary, datname, path.join(location, `${datname}.dump`), env));
     }
     const files = readdirSync(location);
+    // The dump holds what was committed when each snapshot was taken, not when pg_dump finished: the data since
+    // the earliest snapshot is what a restore of this dump loses.
+    const endTime = snapshotTimes.sort()[0];
     return {
       method: this.name,
       location,
+      ...(endTime ? { endTime } : {}),
       sizeBytes: files.reduce((sum, f) => sum + statSync(path.join(location, f)).size, 0),
       seconds: (performance.now() - started) / 1000,
     };
+  }
+
+  /**
+   * pg_dump of one database in a snapshot pgdrill exports and holds open (pg_export_snapshot, --snapshot), so the
+   * dump's point in time is known on the database clock: the start of the statement that took the snapshot
+   * (a commit racing it can only make the loss look larger, never smaller).
+   */
+  private async dumpAtSnapshot(ctx: BackupContext, primary: PostgresInstance, database: string, file: string, env: Record<string, string>): Promise<string> {
+    const client = await primary.connect(database);
+    try {
+      await client.query('begin isolation level repeatable read read only');
+      const { rows } = await client.query<{ snapshot: string; at: string }>(
+        `select pg_export_snapshot() as snapshot, to_char(statement_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at`,
+      );
+      const snap = rows[0];
+      await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', `--snapshot=${snap?.snapshot ?? ''}`, '-d', database, '-f', file], { label: `pg_dump-${database}`, env, asServerUser: true });
+      return snap?.at ?? '';
+    } finally {
+      await client.query('commit').catch(() => undefined);
+      await client.end();
+    }
   }
 
   private dumps(backup: BackupArtifact): string[] {

@@ -12,10 +12,10 @@ import { parseLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
-import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment } from './wal-archive.js';
+import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const STANZA = 'drill';
-const SEG = 16n * 1024n * 1024n;
+const SEG = WAL_SEGMENT_BYTES;
 
 interface InfoBackup {
   label: string;

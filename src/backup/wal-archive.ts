@@ -48,6 +48,9 @@ export function archivedSegments(archiveDir: string): string[] {
   return existsSync(archiveDir) ? readdirSync(archiveDir).filter((f) => /^[0-9A-F]{24}$/.test(f)).sort() : [];
 }
 
+/** The WAL segment size of every cluster pgdrill creates (initdb's default). */
+export const WAL_SEGMENT_BYTES = 16n * 1024n * 1024n;
+
 const SEGMENT = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
 
 /** Segment file name holding `lsn` on `timeline`, for a given wal_segment_size. */

@@ -11,6 +11,8 @@ import { compareMethods, parseMethods } from '../compare/compare-methods.js';
 import { comparisonMarkdown } from '../compare/comparison-report.js';
 import { BACKUP_METHOD_NAMES } from '../drill/schema.js';
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { sweepOrphans } from '../runner/work-folders.js';
 import { keygen, loadSigner } from '../evidence/signing.js';
 import { cleanupContainers } from '../providers/docker/docker-provider.js';
 import { verifyEvidence } from '../evidence/verify-evidence.js';
@@ -153,19 +155,27 @@ function program(): Command {
     .description('pack the runs of a period into one .tar.gz with an index.html summary for an auditor')
     .argument('<out>', 'output folder of runs')
     .requiredOption('--since <date>', 'first day (UTC), e.g. 2026-01-01')
-    .option('--until <date>', 'last moment (default now)')
+    .option('--until <date>', 'last day (UTC, the whole day) or moment (default now)')
     .requiredOption('--to <file>', 'archive to write, e.g. evidence-2026Q1.tar.gz')
     .action(async (out: string, opts: { since: string; until?: string; to: string }) => {
-      const e = await exportEvidence(out, { since: parseDay(opts.since, '--since'), until: opts.until ? parseDay(opts.until, '--until') : undefined, to: opts.to });
+      const e = await exportEvidence(out, { since: parseDay(opts.since, '--since'), until: opts.until ? parseDay(opts.until, '--until', true) : undefined, to: opts.to });
       process.stderr.write(`${e.runs.length} run(s) exported to ${e.file}\n`);
     });
 
   cli
     .command('cleanup')
-    .description('remove every container pgdrill labelled (pgdrill.managed=true), e.g. after a run was killed')
-    .action(async () => {
-      const ids = await cleanupContainers();
-      process.stderr.write(ids.length ? `removed ${ids.length} container(s): ${ids.join(' ')}\n` : 'no pgdrill container left\n');
+    .description('remove what killed runs left: their servers and children, containers and work folders (never those of a run still alive)')
+    .option('--work-dir <dir>', 'parent folder of the work folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
+    .action(async (opts: { workDir?: string }) => {
+      const root = path.resolve(opts.workDir ?? process.env['PGDRILL_WORK_DIR'] ?? os.tmpdir());
+      const swept = sweepOrphans([root]);
+      const containers = await cleanupContainers();
+      for (const f of swept.folders) process.stderr.write(`removed ${f}\n`);
+      if (swept.processes.length) process.stderr.write(`killed ${swept.processes.length} process(es): ${swept.processes.join(' ')}\n`);
+      if (containers.removed.length) process.stderr.write(`removed ${containers.removed.length} container(s): ${containers.removed.join(' ')}\n`);
+      const alive = swept.alive.length + containers.alive.length;
+      if (alive) process.stderr.write(`left ${swept.alive.length} work folder(s) and ${containers.alive.length} container(s) of runs that are still alive\n`);
+      if (!swept.folders.length && !containers.removed.length) process.stderr.write('nothing left behind by a killed run\n');
     });
 
   cli

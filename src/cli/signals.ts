@@ -1,19 +1,20 @@
-// First SIGINT/SIGTERM: abort the drill, which stops its instances and writes what is known. A second one
-// forces: kill every postmaster pgdrill started and exit 130 at once.
-import { killAllPostmasters } from '../providers/local/postmaster-registry.js';
+// First SIGINT/SIGTERM: abort the drills, which stop their instances and write what is known. A second one
+// forces: kill every server, child and container working in this process's work folders, remove the folders,
+// and exit with the signal's own code (130 for SIGINT, 143 for SIGTERM).
+import { forceCleanupAll } from '../runner/work-folders.js';
 
 export function installSignalHandlers(controller: AbortController, say: (text: string) => void): () => void {
-  let count = 0;
+  let first: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    count++;
-    if (count === 1) {
-      say(`\n${signal} received: stopping the drill and removing its instances (press Ctrl-C again to force)\n`);
+    if (!first) {
+      first = signal;
+      say(`\n${signal} received: stopping the drill and removing its instances (send it again to force)\n`);
       controller.abort(new Error(signal));
       return;
     }
     say(`\n${signal} again: killing every instance now\n`);
-    killAllPostmasters();
-    process.exit(130);
+    forceCleanupAll();
+    process.exit(first === 'SIGTERM' ? 143 : 130);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

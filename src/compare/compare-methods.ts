@@ -5,16 +5,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Drill } from '../drill/drill.js';
-import { loadDrill } from '../drill/loader.js';
+import { inspectDrill, loadDrill } from '../drill/loader.js';
 import { BACKUP_METHOD_NAMES, NO_WAL_METHODS } from '../drill/schema.js';
-import { UsageError } from '../errors.js';
+import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { createProvider, type ProviderChoice } from '../providers/registry.js';
 import { resultSchema, type DrillResult } from '../report/result-schema.js';
 import { writeDrillFiles } from '../report/write-results.js';
-import { aggregateExitCode } from '../runner/run-drills.js';
+import { aggregateExitCode, objectiveMet } from '../model/judge.js';
 import { runDrill } from '../runner/run-drill.js';
-import { drillSlug, newRunId } from '../runner/run-id.js';
+import { newRunId } from '../runner/run-id.js';
+import { drillSlug } from '../drill/slug.js';
 import type { PhaseListener } from '../runner/timeline.js';
 import { renderComparison, comparisonMarkdown } from './comparison-report.js';
 import { writeManifest } from '../evidence/manifest.js';
@@ -58,15 +59,26 @@ export function parseMethods(list: string): string[] {
   return [...new Set(methods)];
 }
 
-/** The drill as run for one method: same everything, but the method (and no point in time without WAL). */
-export function drillForMethod(drill: Drill, method: string): Drill {
-  const noWal = NO_WAL_METHODS.includes(method);
-  return {
-    ...drill,
-    name: `${drill.name} (${method})`,
-    backup: { method: method as Drill['backup']['method'] },
-    recovery: noWal && !['before-incident', 'immediate'].includes(drill.recovery.target) ? { ...drill.recovery, target: 'immediate' } : drill.recovery,
-  };
+/**
+ * The drill as run for one method, validated as it will run (the same rules as a drill file: an incident that
+ * cannot damage that method's backup is refused, exit 2): same everything, but the method, and the backup
+ * itself as the target for methods without WAL.
+ */
+export function drillsForMethods(file: string, methods: string[], provider: ProviderChoice | undefined): Drill[] {
+  const problems: ConfigProblem[] = [];
+  const drills: Drill[] = [];
+  for (const method of methods) {
+    const { drill, problems: found } = inspectDrill(file, {
+      method,
+      ...(NO_WAL_METHODS.includes(method) ? { target: 'immediate' } : {}),
+      ...(provider ? { provider } : {}),
+      by: `compare --methods ${method}`,
+    });
+    problems.push(...found);
+    if (drill) drills.push({ ...drill, name: `${drill.name} (${method})` });
+  }
+  if (problems.length > 0) throw new DrillConfigError(problems);
+  return drills;
 }
 
 /** One row, from a result.json file as written (so the table can be checked against the runs). */
@@ -92,8 +104,8 @@ export function comparisonRow(resultFile: string): ComparisonRow {
     checksPassed: r.checks.filter((c) => c.status === 'passed').length,
     checksTotal: r.checks.length,
     objectivesMet: {
-      rto: r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds,
-      rpo: r.measured.rpoSeconds !== null && !r.measured.rpoLowerBound && r.measured.rpoSeconds <= r.objectives.rpoSeconds,
+      rto: objectiveMet(r, 'rto'),
+      rpo: objectiveMet(r, 'rpo'),
     },
     target: r.recovery.resolved ?? r.recovery.target,
     toolVersion: Object.values(r.environment.toolVersions)[0] ?? '',
@@ -107,6 +119,7 @@ export async function compareMethods(
   opts: { out: string; signal: AbortSignal; provider?: ProviderChoice; workRoot?: string; signer?: Signer | undefined; onMethod?: (method: string, i: number, n: number) => PhaseListener | undefined; onDone?: (row: ComparisonRow) => void; onDiagnosis?: (text: string) => void },
 ): Promise<{ comparison: Comparison; runDir: string; files: { json: string; html: string; markdown: string }; exitCode: number }> {
   const drill = loadDrill(file);
+  const variants = drillsForMethods(file, methods, opts.provider);
   const serverUser = resolveServerUser();
   const provider = createProvider(opts.provider ?? (drill.provider === 'auto' ? 'local' : drill.provider), drill);
   await provider.describe();
@@ -117,7 +130,7 @@ export async function compareMethods(
   const codes: number[] = [];
   for (const [i, method] of methods.entries()) {
     if (opts.signal.aborted) break;
-    const variant = drillForMethod(drill, method);
+    const variant = variants[i] as Drill;
     const drillDir = path.join(runDir, drillSlug(`${drill.name}-${method}`));
     mkdirSync(drillDir, { recursive: true });
     const listener = opts.onMethod?.(method, i, methods.length);

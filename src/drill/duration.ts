@@ -21,13 +21,16 @@ export const DURATION_FIX = 'write a number with a unit, e.g. 500ms, 30s, 7m, 1h
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return String(seconds);
   if (seconds < 1) return `${Number(seconds.toFixed(3))}s`;
-  if (seconds < 60) return `${Number(seconds.toFixed(1))}s`;
-  if (seconds < 3600) {
-    const m = Math.floor(seconds / 60);
-    const s = Math.round(seconds - m * 60);
+  if (seconds < 59.95) return `${Number(seconds.toFixed(1))}s`;
+  // Round first, then split: 119.7 s is 2m, not "1m 60s".
+  if (seconds < 3599.5) {
+    const whole = Math.round(seconds);
+    const m = Math.floor(whole / 60);
+    const s = whole - m * 60;
     return s ? `${m}m ${s}s` : `${m}m`;
   }
-  const h = Math.floor(seconds / 3600);
-  const m = Math.round((seconds - h * 3600) / 60);
+  const minutes = Math.round(seconds / 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes - h * 60;
   return m ? `${h}h ${m}m` : `${h}h`;
 }

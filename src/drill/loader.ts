@@ -7,32 +7,50 @@ import type { z } from 'zod';
 import { DrillConfigError, type ConfigProblem } from '../errors.js';
 import type { Drill } from './drill.js';
 import { drillSchema } from './schema.js';
+import { drillSlug } from './slug.js';
+
+/**
+ * Values that replace the file's before validation, so a drill is validated as it will run: the command line's
+ * --provider, or the method `compare` runs it with. `by` names where they came from, for the messages.
+ */
+export interface DrillOverrides {
+  provider?: 'auto' | 'local' | 'docker' | undefined;
+  method?: string | undefined;
+  target?: string | undefined;
+  by: string;
+}
 
 /** Loads and validates one drill file; throws DrillConfigError with every problem found. */
-export function loadDrill(file: string): Drill {
-  const { drill, problems } = inspectDrill(file);
+export function loadDrill(file: string, overrides?: DrillOverrides): Drill {
+  const { drill, problems } = inspectDrill(file, overrides);
   if (!drill) throw new DrillConfigError(problems);
   return drill;
 }
 
 /** Loads several drill files, reporting the problems of all of them together. */
-export function loadDrills(files: string[]): Drill[] {
-  const results = files.map(inspectDrill);
+export function loadDrills(files: string[], overrides?: DrillOverrides): Drill[] {
+  const results = files.map((f) => inspectDrill(f, overrides));
   const problems = results.flatMap((r) => r.problems);
   if (problems.length > 0) throw new DrillConfigError(problems);
   const drills = results.map((r) => r.drill as Drill);
-  const seen = new Map<string, string>();
+  // Names and the folders they map to (<out>/<run-id>/<slug>) must be distinct, or drills overwrite each other.
+  const seen = new Map<string, Drill>();
   for (const d of drills) {
-    const other = seen.get(d.name);
+    const slug = drillSlug(d.name);
+    const other = seen.get(slug);
     if (other) {
       problems.push({
         file: displayPath(d.file),
+        line: d.lines['name'],
         path: 'name',
-        message: `drill name "${d.name}" is also used by ${displayPath(other)}`,
+        message:
+          other.name === d.name
+            ? `drill name "${d.name}" is also used by ${displayPath(other.file)}`
+            : `drill name "${d.name}" and "${other.name}" (${displayPath(other.file)}) both write to the folder ${slug}`,
         fix: 'give each drill of one run a distinct name',
       });
     }
-    seen.set(d.name, d.file);
+    seen.set(slug, d);
   }
   if (problems.length > 0) throw new DrillConfigError(problems);
   return drills;
@@ -44,12 +62,13 @@ function displayPath(file: string): string {
 }
 
 /** Validates a drill file without throwing: the drill when valid, and every problem found. */
-export function inspectDrill(file: string): { drill?: Drill; problems: ConfigProblem[] } {
+export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?: Drill; problems: ConfigProblem[] } {
   const abs = path.resolve(file);
   const shown = displayPath(abs);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
+    const dir = existsSync(abs);
     return {
-      problems: [{ file: shown, path: '', message: 'drill file not found', fix: 'check the path (drill files are YAML, e.g. drills/quickstart.yaml)' }],
+      problems: [{ file: shown, path: '', message: dir ? 'is a folder, not a drill file' : 'drill file not found', fix: dir ? 'name the YAML file inside it, e.g. drills/quickstart.yaml' : 'check the path (drill files are YAML, e.g. drills/quickstart.yaml)' }],
     };
   }
   const source = readFileSync(abs, 'utf8');
@@ -75,8 +94,14 @@ export function inspectDrill(file: string): { drill?: Drill; problems: ConfigPro
     };
   }
 
+  const overridden = overrides ? applyOverrides(data as Record<string, unknown>, overrides) : [];
   const parsed = drillSchema.safeParse(data);
-  const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf));
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf)).map((p) => {
+        const by = overridden.find((o) => p.path === o || p.path.startsWith(`${o}.`));
+        return by && overrides ? { ...p, message: `${p.message} (${by} is set by ${overrides.by})` } : p;
+      });
 
   const fixtureNodes = doc.getIn(['workload', 'fixtures'], true) as Node | undefined;
   // Checked even when the schema failed, so every problem shows at once.
@@ -90,18 +115,43 @@ export function inspectDrill(file: string): { drill?: Drill; problems: ConfigPro
   fixturePaths.forEach((p, i) => {
     if (!existsSync(p) || !statSync(p).isFile()) {
       const item = doc.getIn(['workload', 'fixtures', i], true) as Node | undefined;
+      const dir = existsSync(p);
       problems.push({
         file: shown,
         line: lineOf(item?.range?.[0] ?? fixtureNodes?.range?.[0]),
         path: `workload.fixtures[${i}]`,
-        message: `fixture file ${fixtures[i]} not found (looked at ${p})`,
-        fix: 'fixture paths are relative to the drill file',
+        message: dir ? `fixture ${fixtures[i]} is a folder, not a SQL file (${p})` : `fixture file ${fixtures[i]} not found (looked at ${p})`,
+        fix: dir ? 'list each SQL file of the folder' : 'fixture paths are relative to the drill file',
       });
     }
   });
 
   if (!parsed.success || problems.length > 0) return { problems: sortProblems(problems) };
   return { drill: { ...parsed.data, file: abs, source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+}
+
+/** Puts the overrides into the raw data; returns the key paths they replaced. */
+function applyOverrides(data: Record<string, unknown>, o: DrillOverrides): string[] {
+  const paths: string[] = [];
+  const section = (key: string) => {
+    const v = data[key];
+    const obj = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+    data[key] = obj;
+    return obj;
+  };
+  if (o.provider) {
+    data['provider'] = o.provider;
+    paths.push('provider');
+  }
+  if (o.method) {
+    section('backup')['method'] = o.method;
+    paths.push('backup.method', 'backup');
+  }
+  if (o.target) {
+    section('recovery')['target'] = o.target;
+    paths.push('recovery.target');
+  }
+  return paths;
 }
 
 /** Every key path of the document with its line: recovery.at -> 12. */

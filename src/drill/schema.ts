@@ -2,6 +2,13 @@
 // so each message here says what is wrong and how to fix it.
 import { z } from 'zod';
 import { DURATION_FIX, parseDuration } from './duration.js';
+import { INCIDENT_FACTS } from '../incidents/registry.js';
+import { isTableName } from '../verify/sql-ident.js';
+
+/** Incident kinds a check is meant to find (expect: detected). */
+function detectable(): string[] {
+  return Object.entries(INCIDENT_FACTS).flatMap(([k, f]) => (f.detectedBy ? [k] : []));
+}
 
 export const BACKUP_METHOD_NAMES = ['pg_basebackup', 'pg_basebackup-no-wal', 'pgbackrest', 'barman', 'pg_dump'] as const;
 /** Methods without WAL: only the backup's own point can be restored. */
@@ -10,7 +17,7 @@ export const NO_WAL_METHODS: readonly string[] = ['pg_basebackup-no-wal', 'pg_du
 export const CONTAINER_METHODS: readonly string[] = ['pg_basebackup', 'pg_basebackup-no-wal', 'pg_dump'];
 
 /** A duration written as 500ms, 30s, 7m, 1h; parsed to milliseconds. */
-const duration = z.string({ error: `must be a duration; ${DURATION_FIX}` }).transform((text, ctx) => {
+const duration = z.string({ error: (iss) => `${iss.input === undefined ? 'is required' : `${JSON.stringify(iss.input)} is not a duration`}; ${DURATION_FIX}` }).transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; ${DURATION_FIX}` });
@@ -19,12 +26,16 @@ const duration = z.string({ error: `must be a duration; ${DURATION_FIX}` }).tran
   return ms;
 });
 
-/** A table name, optionally schema-qualified: orders or sales.orders. */
-const tableName = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, {
-    message: 'must be a table name such as orders or sales.orders (letters, digits, _ and $)',
-  });
+/** A table name as SQL writes it: orders, sales.orders, public."Audit Trail" (unquoted names fold to lower case). */
+const tableName = z.string().refine(isTableName, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a table name; write it as SQL does: orders, sales.orders, or public."Audit Trail" (quote mixed case and spaces)`,
+});
+
+/** A quoted list for messages: "a", "b". */
+const oneOf = (values: readonly string[]) => values.join(', ');
+/** "x" is not a <what>; use one of ... */
+const notOneOf = (what: string, values: readonly string[]) => (iss: { input?: unknown }) =>
+  iss.input === undefined ? `is required; use one of: ${oneOf(values)}` : `${JSON.stringify(iss.input)} is not ${what}; use one of: ${oneOf(values)}`;
 
 /** Settings pgdrill itself owns: a drill that sets them would break isolation or the measurements. */
 export const MANAGED_SETTINGS = [
@@ -42,6 +53,11 @@ export const MANAGED_SETTINGS = [
   'log_line_prefix',
   'log_destination',
   'logging_collector',
+  // pgdrill reads English LOG lines and needs commits that do not wait for a standby: it pins these.
+  'lc_messages',
+  'log_min_messages',
+  'synchronous_standby_names',
+  'default_transaction_read_only',
 ] as const;
 
 const settingValue = z.union([z.string(), z.number(), z.boolean()], {
@@ -125,7 +141,7 @@ const incident = z.discriminatedUnion(
     incidentKind('missing-wal', {}),
     incidentKind('corrupt-backup', {}),
   ],
-  { error: `incident.kind must be one of: ${INCIDENT_KINDS.join(', ')}` },
+  { error: (iss) => notOneOf('an incident kind', INCIDENT_KINDS)({ input: (iss.input as { kind?: unknown } | undefined)?.kind }) },
 );
 
 export const TARGET_KINDS = ['before-incident', 'time', 'xid', 'lsn', 'name', 'immediate', 'latest'] as const;
@@ -136,7 +152,8 @@ const timestampWithZone = z.string().refine((t) => /(Z|[+-]\d{2}(:?\d{2})?|\bUTC
 
 const recovery = z
   .strictObject({
-    target: z.enum(TARGET_KINDS, { error: `recovery.target must be one of: ${TARGET_KINDS.join(', ')}` }).default('before-incident'),
+    /** Absent: before-incident, or the backup itself for methods without WAL (decided with the method below). */
+    target: z.enum(TARGET_KINDS, { error: notOneOf('a recovery target', TARGET_KINDS) }).optional(),
     at: timestampWithZone.optional(),
     marker: z.number().int().min(1).optional(),
     xid: z.union([z.string().regex(/^\d+$/), z.number().int().min(3)]).transform(String).optional(),
@@ -148,7 +165,7 @@ const recovery = z
   })
   .superRefine((r, ctx) => {
     const only = (key: 'at' | 'marker' | 'xid' | 'lsn' | 'name', targets: string[]) => {
-      if (r[key] !== undefined && !targets.includes(r.target)) {
+      if (r[key] !== undefined && !targets.includes(r.target ?? '')) {
         ctx.addIssue({ code: 'custom', path: [key], message: `${key} only applies to target ${targets.join(' or ')}; remove it or change recovery.target` });
       }
     };
@@ -160,7 +177,7 @@ const recovery = z
     if (r.at !== undefined && r.marker !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['marker'], message: 'give either at or marker for a time target, not both' });
     }
-    if (r.inclusive !== undefined && !['time', 'xid', 'lsn'].includes(r.target)) {
+    if (r.inclusive !== undefined && !['time', 'xid', 'lsn'].includes(r.target ?? '')) {
       ctx.addIssue({ code: 'custom', path: ['inclusive'], message: 'inclusive applies to time, xid and lsn targets only' });
     }
   });
@@ -190,44 +207,59 @@ export const drillSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
     description: z.string().optional(),
-    objectives: z.strictObject({ rto: duration, rpo: duration }),
+    objectives: z.strictObject({
+      rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
+      rpo: duration,
+    }),
     postgres: postgres.default({ version: 15, settings: {} }),
     provider: z
-      .enum(['auto', 'local', 'docker'], { error: 'provider must be auto, local or docker' })
+      .enum(['auto', 'local', 'docker'], { error: notOneOf('a provider', ['auto', 'local', 'docker']) })
       .default('auto'),
     backup: z
       .strictObject({
-        method: z.enum(BACKUP_METHOD_NAMES, { error: `backup.method must be one of: ${BACKUP_METHOD_NAMES.join(', ')}` }),
+        method: z.enum(BACKUP_METHOD_NAMES, { error: notOneOf('a backup method', BACKUP_METHOD_NAMES) }),
       })
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
     incident,
-    expect: z.enum(['recovered', 'detected'], { error: 'expect must be recovered or detected' }).default('recovered'),
-    recovery: recovery.default({ target: 'before-incident', timeline: 'latest', timeout: 600_000 }),
+    expect: z.enum(['recovered', 'detected'], { error: notOneOf('an expectation', ['recovered', 'detected']) }).default('recovered'),
+    recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
     verify: z.array(check).default([]),
     timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
   })
   .superRefine((drill, ctx) => {
     const kind = drill.incident.kind;
-    if (NO_WAL_METHODS.includes(drill.backup.method) && !['before-incident', 'immediate'].includes(drill.recovery.target)) {
+    const target = drill.recovery.target;
+    if (NO_WAL_METHODS.includes(drill.backup.method) && target !== undefined && target !== 'immediate') {
       ctx.addIssue({
         code: 'custom',
         path: ['recovery', 'target'],
-        message: `backup method ${drill.backup.method} keeps no WAL, so it cannot recover to a point in time (${drill.recovery.target}); use target immediate, or a method with WAL (pg_basebackup, pgbackrest, barman)`,
+        message: `backup method ${drill.backup.method} keeps no WAL, so it cannot recover to a point in time (${target}); remove recovery.target (the backup itself is restored) or write immediate, or use a method with WAL (pg_basebackup, pgbackrest, barman)`,
       });
     }
-    if (kind === 'primary-loss' && !['before-incident', 'latest'].includes(drill.recovery.target)) {
+    if (kind === 'primary-loss' && target !== undefined && !['before-incident', 'latest'].includes(target)) {
       ctx.addIssue({
         code: 'custom',
         path: ['recovery', 'target'],
         message: 'after a primary loss only the base backup and the archive remain: use target latest (or before-incident, which means latest here)',
       });
     }
-    if ((kind === 'missing-wal' || kind === 'corrupt-backup') && drill.expect !== 'detected') {
+    const facts = INCIDENT_FACTS[kind];
+    if (facts.detectedBy && drill.expect !== 'detected') {
+      ctx.addIssue({ code: 'custom', path: ['expect'], message: `a ${kind} drill proves the damage is caught: add expect: detected` });
+    }
+    if (!facts.detectedBy && drill.expect === 'detected') {
       ctx.addIssue({
         code: 'custom',
         path: ['expect'],
-        message: `a ${kind} drill proves the damage is caught: add expect: detected`,
+        message: `expect: detected applies to incidents that a check is meant to find (${detectable().join(', ')}); a ${kind} drill recovers: write expect: recovered or remove it`,
+      });
+    }
+    if (facts.methods && !facts.methods.includes(drill.backup.method)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup', 'method'],
+        message: `incident ${kind} cannot damage a ${drill.backup.method} backup (it works with ${facts.methods.join(', ')}); use one of those methods`,
       });
     }
     if (drill.provider === 'docker' && !CONTAINER_METHODS.includes(drill.backup.method)) {
@@ -237,7 +269,12 @@ export const drillSchema = z
         message: `backup method ${drill.backup.method} runs on the host and is not supported with provider docker in this release; use provider local, or pg_basebackup / pg_dump`,
       });
     }
-  });
+  })
+  .transform((drill) => ({
+    ...drill,
+    // No target: before the incident, or the backup itself when the method keeps no WAL.
+    recovery: { ...drill.recovery, target: drill.recovery.target ?? (NO_WAL_METHODS.includes(drill.backup.method) ? ('immediate' as const) : ('before-incident' as const)) },
+  }));
 
 export type DrillInput = z.input<typeof drillSchema>;
 export type DrillSpec = z.output<typeof drillSchema>;

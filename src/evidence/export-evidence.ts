@@ -13,8 +13,10 @@ import { EXPORT_FILE, isRunFolder, verifyEvidence } from './verify-evidence.js';
 
 const esc = Handlebars.escapeExpression;
 
-export function parseDay(text: string, flag: string): Date {
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+/** A UTC day (2026-03-31) or an ISO timestamp; with `endOfDay`, a day means its last moment (--until). */
+export function parseDay(text: string, flag: string, endOfDay = false): Date {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const d = new Date(day ? `${text}T${endOfDay ? '23:59:59.999' : '00:00:00'}Z` : text);
   if (Number.isNaN(d.getTime())) throw new UsageError(`${flag} ${text} is not a date`, `write ${flag} 2026-01-31 (UTC day) or a full ISO timestamp`);
   return d;
 }

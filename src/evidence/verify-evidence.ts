@@ -1,8 +1,8 @@
 // `pgdrill evidence verify`: every hash of every run, the hash chain between runs, and the signatures. Each
 // problem names the file or run; the verdict holds only when nothing is wrong.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { listFiles, sha256File } from './hashing.js';
+import { listEntries, sha256File } from './hashing.js';
 import { MANIFEST, SIGNATURE, type Manifest } from './manifest.js';
 import { publicKeyFingerprint, verifyBytes } from './signing.js';
 
@@ -74,7 +74,17 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
 function checkFiles(run: string, runDir: string, manifest: Manifest): string[] {
   const problems: string[] = [];
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
-  const present = listFiles(runDir).filter((f) => f !== MANIFEST && f !== SIGNATURE);
+  const entries = listEntries(runDir);
+  for (const link of entries.links) {
+    let to = '';
+    try {
+      to = ` -> ${readlinkSync(path.join(runDir, link))}`;
+    } catch {
+      // unreadable link: named all the same
+    }
+    problems.push(`${run}: LINK ${link}${to} (a symbolic link is not evidence: pgdrill never writes one into a run)`);
+  }
+  const present = entries.files.filter((f) => f !== MANIFEST && f !== SIGNATURE);
   for (const f of present) {
     const entry = listed.get(f);
     if (!entry) {

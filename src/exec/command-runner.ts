@@ -5,6 +5,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { InterruptedError, StepFailedError } from '../errors.js';
+import { childEnv } from './child-env.js';
 import type { OsUser } from './os-user.js';
 import type { Redactor } from './redactor.js';
 
@@ -46,6 +47,8 @@ export interface CommandRunnerOptions {
   serverUser: OsUser | undefined;
   defaultTimeoutMs: number;
   cwd: string;
+  /** Variables every child of this drill gets on top of the allow-list (a provider's tool settings). */
+  env?: Record<string, string>;
 }
 
 export class CommandRunner {
@@ -74,7 +77,8 @@ export class CommandRunner {
     const user = options.asServerUser ? this.opts.serverUser : undefined;
     const started = performance.now();
     const child = execa(file, args, {
-      env: { ...options.env, ...(user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : {}) },
+      env: this.envFor(options.env, user),
+      extendEnv: false,
       cwd: options.cwd ?? this.opts.cwd,
       reject: false,
       stdin: 'ignore',
@@ -100,6 +104,12 @@ export class CommandRunner {
     };
   }
 
+  /** The allow-listed environment (child-env.ts), the drill's tool settings, then the command's own. */
+  private envFor(own: Record<string, string> | undefined, user: OsUser | undefined): Record<string, string> {
+    const identity = user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : { HOME: process.env['HOME'], USER: process.env['USER'], LOGNAME: process.env['LOGNAME'] };
+    return childEnv({ ...identity, ...this.opts.env, ...own });
+  }
+
   async run(file: string, args: string[], options: RunOptions): Promise<CommandResult> {
     if (this.opts.signal.aborted) throw new InterruptedError();
     const { redactor } = this.opts;
@@ -110,8 +120,8 @@ export class CommandRunner {
     const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs;
     const started = performance.now();
     const result = await execa(file, args, {
-      env: { ...options.env, ...(user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : {}) },
-      extendEnv: true,
+      env: this.envFor(options.env, user),
+      extendEnv: false,
       cwd: options.cwd ?? this.opts.cwd,
       timeout: timeoutMs,
       cancelSignal: this.opts.signal,

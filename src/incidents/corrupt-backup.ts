@@ -7,7 +7,13 @@ import type { BackupArtifact, BackupContext } from '../backup/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import { flipBytes } from './corrupt-page.js';
-import { type Incident, type IncidentRecord, type ProtectedTable } from './incident.js';
+import { type Incident, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
+
+export const corruptBackupFacts: IncidentFacts = {
+  // It flips bytes in a plain base backup folder (base/...), which pg_verifybackup checks against its manifest.
+  methods: ['pg_basebackup', 'pg_basebackup-no-wal'],
+  detectedBy: ['backup-verified'],
+};
 
 export class CorruptBackupIncident implements Incident {
   readonly kind = 'corrupt-backup';

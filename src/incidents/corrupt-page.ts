@@ -8,7 +8,7 @@ import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import { quoteIdent } from '../verify/sql-ident.js';
+import { resolveTable } from '../verify/sql-ident.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 const FLIPPED_BYTES = 16;
@@ -18,7 +18,7 @@ export class CorruptPageIncident implements Incident {
   readonly primarySurvives = true;
 
   constructor(
-    private readonly table: string,
+    private table: string,
     private readonly block: number,
   ) {}
 
@@ -27,15 +27,14 @@ export class CorruptPageIncident implements Incident {
   }
 
   async preflight(primary: PostgresInstance): Promise<ProtectedTable[]> {
-    const [row] = await primary.query<{ blocks: string | null }>(
-      'select case when to_regclass($1) is null then null else pg_relation_size(to_regclass($1)) / current_setting($2)::int end::text as blocks',
-      [this.table, 'block_size'],
-    );
-    if (row?.blocks === null || row?.blocks === undefined) {
+    const resolved = await resolveTable(primary, this.table);
+    if (!resolved) {
       throw new PgdrillError(`incident.table ${this.table} does not exist on the primary after the workload was loaded`, 'name a table the fixtures create');
     }
-    if (Number(row.blocks) <= this.block) {
-      throw new PgdrillError(`incident.block ${this.block} is beyond ${this.table}'s ${row.blocks} block(s)`, 'choose a smaller block or load more rows');
+    this.table = resolved;
+    const [row] = await primary.query<{ blocks: string }>('select (pg_relation_size($1::regclass) / current_setting($2)::int)::text as blocks', [resolved, 'block_size']);
+    if (Number(row?.blocks) <= this.block) {
+      throw new PgdrillError(`incident.block ${this.block} is beyond ${this.table}'s ${row?.blocks} block(s)`, 'choose a smaller block or load more rows');
     }
     return [{ table: this.table }];
   }
@@ -67,7 +66,7 @@ export class CorruptPageIncident implements Incident {
       });
     });
     try {
-      await primary.query(`select count(*) from ${quoteIdent(this.table)}`);
+      await primary.query(`select count(*) from ${this.table}`);
       detections.push({ name: 'data checksum error on read', status: 'failed', detail: `reading ${this.table} raised no error: the damage went unnoticed` });
     } catch (error) {
       const message = (error as Error).message;

@@ -1,5 +1,4 @@
 // delete-rows: a DELETE with a wrong (or missing) WHERE clause.
-import { quoteIdent } from '../verify/sql-ident.js';
 import { TableStatementIncident } from './table-statement.js';
 
 export class DeleteRowsIncident extends TableStatementIncident {
@@ -11,7 +10,7 @@ export class DeleteRowsIncident extends TableStatementIncident {
     super(table);
   }
   statement(): string {
-    return `delete from ${quoteIdent(this.table)}${this.where ? ` where ${this.where}` : ''}`;
+    return `delete from ${this.table}${this.where ? ` where ${this.where}` : ''}`;
   }
   description(): string {
     return this.where ? `a bad DELETE removes rows of ${this.table} where ${this.where}` : `a DELETE without WHERE empties ${this.table}`;

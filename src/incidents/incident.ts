@@ -25,6 +25,17 @@ export interface IncidentRecord {
   commitMicros: number;
   /** Facts about the damage for the report (file, block, segment...). */
   details?: Record<string, string>;
+  /** Where in the WAL the damage is, when it is not the commit (DROP DATABASE removes files before committing). */
+  damageLsn?: string;
+  /** Commit LSN of each transaction (by xid) committed while the incident ran: markers among them are classified by it. */
+  commitLsns?: Record<string, string>;
+  /**
+   * The damage destroyed the primary: every commit it acknowledged happened before the loss, whatever the clock
+   * read just before the kill says (the kill lands later, on docker after a round trip to the engine).
+   */
+  destroysPrimary?: boolean;
+  /** Commit time of the newest transaction committed before the damage: a time target stops just before it. */
+  lastCommitBefore?: string;
   /** Whether pgdrill's own checks noticed the damage (corrupt-page: checksums on read, pg_checksums, pg_amcheck). */
   detections?: CheckResult[];
 }
@@ -39,6 +50,17 @@ export interface IncidentContext {
 export interface ProtectedTable {
   table: string;
   database?: string;
+}
+
+/** What the drill loader must know about an incident kind before anything starts. */
+export interface IncidentFacts {
+  /** Backup methods the incident can damage (it reaches into their files); all methods when absent. */
+  readonly methods?: readonly string[];
+  /**
+   * Names of the checks meant to find this damage. A drill with `expect: detected` passes only when one of them
+   * failed (found it); only incidents with such checks accept `expect: detected`, and they require it.
+   */
+  readonly detectedBy?: readonly string[];
 }
 
 export interface Incident {

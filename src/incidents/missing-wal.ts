@@ -7,7 +7,13 @@ import { switchAndWaitArchived } from '../backup/wal-archive.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import { databaseMoment, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
+import { databaseMoment, type Incident, type IncidentContext, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
+
+export const missingWalFacts: IncidentFacts = {
+  // It deletes a segment from the run's plain archive folder; other methods keep WAL in their own repository.
+  methods: ['pg_basebackup'],
+  detectedBy: ['WAL archive continuous'],
+};
 
 export class MissingWalIncident implements Incident {
   readonly kind = 'missing-wal';

@@ -36,6 +36,7 @@ export class PrimaryLossIncident implements Incident {
       lsnAfter: moment.lsn,
       commitTime: moment.commitTime,
       commitMicros: moment.commitMicros,
+      destroysPrimary: true,
       details: {
         lastArchivedSegment: archiver?.last ?? 'none',
         archiveTimeout: archiver?.timeout ?? 'unknown',

@@ -1,6 +1,7 @@
 // Incidents that are one bad statement on one table (drop-table, truncate, delete-rows, update-rows): the
 // table must exist, its content is what recovery must bring back, and the target excludes the statement.
 import { PgdrillError } from '../errors.js';
+import { resolveTable } from '../verify/sql-ident.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import { excludeIncidentTransaction, runIncidentTransaction, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
@@ -9,7 +10,8 @@ export abstract class TableStatementIncident implements Incident {
   abstract readonly kind: string;
   readonly primarySurvives = true;
 
-  constructor(protected readonly table: string) {}
+  /** As written in the drill file until preflight resolves it to the server's own name. */
+  constructor(protected table: string) {}
 
   /** The SQL that does the damage. */
   abstract statement(): string;
@@ -21,14 +23,15 @@ export abstract class TableStatementIncident implements Incident {
   }
 
   async preflight(primary: PostgresInstance): Promise<ProtectedTable[]> {
-    const [row] = await primary.query<{ oid: string | null }>('select to_regclass($1)::text as oid', [this.table]);
-    if (!row?.oid) {
+    const resolved = await resolveTable(primary, this.table);
+    if (!resolved) {
       throw new PgdrillError(
         `incident.table ${this.table} does not exist on the primary after the workload was loaded`,
         'create it in a fixture listed under workload.fixtures, or name an existing table',
       );
     }
-    return [{ table: this.table }];
+    this.table = resolved;
+    return [{ table: resolved }];
   }
 
   inject({ primary }: IncidentContext): Promise<IncidentRecord> {

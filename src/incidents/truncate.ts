@@ -1,11 +1,10 @@
 // truncate: someone empties a table.
-import { quoteIdent } from '../verify/sql-ident.js';
 import { TableStatementIncident } from './table-statement.js';
 
 export class TruncateIncident extends TableStatementIncident {
   readonly kind = 'truncate';
   statement(): string {
-    return `truncate table ${quoteIdent(this.table)}`;
+    return `truncate table ${this.table}`;
   }
   description(): string {
     return `someone truncates table ${this.table}`;

@@ -1,5 +1,4 @@
 // update-rows: a bad UPDATE overwrites values.
-import { quoteIdent } from '../verify/sql-ident.js';
 import { TableStatementIncident } from './table-statement.js';
 
 export class UpdateRowsIncident extends TableStatementIncident {
@@ -12,7 +11,7 @@ export class UpdateRowsIncident extends TableStatementIncident {
     super(table);
   }
   statement(): string {
-    return `update ${quoteIdent(this.table)} set ${this.set}${this.where ? ` where ${this.where}` : ''}`;
+    return `update ${this.table} set ${this.set}${this.where ? ` where ${this.where}` : ''}`;
   }
   description(): string {
     return `a bad UPDATE sets ${this.set} on ${this.where ? `rows of ${this.table} where ${this.where}` : `every row of ${this.table}`}`;

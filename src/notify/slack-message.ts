@@ -2,6 +2,7 @@
 // failed and why, and a link to the report. Short lines, readable on a phone.
 import type { KnownBlock } from '@slack/types';
 import { formatSeconds } from '../drill/duration.js';
+import { objectiveMet } from '../model/judge.js';
 import type { DrillResult } from '../report/result-schema.js';
 
 const MAX_TEXT = 2900; // section text limit is 3000 characters
@@ -25,11 +26,11 @@ export function slackMessage(results: DrillResult[], opts: { runId: string; repo
   const mark = (ok: boolean) => (ok ? '✅' : '❌');
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: clip(`${failed.length === 0 ? '✅' : '🚨'} ${headline}`, 150) } }];
   for (const r of results) {
-    const rtoOk = r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds;
-    const rpoOk = r.measured.rpoSeconds !== null && !r.measured.rpoLowerBound && r.measured.rpoSeconds <= r.objectives.rpoSeconds;
+    const rtoOk = objectiveMet(r, 'rto');
+    const rpoOk = objectiveMet(r, 'rpo');
     const lines = [
       `*${slackEscape(r.drill.name)}*: ${r.status === 'passed' ? '✅ PASSED' : r.status === 'failed' ? '❌ FAILED' : '⚠️ ERROR'}`,
-      `RTO ${fmt(r.measured.rtoSeconds)} (objective ${formatSeconds(r.objectives.rtoSeconds)}) ${mark(rtoOk)}`,
+      `RTO ${rtoOk || r.measured.rtoSeconds === null ? fmt(r.measured.rtoSeconds) : `not met (${fmt(r.measured.rtoSeconds)} spent)`} (objective ${formatSeconds(r.objectives.rtoSeconds)}) ${mark(rtoOk)}`,
       `RPO ${fmt(r.measured.rpoSeconds)} (objective ${formatSeconds(r.objectives.rpoSeconds)}) ${mark(rpoOk)}`,
     ];
     if (r.expectation.expect === 'detected') lines.push(`Expected detection: ${r.expectation.met ? 'detected' : '*not detected*'}`);

@@ -5,6 +5,9 @@ import pg from 'pg';
 import type { PostgresInstance } from './provider.js';
 import type { ReadyEvent } from './readiness.js';
 
+/** The longest any single SQL statement of pgdrill's may run (fixtures run through psql, with the step timeout). */
+export const STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
 export abstract class InstanceBase implements PostgresInstance {
   readonly host = '127.0.0.1';
   abstract readonly port: number;
@@ -24,7 +27,16 @@ export abstract class InstanceBase implements PostgresInstance {
   }
 
   async connect(database = 'postgres'): Promise<pg.Client> {
-    const client = new pg.Client({ ...this.connection, database, application_name: 'pgdrill' });
+    // Every statement pgdrill runs has a deadline: a hung commit (a standby that never answers) or a lock must
+    // fail the step with a message, not hang the drill.
+    const client = new pg.Client({
+      ...this.connection,
+      database,
+      application_name: 'pgdrill',
+      connectionTimeoutMillis: 30_000,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      query_timeout: STATEMENT_TIMEOUT_MS + 30_000,
+    });
     await client.connect();
     return client;
   }
@@ -42,8 +54,12 @@ export abstract class InstanceBase implements PostgresInstance {
     return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
   }
 
+  /** Idempotent; concurrent callers share one attempt, and a failed attempt can be retried. */
   stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+    this.stopping ??= this.doStop().catch((error: unknown) => {
+      this.stopping = undefined;
+      throw error;
+    });
     return this.stopping;
   }
 

@@ -68,6 +68,8 @@ export interface Provider {
   serverUser?(): OsUser | undefined;
   /** Checks binaries and versions; throws EnvironmentError with the fix when something is missing. */
   describe(): Promise<ProviderInfo>;
+  /** Environment the provider's tools need for one drill (the docker wrappers: image, mounts, owner). */
+  toolEnv?(workDir: string): Record<string, string>;
   /** Absolute path of a Postgres client or server tool (pg_basebackup, pg_verifybackup, psql...). */
   tool(name: string): string;
   /** initdb (checksums, scram-sha-256) + settings + start; returns a ready primary. */

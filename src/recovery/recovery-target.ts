@@ -1,7 +1,7 @@
 // Recovery targets: what the drill asks for, the recovery_target_* settings that express it
 // (https://www.postgresql.org/docs/15/runtime-config-wal.html#RUNTIME-CONFIG-WAL-RECOVERY-TARGET), and how the
 // server log proves it was reached.
-import { parseLsn } from './lsn.js';
+import { formatLsn, parseLsn } from './lsn.js';
 
 export type RecoveryTarget =
   | { kind: 'xid'; xid: string; inclusive: boolean }
@@ -60,12 +60,19 @@ export interface TargetConfirmation {
   lastCompletedTransactionTime?: string;
 }
 
+/** Where the archive ends, for a `latest` recovery: the start of its newest segment, and the segment size. */
+export interface ArchiveEnd {
+  newestSegmentLsn: string;
+  segmentBytes: bigint;
+}
+
 /**
  * Reads the restored server's log and decides whether recovery stopped exactly at the target. For `latest`,
- * replay must also have reached `requiredLsn` (the end of what was archived): stopping early at a hole in the
- * archive promotes silently, and is not "latest".
+ * replay must also have reached the newest archived segment and read it to its end: stopping early at a hole
+ * in the archive, or at damaged WAL inside an archived segment, promotes silently and is not "latest".
  */
-export function confirmTarget(t: RecoveryTarget, log: string, requiredLsn?: string): TargetConfirmation {
+export function confirmTarget(t: RecoveryTarget, log: string, archiveEnd?: ArchiveEnd): TargetConfirmation {
+  const requiredLsn = archiveEnd?.newestSegmentLsn;
   const lines = log.split('\n');
   const find = (re: RegExp) => lines.find((l) => re.test(l));
   const stopping = find(/recovery stopping /);
@@ -88,7 +95,8 @@ export function confirmTarget(t: RecoveryTarget, log: string, requiredLsn?: stri
       expected = /recovery stopping (before|after) (commit|abort) of transaction \d+, time /;
       break;
     case 'lsn':
-      expected = new RegExp(`recovery stopping ${t.inclusive ? 'after' : 'before'} WAL location \\(LSN\\) "${t.lsn}"`, 'i');
+      // The log names the first record at or past the target, not the target itself.
+      expected = new RegExp(`recovery stopping ${t.inclusive ? 'after' : 'before'} WAL location \\(LSN\\) "([0-9A-F]+/[0-9A-F]+)"`, 'i');
       break;
     case 'name':
       expected = new RegExp(`recovery stopping at restore point "${escapeRe(t.name)}"`);
@@ -111,16 +119,59 @@ export function confirmTarget(t: RecoveryTarget, log: string, requiredLsn?: stri
     if (requiredLsn && base.redoDoneLsn && parseLsn(base.redoDoneLsn) < parseLsn(requiredLsn)) {
       return {
         ...base,
-        evidence: [...evidence, `replay stopped at ${base.redoDoneLsn}, before ${requiredLsn}, the end of the archived WAL`],
+        evidence: [...evidence, `replay stopped at ${base.redoDoneLsn}, before ${requiredLsn}, the start of the newest archived segment`],
       };
     }
+    const damage = archiveEnd ? damagedArchivedWal(lines, archiveEnd) : undefined;
+    if (damage) return { ...base, evidence: [...evidence, damage] };
     return { ...base, reached: true };
+  }
+  if (t.kind === 'lsn') {
+    const at = stopping ? expected.exec(stopping)?.[1] : undefined;
+    if (at && parseLsn(at) >= parseLsn(t.lsn)) return { ...base, reached: true };
+    return { ...base, evidence: [...evidence, at ? `recovery stopped at ${at}, before the target ${t.lsn}` : `expected a log line "recovery stopping ${t.inclusive ? 'after' : 'before'} WAL location (LSN) ..."; recovery ended elsewhere`] };
   }
   if (stopping && expected.test(stopping)) return { ...base, reached: true };
   return {
     ...base,
     evidence: [...evidence, `expected a log line matching ${expected.source}; recovery ended elsewhere`],
   };
+}
+
+/** xlogreader's complaints about WAL it could not read (PostgreSQL 15, src/backend/access/transam/xlogreader.c). */
+const UNREADABLE = /(invalid record offset|contrecord is requested|invalid record length|record length \d+ at|there is no contrecord flag|invalid contrecord length|invalid resource manager ID|record with incorrect prev-link|incorrect resource manager data checksum|invalid magic number|invalid info bits|unexpected pageaddr)/;
+
+/**
+ * A complaint about unreadable WAL at a position inside the archived WAL means replay ended early: the segment
+ * is truncated or damaged, and everything after that point was silently dropped. Zeros ("got 0") in the newest
+ * segment are the normal end of a partial segment (Barman's streamed .partial).
+ */
+function damagedArchivedWal(lines: string[], end: ArchiveEnd): string | undefined {
+  const newest = parseLsn(end.newestSegmentLsn);
+  const archiveEnd = newest + end.segmentBytes;
+  for (const line of lines) {
+    const m = UNREADABLE.exec(line);
+    if (!m) continue;
+    const pos = walPosition(line, end.segmentBytes);
+    if (pos === undefined || pos >= archiveEnd) continue;
+    if (/wanted \d+, got 0\b/.test(line) && pos >= newest) continue;
+    const segStart = pos - (pos % end.segmentBytes);
+    const message = line.replace(/^.*?(LOG|WARNING):\s*/, '');
+    return `replay stopped inside the archived WAL, at ${formatLsn(pos)} (offset ${pos - segStart} of the segment starting at ${formatLsn(segStart)}): ${message}; the WAL after it in the archive could not be read`;
+  }
+  return undefined;
+}
+
+/** The position a complaint names: "... at 0/5000148" (the last LSN in the line) or "in log segment S, offset N". */
+function walPosition(line: string, segmentBytes: bigint): bigint | undefined {
+  const seg = /in log segment ([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8}), offset (\d+)/.exec(line);
+  if (seg) {
+    const perLog = 0x100000000n / segmentBytes;
+    return (BigInt(`0x${seg[2]}`) * perLog + BigInt(`0x${seg[3]}`)) * segmentBytes + BigInt(seg[4] ?? '0');
+  }
+  const lsns = [...line.matchAll(/ at ([0-9A-F]+\/[0-9A-F]+)/g)];
+  const last = lsns.at(-1)?.[1];
+  return last ? parseLsn(last) : undefined;
 }
 
 function escapeRe(s: string): string {

@@ -6,6 +6,7 @@ import Handlebars from 'handlebars';
 import { formatSeconds } from '../drill/duration.js';
 import type { DrillResult } from './result-schema.js';
 import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
+import { objectiveMet } from '../model/judge.js';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('dur', (v: unknown) => (typeof v === 'number' ? formatSeconds(v) : 'n/a'));
@@ -26,8 +27,8 @@ export function renderReport(result: DrillResult): string {
     r: result,
     statusClass: result.status,
     bars: [
-      objectiveBar('RTO', m.rtoSeconds, result.objectives.rtoSeconds),
-      objectiveBar('RPO', m.rpoSeconds, result.objectives.rpoSeconds, m.rpoLowerBound),
+      objectiveBar('RTO', m.rtoSeconds, result.objectives.rtoSeconds, objectiveMet(result, 'rto')),
+      objectiveBar('RPO', m.rpoSeconds, result.objectives.rpoSeconds, objectiveMet(result, 'rpo'), m.rpoLowerBound),
     ],
     rtoPhases: result.phases.filter((p) => p.inRto).map((p) => ({ name: p.name, seconds: formatSeconds(p.seconds), pct: m.rtoSeconds ? (p.seconds / m.rtoSeconds) * 100 : 0 })),
     gantt: gantt(result.phases),

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../drill/duration.js';
+import { objectiveMet } from '../model/judge.js';
 import { readHistory } from './history.js';
 import { trendChart } from './trend-chart.js';
 
@@ -40,18 +41,17 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
     })),
     trends: [...drills.entries()].map(([name, list]) => {
       const latest = list.at(-1)?.result;
-      const met = (v: number | null, o: number) => v !== null && v <= o;
       return {
         name,
         runs: list.length,
         rtoChart: trendChart(
           'RTO measured',
-          list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rtoSeconds, passed: met(e.result.measured.rtoSeconds, e.result.objectives.rtoSeconds) })),
+          list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rtoSeconds, passed: objectiveMet(e.result, 'rto') })),
           latest?.objectives.rtoSeconds ?? 0,
         ),
         rpoChart: trendChart(
           'RPO measured',
-          list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rpoSeconds, passed: met(e.result.measured.rpoSeconds, e.result.objectives.rpoSeconds) })),
+          list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rpoSeconds, passed: objectiveMet(e.result, 'rpo') })),
           latest?.objectives.rpoSeconds ?? 0,
         ),
       };

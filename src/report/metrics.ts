@@ -2,6 +2,7 @@
 // pgdrill_last_run_timestamp_seconds getting old, so a drill that silently stops running is noticed.
 import type { DrillResult } from './result-schema.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { objectiveMet } from '../model/judge.js';
 
 function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -26,8 +27,8 @@ export function buildMetrics(results: DrillResult[]): string {
     'pgdrill_objective_met',
     '1 when the measured value is within the objective, 0 otherwise (also 0 when it could not be measured).',
     results.flatMap((r): Array<[Record<string, string>, number]> => [
-      [{ ...d(r), objective: 'rto' }, r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds ? 1 : 0],
-      [{ ...d(r), objective: 'rpo' }, r.measured.rpoSeconds !== null && !r.measured.rpoLowerBound && r.measured.rpoSeconds <= r.objectives.rpoSeconds ? 1 : 0],
+      [{ ...d(r), objective: 'rto' }, objectiveMet(r, 'rto') ? 1 : 0],
+      [{ ...d(r), objective: 'rpo' }, objectiveMet(r, 'rpo') ? 1 : 0],
     ]),
   );
   gauge('pgdrill_drill_passed', '1 when the drill passed (objectives met, every check passed), 0 otherwise.', results.map((r) => [d(r), r.status === 'passed' ? 1 : 0]));

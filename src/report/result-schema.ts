@@ -28,7 +28,12 @@ export const resultSchema = z
     diagnosis: z.string().optional().describe('what went wrong and what to do, when not passed'),
     startedAt: z.string(),
     endedAt: z.string(),
-    objectives: z.object({ rtoSeconds: z.number(), rpoSeconds: z.number() }),
+    objectives: z.object({
+      rtoSeconds: z.number(),
+      rpoSeconds: z.number(),
+      rtoMet: z.boolean().optional().describe('the RTO objective was met: measured within it AND the recovery was verified (absent in results of pgdrill before 0.2)'),
+      rpoMet: z.boolean().optional().describe('the RPO objective was met: measured within it and not only a lower bound'),
+    }),
     measured: z.object({
       rtoSeconds: z.number().nullable().describe('incident declared -> recovered instance promoted and verified (monotonic clock)'),
       rpoSeconds: z.number().nullable().describe('commit time of the last pre-incident transaction minus that of the newest one recovered (database clock)'),
@@ -108,6 +113,7 @@ export const resultSchema = z
       .object({ signingKeyFingerprint: z.string().nullable().describe('SHA-256 fingerprint of the Ed25519 key that signs evidence/manifest.json, or null') })
       .optional(),
     error: z.object({ name: z.string(), message: z.string(), suggestion: z.string().optional() }).optional(),
+    warnings: z.array(z.string()).optional().describe('problems that did not decide the verdict but must be seen, e.g. a cleanup step that failed'),
   })
   .describe('pgdrill result.json: one drill of one run');
 

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import type { BackupArtifact, WalContinuity } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
-import { formatSeconds } from '../drill/duration.js';
-import { isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '../errors.js';
-import type { CommandRunner } from '../exec/command-runner.js';
+import { PgdrillError } from '../errors.js';
+import { judge } from '../model/judge.js';
+import type { CommandRecord } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { ProviderInfo } from '../providers/provider.js';
@@ -42,6 +42,8 @@ export interface DrillOutcome {
   toolVersions: Record<string, string>;
   settings: Record<string, string>;
   ledger: Marker[];
+  /** Problems that did not change the verdict but must be seen (a cleanup step that failed). */
+  warnings: string[];
   error?: unknown;
 }
 
@@ -52,79 +54,41 @@ export function assembleResult(input: {
   timeline: Timeline;
   outcome: DrillOutcome;
   method: string;
-  runner: CommandRunner;
+  commands: CommandRecord[];
   drillDir: string;
   serverUser: OsUser | undefined;
-}): DrillResult {
+  /** Names of the checks meant to find the incident's damage (expect: detected). */
+  detectedBy: readonly string[];
+  interruptedBy?: 'SIGINT' | 'SIGTERM' | undefined;
+}): { result: DrillResult; exitCode: number } {
   const { drill, outcome, timeline } = input;
   const rtoSeconds = timeline.rtoSeconds() ?? null;
   const rpo = outcome.verify?.rpo;
   const objectives = { rtoSeconds: drill.objectives.rto / 1000, rpoSeconds: drill.objectives.rpo / 1000 };
-  const checks = [...outcome.checks];
-  if (rtoSeconds !== null) {
-    checks.push({
-      name: 'RTO objective',
-      status: rtoSeconds <= objectives.rtoSeconds ? 'passed' : 'failed',
-      detail: `measured ${formatSeconds(rtoSeconds)} ${rtoSeconds <= objectives.rtoSeconds ? '<=' : '>'} objective ${formatSeconds(objectives.rtoSeconds)}`,
-    });
-  }
-  if (rpo) {
-    const met = rpo.rpoSeconds <= objectives.rpoSeconds && !rpo.lowerBound;
-    checks.push({
-      name: 'RPO objective',
-      status: met ? 'passed' : 'failed',
-      detail: `measured ${rpo.lowerBound ? 'at least ' : ''}${formatSeconds(rpo.rpoSeconds)} ${met ? '<=' : '>'} objective ${formatSeconds(objectives.rpoSeconds)} (${rpo.lostMarkers} marker(s) lost)`,
-    });
-  }
-
+  const judgement = judge({
+    name: drill.name,
+    expect: drill.expect,
+    objectives,
+    rtoSeconds,
+    rpo: rpo ? { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers } : null,
+    recoveryVerified: !outcome.error && outcome.verify !== undefined && outcome.verify.checks.every((c) => c.status === 'passed'),
+    checks: outcome.checks,
+    detectedBy: input.detectedBy,
+    findings: outcome.findings,
+    error: outcome.error,
+    interruptedBy: input.interruptedBy,
+  });
+  const { status, expectation, verdict, diagnosis } = judgement;
+  const checks = [...outcome.checks, ...judgement.objectiveChecks];
   const error = outcome.error;
-  const raw: DrillResult['status'] = error
-    ? isFinding(error)
-      ? 'failed'
-      : 'error'
-    : checks.every((c) => c.status === 'passed')
-      ? 'passed'
-      : 'failed';
-  const problem = raw === 'passed' ? undefined : diagnose(error, checks, outcome.findings);
-  // expect: detected turns the table: the drill passes only when pgdrill noticed the damage and said why.
-  let status = raw;
-  let expectation: DrillResult['expectation'];
-  if (drill.expect === 'detected') {
-    const detected = raw === 'failed' && Boolean(problem);
-    status = raw === 'error' ? 'error' : detected ? 'passed' : 'failed';
-    expectation = {
-      expect: 'detected',
-      met: detected,
-      detail: detected
-        ? `detected: ${(problem ?? '').split('\n')[0]}`
-        : raw === 'error'
-          ? 'the drill could not run far enough to tell'
-          : 'not detected: recovery reached its target and every check passed, so this damage would go unnoticed',
-    };
-  } else {
-    expectation = { expect: 'recovered', met: raw === 'passed', detail: raw === 'passed' ? 'recovered to the target with every check passed' : 'not recovered as expected' };
-  }
-  const diagnosis =
-    drill.expect === 'detected'
-      ? status === 'passed'
-        ? `Detected as expected.\n${problem}`
-        : status === 'failed'
-          ? `${expectation.detail}.`
-          : problem
-      : problem;
 
   const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
   const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
   const walBytes = outcome.confirmation?.redoDoneLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, outcome.backup?.startLsn) : null;
-  const fmt = (s: number | null | undefined) => (s === null || s === undefined ? 'n/a' : formatSeconds(s));
-  const verdict =
-    `${status.toUpperCase()} ${drill.name}  RTO ${fmt(rtoSeconds)} (objective ${formatSeconds(objectives.rtoSeconds)})  ` +
-    `RPO ${rpo ? `${rpo.lowerBound ? '>=' : ''}${formatSeconds(rpo.rpoSeconds)}` : 'n/a'} (objective ${formatSeconds(objectives.rpoSeconds)})` +
-    (drill.expect === 'detected' ? `  expected detection: ${expectation.met ? 'detected' : 'NOT detected'}` : '');
 
   const relative = (file: string) => path.relative(input.drillDir, file);
   const logsDir = path.join(input.drillDir, 'logs');
-  return {
+  const result: DrillResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     pgdrillVersion: PGDRILL_VERSION,
     runId: input.runId,
@@ -139,7 +103,7 @@ export function assembleResult(input: {
     ...(diagnosis ? { diagnosis } : {}),
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    objectives,
+    objectives: { ...objectives, rtoMet: judgement.rto.met, rpoMet: judgement.rpo.met },
     measured: {
       rtoSeconds,
       rpoSeconds: rpo?.rpoSeconds ?? null,
@@ -195,10 +159,12 @@ export function assembleResult(input: {
       node: process.version,
       settings: outcome.settings,
     },
-    commands: input.runner.records.map((r) => ({ ...r, logFile: relative(r.logFile) })),
+    commands: input.commands.map((r) => ({ ...r, logFile: relative(r.logFile) })),
     logs: existsSync(logsDir) ? listFiles(logsDir).map(relative) : [],
     ...(error && status === 'error' ? { error: errorInfo(error) } : {}),
+    ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
   };
+  return { result, exitCode: judgement.exitCode };
 }
 
 function listFiles(dir: string): string[] {
@@ -211,22 +177,4 @@ function errorInfo(error: unknown): { name: string; message: string; suggestion?
   const e = error instanceof Error ? error : new Error(String(error));
   const suggestion = e instanceof PgdrillError ? e.suggestion : undefined;
   return { name: e.name, message: e.message, ...(suggestion ? { suggestion } : {}) };
-}
-
-/** The first thing a reader of a failed drill needs: what went wrong and what to do. */
-function diagnose(error: unknown, checks: CheckResult[], findings: string[]): string {
-  const lead = findings.length > 0 ? `${findings.join('\n')}\n` : '';
-  return lead + explain(error, checks);
-}
-
-function explain(error: unknown, checks: CheckResult[]): string {
-  if (error) {
-    const e = error instanceof Error ? error : new Error(String(error));
-    const suggestion = e instanceof PgdrillError && e.suggestion ? `\nWhat to do: ${e.suggestion}` : '';
-    const logTail = e instanceof RecoveryFailedError ? `\nServer log (last lines):\n${e.logTail}` : '';
-    const step = e instanceof StepFailedError && e.details.logFile ? `\nCommand log: ${e.details.logFile}` : '';
-    return `${e.message}${suggestion}${step}${logTail}`;
-  }
-  const failed = checks.filter((c) => c.status === 'failed');
-  return failed.map((c) => `${c.name}: ${c.detail}`).join('\n');
 }

@@ -6,6 +6,8 @@ import { Ticker } from './ticker.js';
 
 export interface Marker {
   id: number;
+  /** Transaction id of the marker's insert (to find its commit record in the WAL). */
+  xid?: string;
   /** Commit time on the primary (database clock), ISO with microseconds. */
   commitTime: string;
   commitMicros: number;
@@ -60,7 +62,7 @@ export class Heartbeat {
            from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
         [row?.xid],
       );
-      this.ledger.push({ id: Number(row?.id), commitTime: ts.rows[0]?.t ?? '', commitMicros: Number(ts.rows[0]?.micros) });
+      this.ledger.push({ id: Number(row?.id), xid: row?.xid ?? '', commitTime: ts.rows[0]?.t ?? '', commitMicros: Number(ts.rows[0]?.micros) });
     } catch {
       const broken = this.client;
       this.client = undefined;

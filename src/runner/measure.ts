@@ -30,11 +30,14 @@ export function measureRpo(
   recoveredIds: Iterable<number>,
   /** Commit time of the newest transaction the recovery replayed (pg_last_committed_xact), or the backup's end. */
   recoveredUntilMicros?: number,
+  /** Where the WAL itself says a marker committed relative to the damage (true: before); undefined: ask the clock. */
+  walOrder?: (m: Marker) => boolean | undefined,
 ): RpoMeasurement {
   const present = new Set(recoveredIds);
   const byTime = [...ledger].sort((a, b) => a.commitMicros - b.commitMicros);
-  const pre = byTime.filter((m) => m.commitMicros < incidentCommitMicros);
-  const post = byTime.filter((m) => m.commitMicros >= incidentCommitMicros);
+  const isPre = (m: Marker) => walOrder?.(m) ?? m.commitMicros < incidentCommitMicros;
+  const pre = byTime.filter(isPre);
+  const post = byTime.filter((m) => !isPre(m));
   const lastPre = pre.at(-1);
   const recoveredPre = pre.filter((m) => present.has(m.id));
   const newest = recoveredPre.at(-1);

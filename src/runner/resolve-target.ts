@@ -27,7 +27,7 @@ export function resolveTarget(drill: Drill, inputs: TargetInputs): RecoveryTarge
     throw new DrillConfigError([{ file: drill.file, line: drill.lines[`recovery.${key}`] ?? drill.lines['recovery.target'], path: `recovery.${key}`, message, fix }]);
   };
   if (inputs.pointInTime === false) {
-    if (r.target !== 'before-incident' && r.target !== 'immediate') {
+    if (r.target !== 'immediate') {
       refuse('target', `backup method ${inputs.method} has no WAL, so it cannot recover to a point in time (${r.target})`, 'use recovery.target: immediate (the state of the backup), or a method with WAL');
     }
     // Without WAL, "as close to the incident as possible" is the backup itself.
@@ -37,7 +37,11 @@ export function resolveTarget(drill: Drill, inputs: TargetInputs): RecoveryTarge
     case 'before-incident':
       return inputs.incident.beforeIncidentTarget(record);
     case 'time': {
-      let time = r.at ?? record.commitTime;
+      // Without a time: the incident's own commit, excluded; or, when the damage precedes its commit in the WAL
+      // (DROP DATABASE), the newest commit before the damage, excluded too: a time target can only stop at a
+      // commit, and stopping after that one would replay the damage that follows it.
+      const beforeDamage = r.at === undefined && r.marker === undefined ? record.lastCommitBefore : undefined;
+      let time = r.at ?? beforeDamage ?? record.commitTime;
       if (r.marker !== undefined) {
         const marker = inputs.ledger.find((m) => m.id === r.marker);
         if (!marker) {

@@ -1,26 +1,25 @@
 // One drill, phase by phase: provision the primary, load the workload, back up and verify, heartbeat, capture
 // the truth, incident (RTO clock starts), restore to the target, confirm and verify (RTO clock stops), report.
 // Every instance and the work folder are removed on every path.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { backupMethod } from '../backup/registry.js';
-import type { BackupArtifact, BackupContext, BackupMethod, WalContinuity } from '../backup/backup-method.js';
+import type { BackupArtifact, BackupMethod, WalContinuity } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
-import { DrillConfigError, DrillFinding, EnvironmentError, InterruptedError, isAbortError, RecoveryFailedError } from '../errors.js';
-import { CommandRunner } from '../exec/command-runner.js';
+import { DrillFinding, EnvironmentError, InterruptedError, isAbortError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import type { CommandRunner } from '../exec/command-runner.js';
 import { chownTree, type OsUser } from '../exec/os-user.js';
 import { formatSeconds } from '../drill/duration.js';
-import { Redactor } from '../exec/redactor.js';
-import { databaseMoment, type IncidentRecord } from '../incidents/incident.js';
-import { createIncident } from '../incidents/registry.js';
+import { databaseMoment, type Incident, type IncidentRecord } from '../incidents/incident.js';
+import { createIncident, INCIDENT_FACTS } from '../incidents/registry.js';
 import { generatePassword } from '../providers/local/local-provider.js';
 import type { PostgresInstance, Provider } from '../providers/provider.js';
 import { describeTarget, type RecoveryTarget, type TargetConfirmation } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import { BackgroundWriter } from './background-writer.js';
-import { CleanupStack } from './cleanup-stack.js';
+import { DrillSession } from './drill-session.js';
+import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { Heartbeat, createHeartbeatTable } from './heartbeat.js';
 import { DEFAULT_RESTORE_POINT, resolveTarget } from './resolve-target.js';
 import { captureTruth, protectedTables, type PreIncidentTruth } from './truth.js';
@@ -51,180 +50,207 @@ export interface RunDrillOptions {
 /** Settings every primary gets so that PITR and the measurements work (PITR-FACTS #4). */
 const PRIMARY_SETTINGS = { wal_level: 'replica', track_commit_timestamp: 'on', max_wal_senders: 10 } as const;
 
-/** Runs one drill. Never throws for drill outcomes: failures and errors are in the result. */
+/**
+ * Settings pgdrill depends on and pins on every instance: English log lines at LOG level (readiness and target
+ * confirmation follow the server log), commits that never wait for a standby, writable sessions.
+ */
+export const PINNED_SETTINGS = { lc_messages: 'C', log_min_messages: 'warning', synchronous_standby_names: '', default_transaction_read_only: 'off' } as const;
+
+/** Runs one drill. Never throws for drill outcomes: failures, errors and cleanup problems are in the result. */
 export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ result: DrillResult; exitCode: number }> {
   const startedAt = new Date();
   const logDir = path.join(opts.drillDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const workDir = mkdtempSync(path.join(opts.workRoot ?? os.tmpdir(), 'pgdrill-'));
-  chownTree(workDir, opts.serverUser);
-  const redactor = new Redactor();
   const password = opts.password ?? generatePassword();
-  redactor.add(password);
-  const runner = new CommandRunner({
-    logDir: path.join(logDir, 'commands'),
-    signal: opts.signal,
-    redactor,
-    serverUser: opts.serverUser,
-    defaultTimeoutMs: drill.timeouts.step,
-    cwd: workDir,
-  });
-  const ctx: BackupContext = {
-    workDir,
-    logDir,
-    runner,
-    serverUser: opts.serverUser,
-    signal: opts.signal,
-    provider: opts.provider,
-    archiveDir: path.join(workDir, 'archive'),
-  };
   const method = opts.backupMethod ?? backupMethod(drill.backup.method);
   const incident = createIncident(drill.incident);
   const timeline = new Timeline(opts.listener);
-  const cleanup = new CleanupStack();
-  const deadlineMs = drill.timeouts.step;
-
-  const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [] };
-  let heartbeat: Heartbeat | undefined;
+  const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [], warnings: [] };
+  let session: DrillSession | undefined;
   try {
-    outcome.info = await opts.provider.describe();
-    await checkWorkDirReachable(runner, workDir, opts.serverUser);
-    outcome.toolVersions[method.name] = await method.version(ctx);
-    mkdirSync(ctx.archiveDir, { recursive: true, mode: 0o700 });
-    chownTree(ctx.archiveDir, opts.serverUser);
+    session = new DrillSession({ runId: opts.runId, logDir, provider: opts.provider, signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: [password] });
+    await drillPhases(drill, { ...opts, password, method, incident, timeline, outcome, session });
+  } catch (error) {
+    outcome.error = opts.signal.aborted && !(error instanceof InterruptedError) ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
+    if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
+  } finally {
+    await session?.dispose();
+    outcome.warnings.push(...(session?.warnings ?? []));
+  }
+  if (outcome.continuity && !outcome.continuity.continuous) outcome.findings.push(missingWalFinding(outcome, drill));
 
-    const primary = await timeline.phase('provision-primary', () =>
-      opts.provider
-        .initPrimary(ctx, {
-          name: 'primary',
-          password,
-          deadlineMs,
-          settings: { ...PRIMARY_SETTINGS, ...drill.postgres.settings, ...method.primarySettings(ctx) },
-        })
-        .catch((error: unknown) => {
-          if (isAbortError(error) || error instanceof EnvironmentError) throw error;
-          throw new EnvironmentError(`the primary instance would not start: ${(error as Error).message}`, 'see logs/primary-server.log; check postgres.settings in the drill file', { cause: error });
-        }),
-    );
-    cleanup.defer(() => primary.stop());
-    outcome.settings = await primarySettings(primary);
-    if (method.dispose) cleanup.defer(() => method.dispose?.());
-    const prepare = method.prepare?.bind(method);
-    if (prepare) await timeline.phase('prepare-backup', () => prepare(ctx, primary));
+  const runner = session?.runner;
+  const { result, exitCode } = assembleResult({
+    drill,
+    runId: opts.runId,
+    startedAt,
+    timeline,
+    outcome,
+    method: method.name,
+    commands: runner?.records ?? [],
+    drillDir: opts.drillDir,
+    serverUser: opts.serverUser,
+    detectedBy: INCIDENT_FACTS[drill.incident.kind].detectedBy ?? [],
+    interruptedBy: opts.signal.aborted ? interruptedBy(opts.signal) : undefined,
+  });
+  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
+  return { result, exitCode };
+}
 
-    const writers = drill.workload.background.map((b) => new BackgroundWriter(primary, b.sql, b.every));
-    const endangered = await timeline.phase('load-workload', async () => {
-      await loadWorkload(drill, primary, opts.provider, runner);
-      const tables = await incident.preflight(primary);
-      for (const w of writers) await w.start();
-      return tables;
+interface PhaseInputs extends RunDrillOptions {
+  password: string;
+  method: BackupMethod;
+  incident: Incident;
+  timeline: Timeline;
+  outcome: DrillOutcome;
+  session: DrillSession;
+}
+
+/** The phases of a self-contained drill, top to bottom; what they observe goes into `outcome`. */
+async function drillPhases(drill: Drill, p: PhaseInputs): Promise<void> {
+  const { method, incident, timeline, outcome, session, password } = p;
+  const { ctx, runner } = session;
+  const deadlineMs = drill.timeouts.step;
+  outcome.info = await p.provider.describe();
+  await checkWorkDirReachable(runner, session.workDir, p.serverUser);
+  outcome.toolVersions[method.name] = await method.version(ctx);
+  mkdirSync(ctx.archiveDir, { recursive: true, mode: 0o700 });
+  chownTree(ctx.archiveDir, p.serverUser);
+
+  const primary = await timeline.phase('provision-primary', () =>
+    p.provider.initPrimary(ctx, { name: 'primary', password, deadlineMs, settings: { ...PRIMARY_SETTINGS, ...drill.postgres.settings, ...PINNED_SETTINGS, ...method.primarySettings(ctx) } }).catch((error: unknown) => {
+      if (isAbortError(error) || error instanceof EnvironmentError) throw error;
+      throw new EnvironmentError(`the primary instance would not start: ${(error as Error).message}`, 'see logs/primary-server.log; check postgres.settings in the drill file', { cause: error });
+    }),
+  );
+  session.defer('stop the primary', () => primary.stop());
+  outcome.settings = await primarySettings(primary);
+  if (method.dispose) session.defer(`stop ${method.name}'s background processes`, () => method.dispose?.());
+  const prepare = method.prepare?.bind(method);
+  if (prepare) await timeline.phase('prepare-backup', () => prepare(ctx, primary));
+
+  const writers = drill.workload.background.map((b) => new BackgroundWriter(primary, b.sql, b.every));
+  const endangered = await timeline.phase('load-workload', async () => {
+    await loadWorkload(drill, primary, p.provider, runner);
+    const tables = await incident.preflight(primary);
+    for (const w of writers) await w.start();
+    return tables;
+  });
+  session.defer('stop the background writers', () => Promise.all(writers.map((w) => w.stop())));
+
+  const backup: BackupArtifact = await timeline.phase('base-backup', async () => {
+    const taken = await method.takeBackup(ctx, primary);
+    return { ...taken, endTime: taken.endTime ?? (await databaseMoment(primary)).commitTime };
+  });
+  outcome.backup = backup;
+  const damageBackup = incident.afterBackup?.bind(incident);
+  if (damageBackup) outcome.incident = await timeline.phase('damage-backup', () => damageBackup(ctx, backup));
+  const backupCheck = await timeline.phase('verify-backup', () => method.verify(ctx, backup));
+  outcome.checks.push(backupCheck, ...((await method.extraChecks?.(ctx)) ?? []));
+  if (backupCheck.status === 'failed') throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${backupCheck.detail}`);
+
+  const hb = new Heartbeat(primary, drill.workload.heartbeat);
+  session.defer('stop the heartbeat', () => hb.stop());
+  await timeline.phase('heartbeat', async () => {
+    await createHeartbeatTable(primary);
+    await hb.start();
+    await hb.waitForMarkers(3);
+  });
+  if (drill.workload.pgbench?.duration) await timeline.phase('pgbench-writes', () => runPgbench(drill, primary, p.provider, runner));
+  if (drill.workload.runFor > 0) await timeline.phase('steady-writes', () => sleep(drill.workload.runFor, undefined, { signal: p.signal }));
+
+  const truth: PreIncidentTruth = await timeline.phase('capture-truth', async () => {
+    for (const w of writers) await w.stop();
+    return captureTruth(drill, primary, protectedTables(drill, endangered));
+  });
+  if (drill.recovery.target === 'name') {
+    const name = drill.recovery.name ?? DEFAULT_RESTORE_POINT;
+    outcome.restorePointLsn = await timeline.phase('restore-point', async () => {
+      const [row] = await primary.query<{ lsn: string }>('select pg_create_restore_point($1)::text as lsn', [name]);
+      return row?.lsn ?? '';
     });
-    cleanup.defer(() => Promise.all(writers.map((w) => w.stop().catch(() => undefined))));
+  }
 
-    const backup: BackupArtifact = await timeline.phase('base-backup', async () => {
-      const taken = await method.takeBackup(ctx, primary);
-      return { ...taken, endTime: (await databaseMoment(primary)).commitTime };
-    });
-    outcome.backup = backup;
-    const damageBackup = incident.afterBackup?.bind(incident);
-    if (damageBackup) outcome.incident = await timeline.phase('incident', () => damageBackup(ctx, backup));
-    const backupCheck = await timeline.phase('verify-backup', () => method.verify(ctx, backup));
-    outcome.checks.push(backupCheck, ...((await method.extraChecks?.(ctx)) ?? []));
-    if (backupCheck.status === 'failed') {
-      throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${backupCheck.detail}`);
-    }
+  const record: IncidentRecord = await timeline.phase('incident', () => incident.inject({ primary, backupContext: ctx, backup }));
+  outcome.incident = record;
+  outcome.checks.push(...(record.detections ?? []));
+  if (incident.primarySurvives && drill.incident.declareAfter > 0) {
+    // The application keeps writing until someone declares the incident; PITR discards those writes.
+    await timeline.phase('writes-after-incident', () => sleep(drill.incident.declareAfter, undefined, { signal: p.signal }));
+  }
+  timeline.startRto();
+  outcome.declaredAt = new Date().toISOString();
+  outcome.ledger = await hb.stop();
 
-    heartbeat = new Heartbeat(primary, drill.workload.heartbeat);
-    const hb = heartbeat;
-    await timeline.phase('heartbeat', async () => {
-      await createHeartbeatTable(primary);
-      await hb.start();
-      await hb.waitForMarkers(3);
-    });
-    cleanup.defer(() => hb.stop());
-    if (drill.workload.pgbench?.duration) {
-      await timeline.phase('pgbench-writes', () => runPgbench(drill, primary, opts.provider, runner));
-    }
-    if (drill.workload.runFor > 0) {
-      await timeline.phase('steady-writes', () => sleep(drill.workload.runFor, undefined, { signal: opts.signal }));
-    }
-
-    const truth: PreIncidentTruth = await timeline.phase('capture-truth', async () => {
-      for (const w of writers) await w.stop();
-      return captureTruth(drill, primary, protectedTables(drill, endangered));
-    });
-    if (drill.recovery.target === 'name') {
-      const name = drill.recovery.name ?? DEFAULT_RESTORE_POINT;
-      outcome.restorePointLsn = await timeline.phase('restore-point', async () => {
-        const [row] = await primary.query<{ lsn: string }>('select pg_create_restore_point($1)::text as lsn', [name]);
-        return row?.lsn ?? '';
-      });
-    }
-
-    const record: IncidentRecord = await timeline.phase('incident', () => incident.inject({ primary, backupContext: ctx, backup }));
-    outcome.incident = record;
-    outcome.checks.push(...(record.detections ?? []));
-    if (incident.primarySurvives && drill.incident.declareAfter > 0) {
-      // The application keeps writing until someone declares the incident; PITR discards those writes.
-      await timeline.phase('writes-after-incident', () => sleep(drill.incident.declareAfter, undefined, { signal: opts.signal }));
-    }
-    timeline.startRto();
-    outcome.declaredAt = new Date().toISOString();
-    outcome.ledger = await hb.stop();
-
-    const target: RecoveryTarget = resolveTarget(drill, { incident, record, ledger: outcome.ledger, backup, pointInTime: method.pointInTime, method: method.name });
-    outcome.target = target;
-    const archivedUntil = await timeline.phase(
-      'archive-wal',
-      async () => {
-        if (!incident.primarySurvives) return (await method.archiveEnd(ctx)) ?? record.lsnBefore;
-        const [now] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-        const lsn = now?.lsn ?? record.lsnAfter;
-        await method.archiveThrough(ctx, primary, lsn, deadlineMs);
-        return lsn;
-      },
-      { inRto: true },
-    );
+  const target: RecoveryTarget = resolveTarget(drill, { incident, record, ledger: outcome.ledger, backup, pointInTime: method.pointInTime, method: method.name });
+  outcome.target = target;
+  const archivedUntil = await timeline.phase(
+    'archive-wal',
+    async () => {
+      if (!incident.primarySurvives) return (await method.archiveEnd(ctx)) ?? record.lsnBefore;
+      const [now] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+      const lsn = now?.lsn ?? record.lsnAfter;
+      await method.archiveThrough(ctx, primary, lsn, deadlineMs);
+      return target.kind === 'latest' ? ((await method.archiveEnd(ctx)) ?? lsn) : lsn;
+    },
+    { inRto: true },
+  );
+  // pgdrill's own proof, not an operator's step: outside the RTO.
+  await timeline.phase('check-archive', async () => {
     const neededLsn = lsnNeededFor(target, { record, backup, archivedUntil, restorePointLsn: outcome.restorePointLsn });
     const continuity = await method.walContinuity(ctx, backup, neededLsn);
     outcome.continuity = continuity;
     if (continuity.applicable !== false) outcome.checks.push(continuityCheck(continuity, neededLsn));
+  });
 
-    const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
-    outcome.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
-    const restored: PostgresInstance =
-      plan.kind === 'physical'
-        ? await timeline.phase(
-            'wal-replay',
-            () => opts.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: plan.settings, password, deadlineMs: drill.recovery.timeout }),
-            { inRto: true },
-          )
-        : await timeline.phase('logical-restore', () => plan.load(password), { inRto: true });
-    cleanup.defer(() => restored.stop());
-    outcome.readiness = restored.ready;
+  const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
+  outcome.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
+  const restored: PostgresInstance =
+    plan.kind === 'physical'
+      ? await timeline.phase('wal-replay', () => p.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...PINNED_SETTINGS }, password, deadlineMs: drill.recovery.timeout }), { inRto: true })
+      : await timeline.phase('logical-restore', () => plan.load(password), { inRto: true });
+  session.defer('stop the restored instance', () => restored.stop());
+  outcome.readiness = restored.ready;
 
-    const verified: VerifyOutcome = await timeline.phase(
-      'verify',
-      () => verifyRecovery({ drill, restored, target, truth, incident: record, ledger: outcome.ledger, backupEndTime: backup.endTime, logical: plan.kind === 'logical', requiredLsn: target.kind === 'latest' ? archivedUntil : undefined }),
-      { inRto: true },
-    );
-    timeline.stopRto();
-    outcome.verify = verified;
-    outcome.confirmation = verified.confirmation;
-    outcome.checks.push(...verified.checks);
-  } catch (error) {
-    outcome.error = opts.signal.aborted && !(error instanceof InterruptedError) ? new InterruptedError() : error;
-    if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
-  } finally {
-    await heartbeat?.stop().catch(() => undefined);
-    await cleanup.dispose();
-    rmSync(workDir, { recursive: true, force: true });
+  const verified: VerifyOutcome = await timeline.phase(
+    'verify',
+    () =>
+      verifyRecovery({
+        drill,
+        restored,
+        target,
+        truth,
+        incident: record,
+        ledger: outcome.ledger,
+        backupEndTime: backup.endTime,
+        logical: plan.kind === 'logical',
+        archiveEnd: target.kind === 'latest' && plan.kind === 'physical' ? { newestSegmentLsn: archivedUntil, segmentBytes: WAL_SEGMENT_BYTES } : undefined,
+      }),
+    { inRto: true },
+  );
+  outcome.verify = verified;
+  outcome.confirmation = verified.confirmation;
+  outcome.checks.push(...verified.checks);
+}
+
+/** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */
+function interruptedBy(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+  const reason = signal.reason as unknown;
+  const text = reason instanceof Error ? reason.message : String(reason);
+  return text.includes('SIGTERM') ? 'SIGTERM' : 'SIGINT';
+}
+
+/** A full disk or a folder pgdrill may not write is the machine's problem (exit 3), wherever it strikes. */
+function asEnvironmentProblem(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const text = error instanceof StepFailedError ? error.details.outputTail : '';
+  if (code === 'ENOSPC' || /No space left on device|could not extend file|disk full/i.test(text)) {
+    return new EnvironmentError(`the disk ran out of space: ${(error as Error).message.split('\n')[0]}`, 'free space, or pass --work-dir (PGDRILL_WORK_DIR) on a larger disk', { cause: error });
   }
-  if (outcome.continuity && !outcome.continuity.continuous) outcome.findings.push(missingWalFinding(outcome, drill));
-
-  const result = assembleResult({ drill, runId: opts.runId, startedAt, timeline, outcome, method: method.name, runner, drillDir: opts.drillDir, serverUser: opts.serverUser });
-  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
-  return { result, exitCode: exitCodeFor(result, outcome.error) };
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+    return new EnvironmentError(`pgdrill may not write where it must: ${(error as Error).message}`, 'check the permissions of --work-dir and --out, or choose other folders', { cause: error });
+  }
+  return error;
 }
 
 /** How far the archive must reach for this target. */
@@ -303,13 +329,3 @@ async function primarySettings(primary: PostgresInstance): Promise<Record<string
   );
   return Object.fromEntries(rows.map((r) => [r.name, r.unit && !['bool', ''].includes(r.unit) ? `${r.setting} (${r.unit})` : r.setting]));
 }
-
-/** 0 passed; 1 failed; 2 a drill mistake found while running; 3 environment; 130 interrupted; 1 other errors. */
-export function exitCodeFor(result: DrillResult, error: unknown): number {
-  if (result.status === 'passed') return 0;
-  if (error && isAbortError(error)) return 130;
-  if (error instanceof EnvironmentError) return 3;
-  if (error instanceof DrillConfigError) return 2;
-  return 1;
-}
-

@@ -1,6 +1,9 @@
 // The `run` command as a library function: load every drill (all problems at once, nothing started on any),
 // run them one after the other into <out>/<run-id>/, write summary.json. The CLI is a thin wrapper.
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { EnvironmentError } from '../errors.js';
+import { sweepOrphans } from './work-folders.js';
 import path from 'node:path';
 import { loadDrills } from '../drill/loader.js';
 import type { Drill } from '../drill/drill.js';
@@ -13,7 +16,9 @@ import { runDrill } from './run-drill.js';
 import { publishRun, type RunOutputs } from './publish-run.js';
 import { writeManifest } from '../evidence/manifest.js';
 import type { Signer } from '../evidence/signing.js';
-import { drillSlug, newRunId } from './run-id.js';
+import { newRunId } from './run-id.js';
+import { drillSlug } from '../drill/slug.js';
+import { aggregateExitCode } from '../model/judge.js';
 
 export interface RunDrillsOptions {
   out: string;
@@ -42,14 +47,26 @@ export interface RunDrillsOutcome {
   exitCode: number;
 }
 
-/** Exit code of a run: interrupted wins, then environment errors, then failures. */
-export function aggregateExitCode(codes: number[]): number {
-  for (const code of [130, 3, 2, 1]) if (codes.includes(code)) return code;
-  return 0;
+
+/** The output folder must be writable before anything starts (exit 3 with the fix, not a stack trace). */
+function makeOutputFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new EnvironmentError(`cannot write the output folder ${dir}: ${(error as Error).message}`, 'choose a writable folder with --out, or fix its permissions', { cause: error });
+  }
+}
+
+/** Removes what killed runs left in the work root (only runs that are gone), and says so. */
+function sweepWarningsFor(root: string): string[] {
+  const swept = sweepOrphans([root]);
+  return swept.folders.map((f) => `removed ${f}, left by a pgdrill run that was killed${swept.processes.length ? ` (and ${swept.processes.length} process(es) of it)` : ''}`);
 }
 
 export async function runDrills(files: string[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
-  const drills = loadDrills(files);
+  // Validated as they will run: a --provider on the command line is checked like the file's own.
+  const drills = loadDrills(files, opts.provider ? { provider: opts.provider, by: `--provider ${opts.provider} on the command line` } : undefined);
   const serverUser = resolveServerUser();
   const providers = drills.map((d) => createProvider(opts.provider ?? d.provider, d));
   for (const p of providers) await p.describe(); // binaries missing: exit 3 before anything starts
@@ -57,7 +74,8 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   const startedAt = new Date();
   const runId = newRunId(startedAt);
   const runDir = path.resolve(opts.out, runId);
-  mkdirSync(runDir, { recursive: true });
+  makeOutputFolder(runDir);
+  const sweepWarnings = sweepWarningsFor(opts.workRoot ?? os.tmpdir());
   const concurrency = Math.max(1, Math.min(opts.concurrency ?? 1, drills.length));
   const slots: Array<{ result: DrillResult; exitCode: number; resultFile: string; reportFile: string } | undefined> = [];
   let next = 0;
@@ -67,7 +85,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
       if (opts.signal.aborted) return;
       const drill = drills[i] as Drill;
       const drillDir = path.join(runDir, drillSlug(drill.name));
-      mkdirSync(drillDir, { recursive: true });
+      makeOutputFolder(drillDir);
       const listener = opts.onDrill?.(drill.name, i, drills.length);
       const { result, exitCode } = await runDrill(drill, {
         runId,
@@ -101,7 +119,8 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   }));
   if (opts.signal.aborted) codes.push(130);
   const exitCode = aggregateExitCode(codes);
-  const warnings = await publishRun(results, { runId, outDir: path.resolve(opts.out), ...(opts.outputs ?? {}) });
+  const warnings = [...sweepWarnings, ...results.flatMap((r) => (r.warnings ?? []).map((w) => `${r.drill.name}: ${w}`))];
+  warnings.push(...(await publishRun(results, { runId, outDir: path.resolve(opts.out), ...(opts.outputs ?? {}) })));
   for (const w of warnings) opts.onWarning?.(w);
   const summary: RunSummary = {
     schemaVersion: RESULT_SCHEMA_VERSION,

@@ -5,6 +5,8 @@ import type { ProtectedTable } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import { scalar } from '../verify/sql-check.js';
 import { fingerprint, type Fingerprint } from '../verify/table-fingerprint.js';
+import { resolveTable } from '../verify/sql-ident.js';
+import { PgdrillError } from '../errors.js';
 
 export interface PreIncidentTruth {
   fingerprints: Fingerprint[];
@@ -26,7 +28,13 @@ export function protectedTables(drill: Drill, incidentTables: ProtectedTable[]):
 
 export async function captureTruth(drill: Drill, primary: PostgresInstance, tables: ProtectedTable[]): Promise<PreIncidentTruth> {
   const fingerprints: Fingerprint[] = [];
-  for (const t of tables) fingerprints.push(await fingerprint(primary, t.table, t.database));
+  for (const t of tables) {
+    const resolved = await resolveTable(primary, t.table, t.database);
+    if (!resolved) {
+      throw new PgdrillError(`table ${t.table} (a verify entry) does not exist on the primary${t.database ? ` in database ${t.database}` : ''}`, 'create it in a fixture, or fix the name (unquoted names fold to lower case; quote mixed case: public."Audit Trail")');
+    }
+    fingerprints.push(await fingerprint(primary, resolved, t.database));
+  }
   const compareValues = new Map<number, string | null>();
   for (const [i, c] of drill.verify.entries()) {
     if ('sql' in c && c.compare === 'pre-incident') compareValues.set(i, await scalar(primary, c.sql));

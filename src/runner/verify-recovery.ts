@@ -4,12 +4,13 @@
 import type { Drill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import { confirmTarget, describeTarget, type RecoveryTarget, type TargetConfirmation } from '../recovery/recovery-target.js';
+import { confirmTarget, describeTarget, type ArchiveEnd, type RecoveryTarget, type TargetConfirmation } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import { sqlCheck } from '../verify/sql-check.js';
 import { fingerprintCheck } from '../verify/table-fingerprint.js';
 import { HEARTBEAT_TABLE, type Marker } from './heartbeat.js';
 import { measureRpo, type RpoMeasurement } from './measure.js';
+import { parseLsn } from '../recovery/lsn.js';
 import type { PreIncidentTruth } from './truth.js';
 
 export interface VerifyOutcome {
@@ -30,8 +31,8 @@ export async function verifyRecovery(input: {
   backupEndTime?: string | undefined;
   /** A logical restore (pg_dump): there is no recovery to confirm, and the data ends at the dump. */
   logical?: boolean;
-  /** For latest: replay must reach this far (the end of the archived WAL). */
-  requiredLsn?: string | undefined;
+  /** For latest: where the archive ends; replay must read it to its end. */
+  archiveEnd?: ArchiveEnd | undefined;
 }): Promise<VerifyOutcome> {
   const { drill, restored, target, truth, incident, ledger } = input;
   const checks: CheckResult[] = [];
@@ -44,7 +45,7 @@ export async function verifyRecovery(input: {
   );
   const confirmation: TargetConfirmation = input.logical
     ? { reached: true, evidence: ['pg_restore loaded every dump without error: the state of the databases when they were dumped'] }
-    : confirmTarget(target, restored.readLog(), input.requiredLsn);
+    : confirmTarget(target, restored.readLog(), input.archiveEnd);
   checks.push({
     name: 'recovery target reached',
     status: confirmation.reached ? 'passed' : 'failed',
@@ -77,7 +78,7 @@ export async function verifyRecovery(input: {
   }
   const backupEnd = input.backupEndTime ? timeMicros(input.backupEndTime) : undefined;
   const recoveredUntil = input.logical ? backupEnd : state?.ts ? timeMicros(state.ts) : backupEnd;
-  const rpo = measureRpo(ledger, incident.commitMicros, recoveredIds, recoveredUntil);
+  const rpo = measureRpo(ledger, incident.commitMicros, recoveredIds, recoveredUntil, walOrder(incident));
   checks.push(...markerChecks(drill, target, ledger, recoveredIds, rpo));
 
   for (const [i, c] of drill.verify.entries()) {
@@ -139,6 +140,22 @@ function markerChecks(drill: Drill, target: RecoveryTarget, ledger: Marker[], re
     }
   }
   return checks;
+}
+
+/**
+ * After a primary loss, every marker the primary acknowledged committed before the loss. For incidents that
+ * recorded the commit LSN of the transactions committed while they ran (drop-database): a
+ * marker among them is before the damage when its commit record precedes it in the WAL.
+ */
+function walOrder(incident: IncidentRecord): ((m: Marker) => boolean | undefined) | undefined {
+  if (incident.destroysPrimary) return () => true;
+  const lsns = incident.commitLsns;
+  const damage = incident.damageLsn;
+  if (!lsns || !damage) return undefined;
+  return (m) => {
+    const lsn = m.xid ? lsns[m.xid] : undefined;
+    return lsn === undefined ? undefined : parseLsn(lsn) < parseLsn(damage);
+  };
 }
 
 /** Microseconds since the epoch of "2026-11-23 19:44:40.326241+00" (JavaScript dates stop at milliseconds). */

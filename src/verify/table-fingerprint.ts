@@ -2,7 +2,6 @@
 // it streams through any table size without sorting, and equal fingerprints mean equal multisets of rows.
 import type { PostgresInstance } from '../providers/provider.js';
 import type { CheckResult } from './check.js';
-import { quoteIdent } from './sql-ident.js';
 
 export interface Fingerprint {
   table: string;
@@ -12,13 +11,14 @@ export interface Fingerprint {
   hash: string;
 }
 
+/** @param table the server's own name for the table (resolveTable), already quoted as SQL needs. */
 export async function fingerprint(instance: PostgresInstance, table: string, database?: string): Promise<Fingerprint> {
   const client = await instance.connect(database);
   try {
     const { rows } = await client.query<{ rows: string; hash: string | null }>(
       `select count(*)::text as rows,
               coalesce(sum(('x' || left(md5(t::text), 15))::bit(60)::bigint), 0)::text as hash
-         from ${quoteIdent(table)} t`,
+         from ${table} t`,
     );
     return { table, database, rows: Number(rows[0]?.rows ?? 0), hash: rows[0]?.hash ?? '0' };
   } finally {

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { InstanceBase } from '../instance-base.js';
+import { currentOwner, ownerLabel } from '../../runner/ownership.js';
 import type { ProviderContext } from '../provider.js';
 import { fileSize, waitUntilReady, type ReadyEvent } from '../readiness.js';
 
@@ -29,7 +30,7 @@ export async function startServerContainer(ctx: ProviderContext, spec: Container
     .withBindMounts(spec.mounts.map((m) => ({ source: m, target: m, mode: 'rw' as const })))
     .withExposedPorts(CONTAINER_PORT)
     .withUser('postgres')
-    .withLabels({ [MANAGED_LABEL]: 'true', 'pgdrill.instance': spec.name, 'pgdrill.workdir': ctx.workDir })
+    .withLabels({ [MANAGED_LABEL]: 'true', 'pgdrill.instance': spec.name, 'pgdrill.workdir': ctx.workDir, 'pgdrill.owner': ownerLabel(currentOwner()) })
     .withCommand(['bash', '-c', `echo pgdrill-starting; exec postgres -D '${spec.dataDir}' >> '${spec.logFile}' 2>&1`])
     .withWaitStrategy(Wait.forLogMessage('pgdrill-starting'))
     .withStartupTimeout(60_000)

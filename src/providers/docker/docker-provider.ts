@@ -4,7 +4,7 @@
 // version matches the server's. Containers carry the label pgdrill.managed=true; `pgdrill cleanup` removes any
 // that a killed run left behind (Ryuk may be unavailable).
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -13,7 +13,8 @@ import type { OsUser } from '../../exec/os-user.js';
 import { appendAutoConf } from '../conf-file.js';
 import { runInitdb } from '../initdb.js';
 import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
-import { DockerInstance, startServerContainer } from './docker-instance.js';
+import { DockerInstance, MANAGED_LABEL, startServerContainer } from './docker-instance.js';
+import { currentOwner, ownerAlive, ownerLabel, parseOwnerLabel } from '../../runner/ownership.js';
 
 export const DEFAULT_IMAGE = 'postgres:15';
 const TOOLS_DIR = fileURLToPath(new URL('../../../libexec/docker/', import.meta.url));
@@ -40,9 +41,6 @@ export class DockerProvider implements Provider {
     private readonly reason: string,
     private readonly mounts: string[],
   ) {
-    // The tool wrappers read these (they run as separate processes).
-    process.env['PGDRILL_IMAGE'] = image;
-    process.env['PGDRILL_DOCKER_MOUNTS'] = [...new Set(mounts)].join(' ');
     process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
     process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= 'localhost';
   }
@@ -89,10 +87,18 @@ export class DockerProvider implements Provider {
   }
 
   /** The work root (read-write, same path inside), the current folder and the fixtures' folders. */
-  private mountList(ctx: ProviderContext): string[] {
-    const list = [...new Set([path.dirname(ctx.workDir), ...this.mounts])];
-    process.env['PGDRILL_DOCKER_MOUNTS'] = list.join(' ');
-    return list;
+  private mountList(ctx: { workDir: string }): string[] {
+    return [...new Set([path.dirname(ctx.workDir), ...this.mounts])];
+  }
+
+  /** What the tool wrappers (libexec/docker/*, separate processes) need to know about this drill. */
+  toolEnv(workDir: string): Record<string, string> {
+    return {
+      PGDRILL_IMAGE: this.image,
+      PGDRILL_DOCKER_MOUNTS: this.mountList({ workDir }).join(' '),
+      PGDRILL_WORKDIR: workDir,
+      PGDRILL_OWNER: ownerLabel(currentOwner()),
+    };
   }
 
   async initPrimary(ctx: ProviderContext, spec: InitSpec): Promise<PostgresInstance> {
@@ -124,12 +130,24 @@ export class DockerProvider implements Provider {
   }
 }
 
-/** Removes every container pgdrill labelled, e.g. after a run was killed with SIGKILL. */
-export async function cleanupContainers(): Promise<string[]> {
-  const ps = await execa('docker', ['ps', '-aq', '--filter', 'label=pgdrill.managed=true'], { reject: false });
-  const ids = ps.stdout.split('\n').filter(Boolean);
-  if (ids.length > 0) await execa('docker', ['rm', '-f', ...ids], { reject: false });
-  return ids;
+/**
+ * Removes the containers pgdrill labelled whose owning run is gone (killed with SIGKILL, a CI timeout). A
+ * container of a run that is still alive, here or on another host sharing the engine, is left alone.
+ */
+export async function cleanupContainers(): Promise<{ removed: string[]; alive: string[] }> {
+  const ps = await execa('docker', ['ps', '-a', '--filter', `label=${MANAGED_LABEL}=true`, '--format', `{{.ID}} {{.Label "pgdrill.owner"}} {{.Label "pgdrill.workdir"}}`], { reject: false });
+  if (ps.exitCode !== 0) return { removed: [], alive: [] };
+  const removed: string[] = [];
+  const alive: string[] = [];
+  for (const line of ps.stdout.split('\n').filter(Boolean)) {
+    const [id = '', label, workdir] = line.split(' ');
+    const owner = parseOwnerLabel(label);
+    // Containers of older releases carry no owner: theirs is gone when their work folder is.
+    const dead = owner ? !ownerAlive(owner) : !workdir || !existsSync(workdir);
+    (dead ? removed : alive).push(id);
+  }
+  if (removed.length > 0) await execa('docker', ['rm', '-f', '-v', ...removed], { reject: false });
+  return { removed, alive };
 }
 
 export function dockerAvailable(image: string): boolean {

@@ -57,7 +57,14 @@ export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env)
       tried.push(`${dir} (missing ${missing.join(', ')})`);
       continue;
     }
-    const out = execFileSync(path.join(dir, 'postgres'), ['--version'], { encoding: 'utf8' }).trim();
+    let out: string;
+    try {
+      out = execFileSync(path.join(dir, 'postgres'), ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }).trim();
+    } catch (error) {
+      const e = error as { stderr?: string; message: string };
+      tried.push(`${dir} (postgres --version fails: ${(e.stderr || e.message).trim().split('\n')[0]})`);
+      continue;
+    }
     const version = /(\d+(?:\.\d+)?)/.exec(out.replace(/^.*\(PostgreSQL\)\s*/, ''))?.[1] ?? out;
     if (Number.parseInt(version, 10) !== major) {
       tried.push(`${dir} (PostgreSQL ${version}, not ${major})`);

@@ -1,0 +1,173 @@
+// The one place that judges a drill: its status, whether each objective was met, whether the expectation
+// (recovered / detected) held, the verdict line and the exit code. Reports, metrics, JUnit, Slack, compare and
+// the history page only read what this decided (result.json carries it).
+import { formatSeconds } from '../drill/duration.js';
+import { DrillConfigError, EnvironmentError, isAbortError, isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import type { CheckResult } from '../verify/check.js';
+
+export type DrillStatus = 'passed' | 'failed' | 'error';
+
+export interface ObjectiveJudgement {
+  met: boolean;
+  /** One line: measured against the objective, and why it is not met when it is not. */
+  detail: string;
+}
+
+export interface JudgeInput {
+  name: string;
+  expect: 'recovered' | 'detected';
+  objectives: { rtoSeconds: number; rpoSeconds: number };
+  /** Time spent from the declaration to the end of verification (null when recovery never got that far). */
+  rtoSeconds: number | null;
+  rpo: { seconds: number; lowerBound: boolean; lostMarkers: number | null } | null;
+  /** True only when the recovered instance was verified: every verification check ran and passed. */
+  recoveryVerified: boolean;
+  /** Every check the drill ran (backup, archive, recovery, SQL), without the objective checks. */
+  checks: CheckResult[];
+  /**
+   * For expect: detected, the names of the checks meant to find this incident's damage: the drill passes only
+   * when one of them failed (found it). Any other failure is not a detection.
+   */
+  detectedBy: readonly string[];
+  /** Plain-language findings that lead the diagnosis (a missing WAL segment...). */
+  findings: string[];
+  error: unknown;
+  /** Signal that interrupted the run, when one did. */
+  interruptedBy?: 'SIGINT' | 'SIGTERM' | undefined;
+}
+
+export interface Judgement {
+  status: DrillStatus;
+  rto: ObjectiveJudgement;
+  rpo: ObjectiveJudgement;
+  /** The objective checks, in the order reports show them. */
+  objectiveChecks: CheckResult[];
+  expectation: { expect: 'recovered' | 'detected'; met: boolean; detail: string };
+  verdict: string;
+  diagnosis?: string;
+  exitCode: number;
+}
+
+export function judge(input: JudgeInput): Judgement {
+  const rto = judgeRto(input);
+  const rpo = judgeRpo(input);
+  const objectiveChecks: CheckResult[] = [];
+  if (input.rtoSeconds !== null) objectiveChecks.push({ name: 'RTO objective', status: rto.met ? 'passed' : 'failed', detail: rto.detail });
+  if (input.rpo) objectiveChecks.push({ name: 'RPO objective', status: rpo.met ? 'passed' : 'failed', detail: rpo.detail });
+  const all = [...input.checks, ...objectiveChecks];
+
+  const error = input.error;
+  const raw: DrillStatus = error ? (isFinding(error) ? 'failed' : 'error') : all.every((c) => c.status === 'passed') ? 'passed' : 'failed';
+  const problem = raw === 'passed' ? undefined : diagnose(error, all, input.findings);
+
+  let status = raw;
+  let expectation: Judgement['expectation'];
+  if (input.expect === 'detected') {
+    const finder = input.checks.find((c) => input.detectedBy.includes(c.name) && c.status === 'failed');
+    status = finder ? 'passed' : raw === 'error' || (error && !isFinding(error)) ? 'error' : 'failed';
+    expectation = {
+      expect: 'detected',
+      met: Boolean(finder),
+      detail: finder
+        ? `detected by "${finder.name}": ${finder.detail.split('\n')[0]}`
+        : raw === 'passed'
+          ? 'not detected: recovery reached its target and every check passed, so this damage would go unnoticed'
+          : `not detected: none of the checks meant to find this damage (${input.detectedBy.join(', ') || 'none'}) found it${problem ? `; the drill failed for another reason: ${problem.split('\n')[0]}` : ''}`,
+    };
+  } else {
+    expectation = { expect: 'recovered', met: raw === 'passed', detail: raw === 'passed' ? 'recovered to the target with every check passed' : 'not recovered as expected' };
+  }
+  if (input.interruptedBy) status = 'error';
+
+  const diagnosis =
+    input.expect === 'detected' ? (status === 'passed' ? `Detected as expected.\n${problem ?? ''}`.trimEnd() : `${expectation.detail}.${problem && !expectation.detail.includes(problem.split('\n')[0] ?? '') ? `\n${problem}` : ''}`) : problem;
+
+  const fmt = (s: number | null) => (s === null ? 'n/a' : formatSeconds(s));
+  const rtoText = input.rtoSeconds === null ? 'n/a' : rto.met ? fmt(input.rtoSeconds) : `not met (${fmt(input.rtoSeconds)} spent${input.recoveryVerified ? '' : ', recovery not verified'})`;
+  const verdict =
+    `${status.toUpperCase()} ${input.name}  RTO ${rtoText} (objective ${formatSeconds(input.objectives.rtoSeconds)})  ` +
+    `RPO ${input.rpo ? `${input.rpo.lowerBound ? '>=' : ''}${formatSeconds(input.rpo.seconds)}` : 'n/a'} (objective ${formatSeconds(input.objectives.rpoSeconds)})` +
+    (input.expect === 'detected' ? `  expected detection: ${expectation.met ? 'detected' : 'NOT detected'}` : '');
+
+  return {
+    status,
+    rto,
+    rpo,
+    objectiveChecks,
+    expectation,
+    verdict,
+    ...(diagnosis ? { diagnosis } : {}),
+    exitCode: exitCodeFor(status, error, input.interruptedBy),
+  };
+}
+
+/** Met only when measured within the objective *and* the recovery was verified (the RTO is "promoted and verified"). */
+function judgeRto(input: JudgeInput): ObjectiveJudgement {
+  const objective = formatSeconds(input.objectives.rtoSeconds);
+  if (input.rtoSeconds === null) return { met: false, detail: `not measured: recovery did not get as far as verification (objective ${objective})` };
+  const spent = formatSeconds(input.rtoSeconds);
+  if (!input.recoveryVerified) {
+    return { met: false, detail: `not achieved: the recovery failed verification, so there is no recovery time to compare (${spent} spent; objective ${objective})` };
+  }
+  const within = input.rtoSeconds <= input.objectives.rtoSeconds;
+  return { met: within, detail: `measured ${spent} ${within ? '<=' : '>'} objective ${objective}` };
+}
+
+/** A lower bound is never "met": the real loss may be larger. */
+function judgeRpo(input: JudgeInput): ObjectiveJudgement {
+  const objective = formatSeconds(input.objectives.rpoSeconds);
+  const rpo = input.rpo;
+  if (!rpo) return { met: false, detail: `not measured (objective ${objective})` };
+  const met = rpo.seconds <= input.objectives.rpoSeconds && !rpo.lowerBound;
+  const lost = rpo.lostMarkers === null ? '' : ` (${rpo.lostMarkers} marker(s) lost)`;
+  return { met, detail: `measured ${rpo.lowerBound ? 'at least ' : ''}${formatSeconds(rpo.seconds)} ${met ? '<=' : '>'} objective ${objective}${lost}` };
+}
+
+/** 0 passed; 1 failed; 2 a drill mistake found while running; 3 environment; 130 / 143 interrupted; 1 other errors. */
+export function exitCodeFor(status: DrillStatus, error: unknown, interruptedBy?: 'SIGINT' | 'SIGTERM'): number {
+  if (interruptedBy) return interruptedBy === 'SIGTERM' ? 143 : 130;
+  if (status === 'passed') return 0;
+  if (error && isAbortError(error)) return 130;
+  if (error instanceof EnvironmentError) return 3;
+  if (error instanceof DrillConfigError) return 2;
+  return 1;
+}
+
+/** Exit code of a run of several drills: interrupted wins, then environment errors, then failures. */
+export function aggregateExitCode(codes: number[]): number {
+  for (const code of [143, 130, 3, 2, 1]) if (codes.includes(code)) return code;
+  return 0;
+}
+
+/** The first thing a reader of a failed drill needs: what went wrong and what to do. */
+function diagnose(error: unknown, checks: CheckResult[], findings: string[]): string {
+  const lead = findings.length > 0 ? `${findings.join('\n')}\n` : '';
+  return lead + explain(error, checks);
+}
+
+function explain(error: unknown, checks: CheckResult[]): string {
+  if (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const suggestion = e instanceof PgdrillError && e.suggestion ? `\nWhat to do: ${e.suggestion}` : '';
+    const logTail = e instanceof RecoveryFailedError ? `\nServer log (last lines):\n${e.logTail}` : '';
+    const step = e instanceof StepFailedError && e.details.logFile ? `\nCommand log: ${e.details.logFile}` : '';
+    return `${e.message}${suggestion}${step}${logTail}`;
+  }
+  return checks
+    .filter((c) => c.status === 'failed')
+    .map((c) => `${c.name}: ${c.detail}`)
+    .join('\n');
+}
+
+/** Whether an objective was met, for any result.json: read from the judgement, or judged the same way for old files. */
+export function objectiveMet(
+  r: { objectives: { rtoSeconds: number; rpoSeconds: number; rtoMet?: boolean | undefined; rpoMet?: boolean | undefined }; measured: { rtoSeconds: number | null; rpoSeconds: number | null; rpoLowerBound: boolean }; status: string },
+  which: 'rto' | 'rpo',
+): boolean {
+  if (which === 'rto') {
+    if (r.objectives.rtoMet !== undefined) return r.objectives.rtoMet;
+    return r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds && r.status === 'passed';
+  }
+  if (r.objectives.rpoMet !== undefined) return r.objectives.rpoMet;
+  return r.measured.rpoSeconds !== null && !r.measured.rpoLowerBound && r.measured.rpoSeconds <= r.objectives.rpoSeconds;
+}
