@@ -125,7 +125,8 @@ verify:
 
   describe('without WAL', () => {
     it('pg_dump: restores the dump; everything since the dump is lost, and a PITR target is refused', async () => {
-      const r = await drill(drillYaml('pg_dump', '{ target: before-incident }'));
+      // No target: the dump itself. An explicit point in time, even before-incident, is refused (exit 2).
+      const r = await drill(drillYaml('pg_dump', '{ timeout: 5m }'));
       expect(r.recovery.resolved).to.equal('the end of the base backup (first consistent point)');
       expect(r.phases.map((p) => p.name)).to.include('logical-restore');
       expect(check(r, 'table orders restored')?.status).to.equal('passed');
@@ -134,6 +135,7 @@ verify:
       expect(r.measured.rpoLowerBound).to.equal(false);
       const refused = loadDrill.bind(null, writeDrill(drillYaml('pg_dump', '{ target: xid }')));
       expect(refused).to.throw(/backup method pg_dump keeps no WAL, so it cannot recover to a point in time \(xid\)/);
+      expect(loadDrill.bind(null, writeDrill(drillYaml('pg_dump', '{ target: before-incident }')))).to.throw(/cannot recover to a point in time \(before-incident\)/);
     });
 
     it('pg_basebackup-no-wal: crash recovery to the end of the backup', async () => {

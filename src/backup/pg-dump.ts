@@ -49,19 +49,26 @@ export class PgDumpMethod implements BackupMethod {
 
   /**
    * pg_dump of one database in a snapshot pgdrill exports and holds open (pg_export_snapshot, --snapshot), so the
-   * dump's point in time is known on the database clock: the start of the statement that took the snapshot
-   * (a commit racing it can only make the loss look larger, never smaller).
+   * dump's point in time is known on the database clock. Every commit from then on is lost; so is a transaction
+   * that was still in progress when the snapshot was taken even if its commit timestamp is a little earlier
+   * (its commit was not visible yet). The point in time is the earlier of the two, so the loss is never understated.
    */
   private async dumpAtSnapshot(ctx: BackupContext, primary: PostgresInstance, database: string, file: string, env: Record<string, string>): Promise<string> {
     const client = await primary.connect(database);
     try {
       await client.query('begin isolation level repeatable read read only');
-      const { rows } = await client.query<{ snapshot: string; at: string }>(
-        `select pg_export_snapshot() as snapshot, to_char(statement_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at`,
+      const { rows } = await client.query<{ snapshot: string; at: string; xip: string[] }>(
+        `select pg_export_snapshot() as snapshot, statement_timestamp()::text as at,
+                array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x) as xip`,
       );
       const snap = rows[0];
       await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', `--snapshot=${snap?.snapshot ?? ''}`, '-d', database, '-f', file], { label: `pg_dump-${database}`, env, asServerUser: true });
-      return snap?.at ?? '';
+      const { rows: point } = await client.query<{ at: string }>(
+        `select to_char(least($1::timestamptz, min(pg_xact_commit_timestamp((x::bigint % 4294967296)::text::xid))) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+           from unnest($2::text[]) x`,
+        [snap?.at, snap?.xip ?? []],
+      );
+      return point[0]?.at ?? '';
     } finally {
       await client.query('commit').catch(() => undefined);
       await client.end();

@@ -1,7 +1,7 @@
 // The CLI as users run it, on real PostgreSQL 15 servers: each exit code, the verdict line, the files written,
 // and that no server or work folder of pgdrill's survives success, failure, bad input or SIGINT.
 import { expect } from 'chai';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema, summarySchema, type DrillResult } from '../report/result-schema.js';
 import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
@@ -200,6 +200,59 @@ recovery:
     const r = readResult(onlyRun(out), 'quickstart-drop-table');
     expect(r.status).to.equal('error');
     expect(r.error?.name).to.equal('InterruptedError');
+    expectNothingLeft(work);
+  });
+
+  it('exits 2 before starting anything when the command line makes the drill impossible', async () => {
+    const { out, work } = fresh();
+    const docker = await runCli(['run', 'drills/pgbackrest.yaml', '--provider', 'docker', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(docker.code, docker.stderr).to.equal(2);
+    expect(docker.stderr).to.contain('provider: backup method pgbackrest runs on the host and is not supported with provider docker').and.contain('(provider is set by --provider docker on the command line)');
+    const compare = await runCli(['compare', 'drills/missing-wal.yaml', '--methods', 'pg_basebackup,pgbackrest,barman', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(compare.code, compare.stderr).to.equal(2);
+    expect(compare.stderr).to.contain('incident missing-wal cannot damage a pgbackrest backup').and.contain('(backup.method is set by compare --methods pgbackrest)');
+    expect(compare.stderr).to.contain('incident missing-wal cannot damage a barman backup');
+    expect(existsSync(out), 'no output folder').to.equal(false);
+    expectNothingLeft(work);
+  });
+
+  it('exits 3 with what to do for an unwritable --out and for PostgreSQL binaries that do not run', async () => {
+    const { out, work } = fresh();
+    const notAFolder = path.join(work, 'a-file');
+    writeFileSync(notAFolder, 'x');
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', path.join(notAFolder, 'reports')], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(3);
+    expect(run.stderr).to.contain('cannot write the output folder').and.contain('choose a writable folder with --out');
+    expect(run.stderr).not.to.contain('unexpected error');
+
+    const bin = path.join(work, 'broken-bin');
+    mkdirSync(bin);
+    for (const tool of ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup', 'pg_verifybackup', 'psql']) {
+      writeFileSync(path.join(bin, tool), '#!/bin/sh\necho "error while loading shared libraries: libpq.so.5" >&2\nexit 127\n', { mode: 0o755 });
+    }
+    const broken = await runCli(['run', 'drills/quickstart.yaml', '--out', out], { env: { PG_BIN: bin, PGDRILL_WORK_DIR: work } });
+    expect(broken.code, broken.stderr).to.equal(3);
+    expect(broken.stderr).to.contain(`${bin} (postgres --version fails: error while loading shared libraries`);
+    expect(broken.stderr).not.to.contain('unexpected error');
+    expectNothingLeft(work);
+  });
+
+  it('on SIGTERM stops the drill, says SIGTERM, removes every instance and exits 143', async () => {
+    const { out, work } = fresh();
+    let sent = false;
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], {
+      env: { PGDRILL_WORK_DIR: work },
+      onStderr: (text, child) => {
+        if (!sent && text.includes('heartbeat ...')) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    expect(run.code, run.stderr).to.equal(143);
+    const r = readResult(onlyRun(out), 'quickstart-drop-table');
+    expect(r.status).to.equal('error');
+    expect(r.error?.message).to.contain('interrupted by SIGTERM');
     expectNothingLeft(work);
   });
 });

@@ -13,7 +13,7 @@ import { createProvider, type ProviderChoice } from '../providers/registry.js';
 import { resultSchema, type DrillResult } from '../report/result-schema.js';
 import { writeDrillFiles } from '../report/write-results.js';
 import { aggregateExitCode, objectiveMet } from '../model/judge.js';
-import { runDrill } from '../runner/run-drill.js';
+import { interruptedBy, runDrill } from '../runner/run-drill.js';
 import { newRunId } from '../runner/run-id.js';
 import { drillSlug } from '../drill/slug.js';
 import type { PhaseListener } from '../runner/timeline.js';
@@ -151,7 +151,7 @@ export async function compareMethods(
     opts.onDone?.(row);
     if (result.status !== 'passed' && result.diagnosis) opts.onDiagnosis?.(result.diagnosis);
   }
-  if (opts.signal.aborted) codes.push(130);
+  if (opts.signal.aborted) codes.push(interruptedBy(opts.signal) === 'SIGTERM' ? 143 : 130);
   const comparison: Comparison = {
     drill: drill.name,
     runId,

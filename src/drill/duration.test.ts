@@ -24,5 +24,9 @@ describe('durations', () => {
     expect(formatSeconds(125)).to.equal('2m 5s');
     expect(formatSeconds(120)).to.equal('2m');
     expect(formatSeconds(3720)).to.equal('1h 2m');
+    // Rounded before it is split: never "1m 60s" or "1h 60m".
+    expect(formatSeconds(119.7)).to.equal('2m');
+    expect(formatSeconds(59.97)).to.equal('1m');
+    expect(formatSeconds(7199.9)).to.equal('2h');
   });
 });

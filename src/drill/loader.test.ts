@@ -141,4 +141,70 @@ recovery: { target: xid }
     const { problems } = inspectDrill('drills/nope.yaml');
     expect(problems[0]?.message).to.equal('drill file not found');
   });
+
+  describe('combinations that cannot run are refused before anything starts', () => {
+    const base = (extra: string) => `name: t
+objectives: { rto: 2m, rpo: 5s }
+workload:
+  fixtures: [$FIXTURES/shop.sql]
+${extra}`;
+    const text = (yaml: string) =>
+      problemsOf(yaml)
+        .map((p) => `${p.line} ${p.path}: ${p.message}`)
+        .join('\n');
+
+    it('an RTO objective of zero', () => {
+      expect(text(base('incident: { kind: drop-table, table: orders }\n').replace('rto: 2m', 'rto: 0s'))).to.contain('2 objectives.rto: must be more than 0');
+    });
+
+    it('missing-wal with a method whose archive it cannot reach, and expect: detected where no check looks', () => {
+      const t = text(base('backup: { method: pgbackrest }\nincident: { kind: missing-wal }\nexpect: detected\n'));
+      expect(t).to.contain('backup.method: incident missing-wal cannot damage a pgbackrest backup (it works with pg_basebackup)');
+      expect(text(base('backup: { method: barman }\nincident: { kind: corrupt-backup }\nexpect: detected\n'))).to.contain('incident corrupt-backup cannot damage a barman backup');
+      expect(text(base('incident: { kind: drop-table, table: orders }\nexpect: detected\n'))).to.contain('expect: detected applies to incidents that a check is meant to find (missing-wal, corrupt-backup)');
+    });
+
+    it('an explicit point-in-time target for a method without WAL; no target means the dump itself', () => {
+      expect(text(base('backup: { method: pg_dump }\nincident: { kind: drop-table, table: orders }\nrecovery: { target: before-incident }\n'))).to.contain(
+        'recovery.target: backup method pg_dump keeps no WAL, so it cannot recover to a point in time (before-incident)',
+      );
+      expect(loadDrill(writeDrill(base('backup: { method: pg_dump }\nincident: { kind: drop-table, table: orders }\n'))).recovery.target).to.equal('immediate');
+      expect(loadDrill(writeDrill(base('incident: { kind: drop-table, table: orders }\n'))).recovery.target).to.equal('before-incident');
+    });
+
+    it('a command-line --provider is validated like the file (docker with pgbackrest)', () => {
+      const file = writeDrill(base('backup: { method: pgbackrest }\nincident: { kind: drop-table, table: orders }\n'));
+      expect(inspectDrill(file).problems).to.have.length(0);
+      const [p] = inspectDrill(file, { provider: 'docker', by: '--provider docker on the command line' }).problems;
+      expect(p?.path).to.equal('provider');
+      expect(p?.message).to.contain('not supported with provider docker').and.contain('(provider is set by --provider docker on the command line)');
+    });
+
+    it('two drills whose names map to one folder', () => {
+      const a = writeDrill(base('incident: { kind: drop-table, table: orders }\n').replace('name: t', 'name: nightly drop'));
+      const b = writeDrill(base('incident: { kind: drop-table, table: orders }\n').replace('name: t', 'name: nightly-drop'));
+      expect(() => loadDrills([a, b])).to.throw(DrillConfigError, 'drill name "nightly-drop" and "nightly drop"').with.property('message').that.contains('both write to the folder nightly-drop');
+    });
+
+    it('settings pgdrill pins, a fixture that is a folder, and values named in messages', () => {
+      const t = text(
+        base('postgres: { settings: { lc_messages: de_DE.UTF-8, synchronous_standby_names: "*" } }\nincident: { kind: drop-table, table: orders }\nprovider: kubernetes\n').replace(
+          '$FIXTURES/shop.sql',
+          '$FIXTURES',
+        ),
+      );
+      expect(t).to.contain('postgres.settings.lc_messages: lc_messages is managed by pgdrill');
+      expect(t).to.contain('postgres.settings.synchronous_standby_names: synchronous_standby_names is managed by pgdrill');
+      expect(t).to.match(/workload.fixtures\[0\]: fixture .* is a folder, not a SQL file/);
+      expect(t).to.contain('provider: "kubernetes" is not a provider; use one of: auto, local, docker');
+    });
+  });
+
+  it('accepts table names as SQL writes them and refuses what is not one', () => {
+    const ok = (table: string) => problemsOf(`name: t\nobjectives: { rto: 2m, rpo: 5s }\nincident: { kind: drop-table, table: orders }\nverify:\n  - table: '${table}'\n`);
+    for (const t of ['orders', 'Orders', 'sales.orders', 'public."Audit Trail"', '"User"', '"we""ird"', '"Sales"."Order Lines"']) expect(ok(t), t).to.deep.equal([]);
+    for (const t of ['bad name', 'orders;drop', '"unclosed', 'a..b', '1abc', 'db.s.t']) {
+      expect(ok(t).map((p) => p.message).join(), t).to.contain('is not a table name');
+    }
+  });
 });

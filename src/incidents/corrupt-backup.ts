@@ -18,6 +18,7 @@ export const corruptBackupFacts: IncidentFacts = {
 export class CorruptBackupIncident implements Incident {
   readonly kind = 'corrupt-backup';
   readonly primarySurvives = true;
+  private record: IncidentRecord | undefined;
 
   describe(): string {
     return 'flip bytes in the largest data file of the base backup';
@@ -40,7 +41,7 @@ export class CorruptBackupIncident implements Incident {
     flipBytes(victim.f, offset, 16);
     const rel = path.relative(backup.location, victim.f);
     const now = new Date();
-    return {
+    this.record = {
       kind: 'corrupt-backup',
       description: `16 bytes of ${rel} in the base backup are corrupted after the backup was taken`,
       statement: `flip 16 bytes at offset ${offset} of ${rel}`,
@@ -50,10 +51,16 @@ export class CorruptBackupIncident implements Incident {
       commitMicros: now.getTime() * 1000,
       details: { file: rel, offset: String(offset) },
     };
+    return this.record;
   }
 
+  /**
+   * The damage was done to the backup already. Reached only when the backup's verification missed it: the drill
+   * then goes on and restores the damaged backup, and is judged "not detected".
+   */
   async inject(): Promise<IncidentRecord> {
-    throw new PgdrillError('corrupt-backup damages the backup, not the primary: verification must stop the drill before this point');
+    if (!this.record) throw new PgdrillError('corrupt-backup damages the backup after it is taken; no backup was damaged');
+    return this.record;
   }
 
   beforeIncidentTarget(): RecoveryTarget {

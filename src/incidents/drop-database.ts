@@ -34,7 +34,7 @@ export class DropDatabaseIncident implements Incident {
     const client = await primary.connect(this.database);
     try {
       const { rows } = await client.query<{ t: string }>(
-        `select c.oid::regclass::text as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        `select quote_ident(n.nspname) || '.' || quote_ident(c.relname) as t from pg_class c join pg_namespace n on n.oid = c.relnamespace
           where c.relkind in ('r', 'p') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast' order by 1`,
       );
       return rows.map((r) => ({ table: r.t, database: this.database }));

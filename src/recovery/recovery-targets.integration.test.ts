@@ -8,6 +8,12 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { postgresProcessesUnder } from '../test-support/cli.js';
 import { testBench, type TestBench } from '../test-support/instances.js';
 import { confirmTarget, type RecoveryTarget } from './recovery-target.js';
+import { parseLsn } from './lsn.js';
+import { archivedSegments, newestArchivedLsn, segmentName, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { flipBytes } from '../incidents/corrupt-page.js';
+import { chownTree } from '../exec/os-user.js';
+import { cpSync } from 'node:fs';
+import path from 'node:path';
 
 interface Point {
   xid: string;
@@ -93,10 +99,16 @@ describe('recovery targets (real recoveries)', function () {
     ['time inclusive', () => ({ kind: 'time', time: p('B').time, inclusive: true }), ['A', 'B']],
     ['lsn before B, exclusive', () => ({ kind: 'lsn', lsn: p('B').lsnBefore, inclusive: false }), ['A']],
     ['lsn after B, inclusive', () => ({ kind: 'lsn', lsn: p('B').lsnAfter, inclusive: true }), ['A', 'B']],
+    // Not a record start, written with leading zeros: the server logs the first record at or past it.
+    ['lsn inside B\'s first record, zero-padded', () => ({ kind: 'lsn', lsn: padded(parseLsn(p('B').lsnBefore) + 1n), inclusive: false }), ['A']],
     ['restore point', () => ({ kind: 'name', name: 'between-a-and-b' }), ['A']],
     ['immediate (end of the base backup)', () => ({ kind: 'immediate' }), []],
     ['latest (end of the archive)', () => ({ kind: 'latest' }), ['A', 'B', 'C']],
   ];
+  function padded(v: bigint): string {
+    return `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase().padStart(8, '0')}`;
+  }
+
   for (const [title, target, rows] of cases) {
     it(`${title}: exactly ${rows.length ? rows.join(', ') : 'no rows'}`, async () => {
       const r = await recover(target());
@@ -104,4 +116,32 @@ describe('recovery targets (real recoveries)', function () {
       expect(r.reached, r.evidence.join('\n')).to.equal(true);
     });
   }
+
+  it('latest: damaged WAL inside the newest archived segment is a failure naming the segment and offset, not "reached"', async () => {
+    const { ctx } = bench;
+    const seg = (lsn: string) => segmentName(1, parseLsn(lsn), WAL_SEGMENT_BYTES);
+    const newest = seg(p('B').lsnBefore);
+    expect(seg(p('A').lsnBefore), 'A and B share the newest segment, so replay starts reading it').to.equal(newest);
+    expect(archivedSegments(ctx.archiveDir).at(-1)).to.equal(newest);
+    // A copy of the archive, damaged in B's first record: the source archive stays intact.
+    const copy = path.join(ctx.workDir, 'archive-damaged');
+    cpSync(ctx.archiveDir, copy, { recursive: true });
+    chownTree(copy, ctx.serverUser);
+    const offset = Number(parseLsn(p('B').lsnBefore) % WAL_SEGMENT_BYTES) + 30;
+    flipBytes(path.join(copy, newest), offset, 8);
+    const damaged = { ...ctx, archiveDir: copy };
+    const plan = await method.restore(damaged, backup, { target: { kind: 'latest' }, timeline: 'latest', instanceName: 'restore-damaged' });
+    if (plan.kind !== 'physical') throw new Error('pg_basebackup restores are physical');
+    const restored = await ctx.provider.start(ctx, { name: 'restore-damaged', dataDir: plan.dataDir, settings: plan.settings, password: bench.password, deadlineMs: 60_000 });
+    try {
+      const rows = (await restored.query<{ name: string }>('select name from t order by name')).map((r) => r.name);
+      expect(rows, 'replay stopped at the damage').to.deep.equal(['A']);
+      const start = newestArchivedLsn(copy, 1, WAL_SEGMENT_BYTES) ?? '';
+      const c = confirmTarget({ kind: 'latest' }, restored.readLog(), { newestSegmentLsn: start, segmentBytes: WAL_SEGMENT_BYTES });
+      expect(c.reached, c.evidence.join('\n')).to.equal(false);
+      expect(c.evidence.at(-1)).to.contain(`of the segment starting at ${start}`).and.contain('the WAL after it in the archive could not be read');
+    } finally {
+      await restored.stop();
+    }
+  });
 });

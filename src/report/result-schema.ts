@@ -60,6 +60,10 @@ export const resultSchema = z
         commitTime: z.string().describe('commit time of the incident transaction, or the database clock at the damage'),
         commitMicros: z.number(),
         details: z.record(z.string(), z.string()).optional(),
+        damageLsn: z.string().optional().describe('where in the WAL the damage starts, when it precedes the commit (DROP DATABASE)'),
+        commitLsns: z.record(z.string(), z.string()).optional().describe('commit LSN of each transaction (by xid) committed while the incident ran, from pg_waldump'),
+        lastCommitBefore: z.string().optional().describe('commit time of the newest transaction committed before the damage'),
+        destroysPrimary: z.boolean().optional().describe('the primary was destroyed: every commit it acknowledged happened before the loss'),
         detections: z.array(check).optional().describe("pgdrill's own checks that noticed the damage"),
         declaredAt: z.string().optional().describe('when the incident was declared and the RTO clock started (runner clock)'),
       })

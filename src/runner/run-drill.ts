@@ -71,7 +71,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     session = new DrillSession({ runId: opts.runId, logDir, provider: opts.provider, signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: [password] });
     await drillPhases(drill, { ...opts, password, method, incident, timeline, outcome, session });
   } catch (error) {
-    outcome.error = opts.signal.aborted && !(error instanceof InterruptedError) ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
+    outcome.error = opts.signal.aborted ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
     if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
   } finally {
     await session?.dispose();
@@ -234,7 +234,7 @@ async function drillPhases(drill: Drill, p: PhaseInputs): Promise<void> {
 }
 
 /** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */
-function interruptedBy(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+export function interruptedBy(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
   const reason = signal.reason as unknown;
   const text = reason instanceof Error ? reason.message : String(reason);
   return text.includes('SIGTERM') ? 'SIGTERM' : 'SIGINT';

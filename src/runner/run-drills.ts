@@ -12,7 +12,7 @@ import { createProvider, type ProviderChoice } from '../providers/registry.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../report/result-schema.js';
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
-import { runDrill } from './run-drill.js';
+import { interruptedBy, runDrill } from './run-drill.js';
 import { publishRun, type RunOutputs } from './publish-run.js';
 import { writeManifest } from '../evidence/manifest.js';
 import type { Signer } from '../evidence/signing.js';
@@ -117,7 +117,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
     result: resultFile,
     report: reportFile,
   }));
-  if (opts.signal.aborted) codes.push(130);
+  if (opts.signal.aborted) codes.push(interruptedBy(opts.signal) === 'SIGTERM' ? 143 : 130);
   const exitCode = aggregateExitCode(codes);
   const warnings = [...sweepWarnings, ...results.flatMap((r) => (r.warnings ?? []).map((w) => `${r.drill.name}: ${w}`))];
   warnings.push(...(await publishRun(results, { runId, outDir: path.resolve(opts.out), ...(opts.outputs ?? {}) })));

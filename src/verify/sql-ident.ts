@@ -10,7 +10,7 @@ export function quoteIdent(name: string): string {
 }
 
 const PART = String.raw`(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*|"(?:[^"]|"")+")`;
-const QUALIFIED = new RegExp(`^${PART}(?:\\.${PART}){0,2}$`);
+const QUALIFIED = new RegExp(`^${PART}(?:\\.${PART})?$`);
 
 /** Whether `name` is a table name as SQL writes it: orders, sales.orders, public."Audit Trail". */
 export function isTableName(name: string): boolean {
