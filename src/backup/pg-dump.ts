@@ -50,23 +50,34 @@ export class PgDumpMethod implements BackupMethod {
   /**
    * pg_dump of one database in a snapshot pgdrill exports and holds open (pg_export_snapshot, --snapshot), so the
    * dump's point in time is known on the database clock. Every commit from then on is lost; so is a transaction
-   * that was still in progress when the snapshot was taken even if its commit timestamp is a little earlier
-   * (its commit was not visible yet). The point in time is the earlier of the two, so the loss is never understated.
+   * still finishing when the snapshot was taken, even though its commit timestamp can be a little earlier (the
+   * timestamp is taken before the commit becomes visible). Those are the snapshot's in-progress xids and the
+   * xids from its xmax on (xmax is the newest completed xid + 1). The point in time is the earliest of these, so
+   * every commit before it is in the dump and the loss is never understated.
    */
   private async dumpAtSnapshot(ctx: BackupContext, primary: PostgresInstance, database: string, file: string, env: Record<string, string>): Promise<string> {
     const client = await primary.connect(database);
     try {
       await client.query('begin isolation level repeatable read read only');
-      const { rows } = await client.query<{ snapshot: string; at: string; xip: string[] }>(
+      const { rows } = await client.query<{ snapshot: string; at: string; xip: string[]; xmax: string }>(
         `select pg_export_snapshot() as snapshot, statement_timestamp()::text as at,
-                array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x) as xip`,
+                array(select x::text from pg_snapshot_xip(pg_current_snapshot()) x) as xip,
+                pg_snapshot_xmax(pg_current_snapshot())::text as xmax`,
       );
       const snap = rows[0];
       await ctx.runner.run(ctx.provider.tool('pg_dump'), [...this.conn(primary), '-Fc', `--snapshot=${snap?.snapshot ?? ''}`, '-d', database, '-f', file], { label: `pg_dump-${database}`, env, asServerUser: true });
+      // Every xid assigned before the snapshot is below the xmax of a snapshot taken now.
+      const [now] = await primary.query<{ xmax: string }>('select pg_snapshot_xmax(pg_current_snapshot())::text as xmax');
       const { rows: point } = await client.query<{ at: string }>(
-        `select to_char(least($1::timestamptz, min(pg_xact_commit_timestamp((x::bigint % 4294967296)::text::xid))) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
-           from unnest($2::text[]) x`,
-        [snap?.at, snap?.xip ?? []],
+        `with invisible as (
+           select x::bigint as x from unnest($2::text[]) x
+           union all
+           -- running at the snapshot means fewer xids than connections: the cap only bounds the work
+           select g from generate_series($3::bigint, least($4::bigint - 1, $3::bigint + 100000)) g)
+         select to_char(least($1::timestamptz, min(pg_xact_commit_timestamp((x % 4294967296)::text::xid))) at time zone 'UTC',
+                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+           from invisible`,
+        [snap?.at, snap?.xip ?? [], snap?.xmax, now?.xmax ?? snap?.xmax],
       );
       return point[0]?.at ?? '';
     } finally {
