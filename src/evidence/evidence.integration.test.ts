@@ -3,7 +3,7 @@
 // round-trips; and no secret used by a run appears in any of its files.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSigner, keygen } from './signing.js';
 import { runDrills } from '../runner/run-drills.js';
@@ -102,6 +102,24 @@ describe('evidence (real runs)', function () {
     expect(v.code).to.equal(1);
     expect(v.stderr).to.contain(`FAIL ${runs[0]}: REMOVED quickstart-drop-table/logs/restore-server.log`);
     expect(v.stderr).to.contain(`FAIL ${runs[2]}: ADDED quickstart-drop-table/extra.txt`);
+  });
+
+  it('names symbolic links instead of following them: a forged folder behind a link, and a dangling link', async () => {
+    const dir = copy();
+    const logs = path.join(dir, runs[1] as string, 'quickstart-drop-table', 'logs');
+    // The logs replaced by a link to a forged copy with the same names: following it would verify forged content.
+    const forged = path.join(tempDir('drilltest-forged-'), 'logs');
+    cpSync(logs, forged, { recursive: true });
+    writeFileSync(path.join(forged, 'restore-server.log'), 'nothing to see here\n');
+    rmSync(logs, { recursive: true });
+    symlinkSync(forged, logs);
+    symlinkSync('/nonexistent/pgdrill-evidence', path.join(dir, runs[2] as string, 'dangling'));
+    const v = await verifyCli(dir);
+    expect(v.code, v.stderr).to.equal(1);
+    expect(v.stderr).to.contain(`FAIL ${runs[1]}: LINK quickstart-drop-table/logs -> ${forged}`);
+    expect(v.stderr).to.contain(`FAIL ${runs[1]}: REMOVED quickstart-drop-table/logs/restore-server.log`);
+    expect(v.stderr).to.contain(`FAIL ${runs[2]}: LINK dangling -> /nonexistent/pgdrill-evidence`);
+    expect(v.stderr).not.to.contain('ENOENT');
   });
 
   it('finds a deleted middle run by the chain', async () => {

@@ -138,5 +138,9 @@ function short(sha: string | undefined): string {
 
 /** A folder pgdrill wrote for one run (run or compare). */
 export function isRunFolder(dir: string): boolean {
-  return statSync(dir).isDirectory() && ['summary.json', 'comparison.json', MANIFEST].some((f) => existsSync(path.join(dir, f)));
+  try {
+    return statSync(dir).isDirectory() && ['summary.json', 'comparison.json', MANIFEST].some((f) => existsSync(path.join(dir, f)));
+  } catch {
+    return false; // a dangling link at the top: not a run (and not followed)
+  }
 }

@@ -2,11 +2,13 @@
 // give the same outcome and checks as on the local provider, auto picks docker and says why, containers are
 // removed on every path (and by `pgdrill cleanup`), and a missing image is a clear exit 3.
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema, type DrillResult } from '../../report/result-schema.js';
-import { runCli, testFolders } from '../../test-support/cli.js';
+import { runCli, testFolders, workFoldersLeft } from '../../test-support/cli.js';
+import { processStart } from '../../runner/ownership.js';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
 import { DEFAULT_IMAGE } from './docker-provider.js';
@@ -80,13 +82,46 @@ describe('docker provider (real Docker engine)', function () {
     expect(managedContainers()).to.deep.equal([]);
   });
 
-  it('pgdrill cleanup removes containers a killed run left behind', async () => {
-    execFileSync('docker', ['run', '-d', '--label', 'pgdrill.managed=true', DEFAULT_IMAGE, 'sleep', '300'], { stdio: 'ignore' });
-    expect(managedContainers()).to.have.length(1);
-    const run = await runCli(['cleanup']);
-    expect(run.code).to.equal(0);
-    expect(run.stderr).to.match(/^removed 1 container\(s\)/);
+  it('pgdrill cleanup removes the containers of dead runs and never those of a live one', async () => {
+    const owner = (pid: number) => `${hostname()}:${pid}:${processStart(pid)}`;
+    // A pid that no longer runs: a child that has exited.
+    const dead = spawnSync('true').pid ?? 999_999;
+    const start = (label: string) =>
+      execFileSync('docker', ['run', '-d', '--label', 'pgdrill.managed=true', '--label', `pgdrill.owner=${label}`, DEFAULT_IMAGE, 'sleep', '300'], { encoding: 'utf8' }).trim();
+    const orphan = start(`${hostname()}:${dead}:1`);
+    const live = start(owner(process.pid));
+    try {
+      const run = await runCli(['cleanup']);
+      expect(run.code).to.equal(0);
+      expect(run.stderr).to.match(/removed 1 container\(s\)/).and.contain(orphan.slice(0, 12));
+      expect(run.stderr).to.contain('and 1 container(s) of runs that are still alive');
+      const left = managedContainers();
+      expect(left.some((id) => live.startsWith(id))).to.equal(true);
+      expect(left.some((id) => orphan.startsWith(id))).to.equal(false);
+    } finally {
+      execFileSync('docker', ['rm', '-f', live, orphan], { stdio: 'ignore' });
+    }
+  });
+
+  it('SIGKILL of a docker drill leaves containers and a folder owned by the container user; cleanup removes both', async () => {
+    const { out, work } = testFolders();
+    let killed = false;
+    await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--provider', 'docker'], {
+      env: { PGDRILL_WORK_DIR: work },
+      onStderr: (text, child) => {
+        if (!killed && text.includes('base-backup ...')) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    });
+    expect(killed).to.equal(true);
+    expect(managedContainers().length, 'the killed run left its server container').to.be.greaterThan(0);
+    expect(workFoldersLeft(work)).to.have.length(1);
+    const run = await runCli(['cleanup', '--work-dir', work]);
+    expect(run.code, run.stderr).to.equal(0);
     expect(managedContainers()).to.deep.equal([]);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
   });
 
   it('the image behaves like the official one: @testcontainers/postgresql starts it from POSTGRES_* variables', async () => {
