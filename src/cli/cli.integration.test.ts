@@ -2,6 +2,7 @@
 // and that no server or work folder of pgdrill's survives success, failure, bad input or SIGINT.
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { resultSchema, summarySchema, type DrillResult } from '../report/result-schema.js';
 import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
@@ -254,5 +255,22 @@ recovery:
     expect(r.status).to.equal('error');
     expect(r.error?.message).to.contain('interrupted by SIGTERM');
     expectNothingLeft(work);
+  });
+
+  it('exits 3 with what to do when the disk fills up mid-drill, not exit 1 as if the backup were bad', async function () {
+    // A small disk of its own: a tmpfs mounted for this test (needs root, as CI runs; elsewhere this cannot be set up).
+    if (typeof process.getuid !== 'function' || process.getuid() !== 0) this.skip();
+    const { out, work } = fresh();
+    const disk = path.join(work, 'small-disk');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=70m,mode=755', 'tmpfs', disk]);
+    try {
+      const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--work-dir', disk]);
+      expect(run.code, run.stderr).to.equal(3);
+      expect(run.stderr).to.contain('the disk ran out of space').and.contain('pass --work-dir (PGDRILL_WORK_DIR) on a larger disk');
+      expectNothingLeft(disk);
+    } finally {
+      execFileSync('umount', [disk]);
+    }
   });
 });
