@@ -70,10 +70,26 @@ export interface RestoreRequest {
   instanceName: string;
 }
 
-export interface BackupMethod {
-  readonly name: string;
+/** What the drill loader and the provider choice must know about a method before anything starts. */
+export interface MethodFacts {
   /** False for methods without WAL (pg_dump, a base backup alone): only the backup's own point can be restored. */
   readonly pointInTime: boolean;
+  /** Its tools run in containers of the server's image, so the docker provider can run it. */
+  readonly runsInContainer: boolean;
+  /** Its WAL archive is the run's plain archive folder (incidents can delete a segment from it). */
+  readonly plainWalArchive: boolean;
+  /** Its backup is a plain data folder with a manifest (incidents can damage a file of it). */
+  readonly plainBackupFolder: boolean;
+}
+
+/** A method as the registry knows it: a class with its facts. */
+export interface MethodAdapter {
+  new (): BackupMethod;
+  readonly facts: MethodFacts;
+}
+
+export interface BackupMethod {
+  readonly name: string;
   /** After the primary is up, before the workload: repositories, stanzas, WAL receivers. */
   prepare?(ctx: BackupContext, primary: PostgresInstance): Promise<void>;
   /** Stops what prepare started (a WAL receiver); runs on every path. */

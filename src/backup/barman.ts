@@ -16,7 +16,7 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
 import { folderSize } from './folder-size.js';
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
@@ -30,8 +30,8 @@ interface ShowBackup {
 }
 
 export class BarmanMethod implements BackupMethod {
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false };
   readonly name = 'barman';
-  readonly pointInTime = true;
   private password = '';
   private receiver: BackgroundProcess | undefined;
   private home = '';

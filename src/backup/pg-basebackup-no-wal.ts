@@ -2,13 +2,13 @@
 // Only the backup's own point can be restored (`immediate`): the drill shows what losing everything since the
 // backup costs.
 import path from 'node:path';
-import type { ArchiveFlush, BackupArtifact, BackupContext, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import type { ArchiveFlush, BackupArtifact, BackupContext, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
 import { makeOwnedDir } from '../exec/os-user.js';
 import { PgBasebackupMethod } from './pg-basebackup.js';
 
 export class PgBasebackupNoWalMethod extends PgBasebackupMethod {
+  static override readonly facts: MethodFacts = { pointInTime: false, runsInContainer: true, plainWalArchive: false, plainBackupFolder: true };
   override readonly name = 'pg_basebackup-no-wal';
-  override readonly pointInTime = false;
 
   override primarySettings(): Record<string, string> {
     return { archive_mode: 'off' };

@@ -8,7 +8,7 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
 import { folderSize } from './folder-size.js';
 import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
@@ -22,8 +22,8 @@ interface ManifestWalRange {
 }
 
 export class PgBasebackupMethod implements BackupMethod {
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: true, plainWalArchive: true, plainBackupFolder: true };
   readonly name: string = 'pg_basebackup';
-  readonly pointInTime: boolean = true;
 
   primarySettings(ctx: BackupContext): Record<string, string> {
     return { archive_mode: 'on', archive_command: archiveCommand(ctx.archiveDir) };

@@ -7,13 +7,13 @@ import { performance } from 'node:perf_hooks';
 import { makeOwnedDir } from '../exec/os-user.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { CheckResult } from '../verify/check.js';
-import type { ArchiveFlush, BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import type { ArchiveFlush, BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
 
 const GLOBALS = 'globals.sql';
 
 export class PgDumpMethod implements BackupMethod {
-  readonly name = 'pg_dump';
-  readonly pointInTime = false;
+  static readonly facts: MethodFacts = { pointInTime: false, runsInContainer: true, plainWalArchive: false, plainBackupFolder: false };
+  readonly name: string = 'pg_dump';
 
   primarySettings(): Record<string, string> {
     return {};

@@ -11,7 +11,7 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const STANZA = 'drill';
@@ -24,8 +24,8 @@ interface InfoBackup {
 }
 
 export class PgBackRestMethod implements BackupMethod {
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false };
   readonly name = 'pgbackrest';
-  readonly pointInTime = true;
   private password = '';
 
   private dir(ctx: BackupContext): string {

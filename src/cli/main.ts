@@ -9,7 +9,7 @@ import { renderIndex, writeIndex } from '../report/index-page.js';
 import { initProject } from './init.js';
 import { compareMethods, parseMethods } from '../compare/compare-methods.js';
 import { comparisonMarkdown } from '../compare/comparison-report.js';
-import { BACKUP_METHOD_NAMES } from '../drill/schema.js';
+import { backupMethodNames } from '../backup/registry.js';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sweepOrphans } from '../runner/work-folders.js';
@@ -94,7 +94,7 @@ function program(): Command {
     .command('compare')
     .description('run the same drill once per backup method and write comparison.html, comparison.json and comparison.md')
     .argument('<drill>', 'drill file (YAML)')
-    .requiredOption('--methods <list>', `comma-separated backup methods (${BACKUP_METHOD_NAMES.join(', ')})`)
+    .requiredOption('--methods <list>', `comma-separated backup methods (${backupMethodNames().join(', ')})`)
     .option('--out <dir>', 'output folder', 'reports')
     .addOption(new Option('--provider <provider>', 'where Postgres runs').choices(['auto', 'local', 'docker']))
     .option('--work-dir <dir>', 'parent folder for disposable data folders')

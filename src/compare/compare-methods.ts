@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Drill } from '../drill/drill.js';
 import { inspectDrill, loadDrill } from '../drill/loader.js';
-import { BACKUP_METHOD_NAMES, NO_WAL_METHODS } from '../drill/schema.js';
+import { backupMethodNames, methodFacts } from '../backup/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { createProvider, type ProviderChoice } from '../providers/registry.js';
@@ -52,9 +52,9 @@ export interface Comparison {
 
 export function parseMethods(list: string): string[] {
   const methods = list.split(',').map((m) => m.trim()).filter(Boolean);
-  const unknown = methods.filter((m) => !(BACKUP_METHOD_NAMES as readonly string[]).includes(m));
+  const unknown = methods.filter((m) => !backupMethodNames().includes(m));
   if (methods.length === 0 || unknown.length > 0) {
-    throw new UsageError(`unknown backup method(s): ${unknown.join(', ') || '(none given)'}`, `choose from ${BACKUP_METHOD_NAMES.join(', ')}`);
+    throw new UsageError(`unknown backup method(s): ${unknown.join(', ') || '(none given)'}`, `choose from ${backupMethodNames().join(', ')}`);
   }
   return [...new Set(methods)];
 }
@@ -70,7 +70,7 @@ export function drillsForMethods(file: string, methods: string[], provider: Prov
   for (const method of methods) {
     const { drill, problems: found } = inspectDrill(file, {
       method,
-      ...(NO_WAL_METHODS.includes(method) ? { target: 'immediate' } : {}),
+      ...(methodFacts(method)?.pointInTime === false ? { target: 'immediate' } : {}),
       ...(provider ? { provider } : {}),
       by: `compare --methods ${method}`,
     });

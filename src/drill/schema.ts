@@ -2,6 +2,7 @@
 // so each message here says what is wrong and how to fix it.
 import { z } from 'zod';
 import { DURATION_FIX, parseDuration } from './duration.js';
+import { backupMethodNames, methodFacts, methodsWith } from '../backup/registry.js';
 import { INCIDENT_FACTS } from '../incidents/registry.js';
 import { isTableName } from '../verify/sql-ident.js';
 
@@ -10,11 +11,6 @@ function detectable(): string[] {
   return Object.entries(INCIDENT_FACTS).flatMap(([k, f]) => (f.detectedBy ? [k] : []));
 }
 
-export const BACKUP_METHOD_NAMES = ['pg_basebackup', 'pg_basebackup-no-wal', 'pgbackrest', 'barman', 'pg_dump'] as const;
-/** Methods without WAL: only the backup's own point can be restored. */
-export const NO_WAL_METHODS: readonly string[] = ['pg_basebackup-no-wal', 'pg_dump'];
-/** Methods whose tools run in the server's image (pgBackRest and Barman run on the host). */
-export const CONTAINER_METHODS: readonly string[] = ['pg_basebackup', 'pg_basebackup-no-wal', 'pg_dump'];
 
 /** A duration written as 500ms, 30s, 7m, 1h; parsed to milliseconds. */
 const duration = z.string({ error: (iss) => `${iss.input === undefined ? 'is required' : `${JSON.stringify(iss.input)} is not a duration`}; ${DURATION_FIX}` }).transform((text, ctx) => {
@@ -217,7 +213,8 @@ export const drillSchema = z
       .default('auto'),
     backup: z
       .strictObject({
-        method: z.enum(BACKUP_METHOD_NAMES, { error: notOneOf('a backup method', BACKUP_METHOD_NAMES) }),
+        // Checked against the registry when a drill is loaded, so a registered method is a valid name.
+        method: z.string().refine((m) => methodFacts(m) !== undefined, { error: (iss) => notOneOf('a backup method', backupMethodNames())(iss) }),
       })
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
@@ -230,7 +227,9 @@ export const drillSchema = z
   .superRefine((drill, ctx) => {
     const kind = drill.incident.kind;
     const target = drill.recovery.target;
-    if (NO_WAL_METHODS.includes(drill.backup.method) && target !== undefined && target !== 'immediate') {
+    const method = methodFacts(drill.backup.method);
+    if (!method) return; // reported above
+    if (!method.pointInTime && target !== undefined && target !== 'immediate') {
       ctx.addIssue({
         code: 'custom',
         path: ['recovery', 'target'],
@@ -255,14 +254,14 @@ export const drillSchema = z
         message: `expect: detected applies to incidents that a check is meant to find (${detectable().join(', ')}); a ${kind} drill recovers: write expect: recovered or remove it`,
       });
     }
-    if (facts.methods && !facts.methods.includes(drill.backup.method)) {
+    if (facts.requires && !method[facts.requires]) {
       ctx.addIssue({
         code: 'custom',
         path: ['backup', 'method'],
-        message: `incident ${kind} cannot damage a ${drill.backup.method} backup (it works with ${facts.methods.join(', ')}); use one of those methods`,
+        message: `incident ${kind} cannot damage a ${drill.backup.method} backup (it works with ${methodsWith(facts.requires).join(', ')}); use one of those methods`,
       });
     }
-    if (drill.provider === 'docker' && !CONTAINER_METHODS.includes(drill.backup.method)) {
+    if (drill.provider === 'docker' && !method.runsInContainer) {
       ctx.addIssue({
         code: 'custom',
         path: ['provider'],
@@ -273,7 +272,7 @@ export const drillSchema = z
   .transform((drill) => ({
     ...drill,
     // No target: before the incident, or the backup itself when the method keeps no WAL.
-    recovery: { ...drill.recovery, target: drill.recovery.target ?? (NO_WAL_METHODS.includes(drill.backup.method) ? ('immediate' as const) : ('before-incident' as const)) },
+    recovery: { ...drill.recovery, target: drill.recovery.target ?? (methodFacts(drill.backup.method)?.pointInTime === false ? ('immediate' as const) : ('before-incident' as const)) },
   }));
 
 export type DrillInput = z.input<typeof drillSchema>;

@@ -11,7 +11,7 @@ import { type Incident, type IncidentFacts, type IncidentRecord, type ProtectedT
 
 export const corruptBackupFacts: IncidentFacts = {
   // It flips bytes in a plain base backup folder (base/...), which pg_verifybackup checks against its manifest.
-  methods: ['pg_basebackup', 'pg_basebackup-no-wal'],
+  requires: 'plainBackupFolder',
   detectedBy: ['backup-verified'],
 };
 

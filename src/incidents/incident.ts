@@ -54,8 +54,8 @@ export interface ProtectedTable {
 
 /** What the drill loader must know about an incident kind before anything starts. */
 export interface IncidentFacts {
-  /** Backup methods the incident can damage (it reaches into their files); all methods when absent. */
-  readonly methods?: readonly string[];
+  /** What the backup method must offer for the incident to damage it (it reaches into those files); any when absent. */
+  readonly requires?: 'plainWalArchive' | 'plainBackupFolder';
   /**
    * Names of the checks meant to find this damage. A drill with `expect: detected` passes only when one of them
    * failed (found it); only incidents with such checks accept `expect: detected`, and they require it.

@@ -11,7 +11,7 @@ import { databaseMoment, type Incident, type IncidentContext, type IncidentFacts
 
 export const missingWalFacts: IncidentFacts = {
   // It deletes a segment from the run's plain archive folder; other methods keep WAL in their own repository.
-  methods: ['pg_basebackup'],
+  requires: 'plainWalArchive',
   detectedBy: ['WAL archive continuous'],
 };
 

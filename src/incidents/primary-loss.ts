@@ -3,7 +3,7 @@
 // the WAL archive remain, so recovery replays to the end of the archive: the RPO is the unarchived window.
 import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HEARTBEAT_TABLE } from '../runner/heartbeat.js';
+import { HEARTBEAT_TABLE } from '../model/marker.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';

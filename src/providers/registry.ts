@@ -3,7 +3,7 @@
 // Adding a provider is one folder and one case here.
 import path from 'node:path';
 import type { Drill } from '../drill/drill.js';
-import { CONTAINER_METHODS } from '../drill/schema.js';
+import { methodFacts } from '../backup/registry.js';
 import { DEFAULT_IMAGE, DockerProvider, dockerAvailable } from './docker/docker-provider.js';
 import { LocalProvider } from './local/local-provider.js';
 import type { Provider } from './provider.js';
@@ -21,11 +21,12 @@ export function createProvider(choice: ProviderChoice, drill?: Drill, env: NodeJ
       return new DockerProvider(image, 'docker: chosen in the drill file or with --provider', mounts);
     case 'auto': {
       const method = drill?.backup.method ?? 'pg_basebackup';
+      const inContainers = methodFacts(method)?.runsInContainer ?? false;
       const root = typeof process.getuid !== 'function' || process.getuid() === 0;
-      if (root && CONTAINER_METHODS.includes(method) && dockerAvailable(image)) {
+      if (root && inContainers && dockerAvailable(image)) {
         return new DockerProvider(image, `auto: a Docker engine answers and ${image} is present`, mounts);
       }
-      const why = !CONTAINER_METHODS.includes(method)
+      const why = !inContainers
         ? `backup method ${method} runs on the host`
         : !root
           ? 'the docker provider needs root in this release'

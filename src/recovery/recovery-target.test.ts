@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseLsn, formatLsn, lsnDiff } from './lsn.js';
-import { confirmTarget, targetSettings } from './recovery-target.js';
+import { targetSettings } from './recovery-target.js';
+import { confirmTarget } from '../verify/confirm-target.js';
 
 describe('recovery targets', () => {
   it('maps each target kind to recovery_target_* settings with promotion', () => {

@@ -13,15 +13,16 @@ import type { IncidentRecord } from '../incidents/incident.js';
 import type { ProviderInfo } from '../providers/provider.js';
 import type { ReadyEvent } from '../providers/readiness.js';
 import { lsnDiff } from '../recovery/lsn.js';
-import type { RecoveryTarget, TargetConfirmation } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { TargetConfirmation } from '../verify/confirm-target.js';
 import { describeTarget } from '../recovery/recovery-target.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult } from '../report/result-schema.js';
 import { PGDRILL_VERSION } from '../version.js';
 import type { CheckResult } from '../verify/check.js';
 import type { Marker } from './heartbeat.js';
-import { rate } from './measure.js';
+import { rate } from '../verify/measure-rpo.js';
 import type { Timeline } from './timeline.js';
-import type { VerifyOutcome } from './verify-recovery.js';
+import type { VerifyOutcome } from '../verify/verify-recovery.js';
 
 /** Everything a drill observed, filled in as it goes. */
 export interface DrillOutcome {
@@ -82,9 +83,6 @@ export function assembleResult(input: {
   const checks = [...outcome.checks, ...judgement.objectiveChecks];
   const error = outcome.error;
 
-  const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
-  const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
-  const walBytes = outcome.confirmation?.redoDoneLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, outcome.backup?.startLsn) : null;
 
   const relative = (file: string) => path.relative(input.drillDir, file);
   const logsDir = path.join(input.drillDir, 'logs');
@@ -104,32 +102,12 @@ export function assembleResult(input: {
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),
     objectives: { ...objectives, rtoMet: judgement.rto.met, rpoMet: judgement.rpo.met },
-    measured: {
-      rtoSeconds,
-      rpoSeconds: rpo?.rpoSeconds ?? null,
-      rpoLowerBound: rpo?.lowerBound ?? false,
-      lostMarkers: rpo?.lostMarkers ?? null,
-      discardedMarkers: rpo?.discardedMarkers ?? null,
-      survivingPostIncidentMarkers: rpo?.survivingPostIncidentMarkers ?? null,
-      walReplayBytes: walBytes,
-      walReplaySeconds: replayPhase?.seconds ?? null,
-      walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
-      restoreFilesBytesPerSecond: outcome.backup && restorePhase ? rate(outcome.backup.sizeBytes, restorePhase.seconds) : null,
-      readinessLatencySeconds: outcome.readiness?.latencySeconds ?? null,
-    },
+    measured: measuredNumbers(outcome, timeline, rtoSeconds),
     phases: timeline.phases,
     checks,
     ...(outcome.incident ? { incident: { ...outcome.incident, ...(outcome.declaredAt ? { declaredAt: outcome.declaredAt } : {}) } } : {}),
     expectation,
-    recovery: {
-      target: drill.recovery.target,
-      ...(outcome.target ? { resolved: describeTarget(outcome.target) } : {}),
-      settings: outcome.recoverySettings ?? {},
-      reached: outcome.confirmation?.reached ?? false,
-      timeline: outcome.confirmation?.timeline ?? null,
-      evidence: outcome.confirmation?.evidence ?? [],
-      ...(outcome.verify?.lastReplayedCommit ? { lastReplayedCommit: outcome.verify.lastReplayedCommit } : {}),
-    },
+    recovery: recoverySection(drill, outcome),
     ...(outcome.backup
       ? {
           backup: {
@@ -147,24 +125,61 @@ export function assembleResult(input: {
       ...(rpo?.lastPreIncidentMarker ? { lastPreIncident: rpo.lastPreIncidentMarker } : {}),
       ...(rpo?.newestRecoveredMarker ? { newestRecovered: rpo.newestRecoveredMarker } : {}),
     },
-    environment: {
-      provider: outcome.info?.provider ?? 'unknown',
-      providerReason: outcome.info?.reason ?? '',
-      postgresVersion: outcome.settings['server_version'] ?? outcome.info?.postgresVersion ?? 'unknown',
-      backupMethod: input.method,
-      toolVersions: outcome.toolVersions,
-      ...(input.serverUser ? { serverUser: input.serverUser.name } : {}),
-      host: os.hostname(),
-      platform: `${os.type()} ${os.release()} ${os.arch()}`,
-      node: process.version,
-      settings: outcome.settings,
-    },
+    environment: environmentSection(outcome, input.method, input.serverUser),
     commands: input.commands.map((r) => ({ ...r, logFile: relative(r.logFile) })),
     logs: existsSync(logsDir) ? listFiles(logsDir).map(relative) : [],
     ...(error && status === 'error' ? { error: errorInfo(error) } : {}),
     ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
   };
   return { result, exitCode: judgement.exitCode };
+}
+
+/** The numbers, each traceable to how it was measured (result-schema.ts says how). */
+function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: number | null): DrillResult['measured'] {
+  const rpo = outcome.verify?.rpo;
+  const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
+  const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
+  const walBytes = outcome.confirmation?.redoDoneLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, outcome.backup?.startLsn) : null;
+  return {
+    rtoSeconds,
+    rpoSeconds: rpo?.rpoSeconds ?? null,
+    rpoLowerBound: rpo?.lowerBound ?? false,
+    lostMarkers: rpo?.lostMarkers ?? null,
+    discardedMarkers: rpo?.discardedMarkers ?? null,
+    survivingPostIncidentMarkers: rpo?.survivingPostIncidentMarkers ?? null,
+    walReplayBytes: walBytes,
+    walReplaySeconds: replayPhase?.seconds ?? null,
+    walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
+    restoreFilesBytesPerSecond: outcome.backup && restorePhase ? rate(outcome.backup.sizeBytes, restorePhase.seconds) : null,
+    readinessLatencySeconds: outcome.readiness?.latencySeconds ?? null,
+  };
+}
+
+function recoverySection(drill: Drill, outcome: DrillOutcome): DrillResult['recovery'] {
+  return {
+    target: drill.recovery.target,
+    ...(outcome.target ? { resolved: describeTarget(outcome.target) } : {}),
+    settings: outcome.recoverySettings ?? {},
+    reached: outcome.confirmation?.reached ?? false,
+    timeline: outcome.confirmation?.timeline ?? null,
+    evidence: outcome.confirmation?.evidence ?? [],
+    ...(outcome.verify?.lastReplayedCommit ? { lastReplayedCommit: outcome.verify.lastReplayedCommit } : {}),
+  };
+}
+
+function environmentSection(outcome: DrillOutcome, method: string, serverUser: OsUser | undefined): DrillResult['environment'] {
+  return {
+    provider: outcome.info?.provider ?? 'unknown',
+    providerReason: outcome.info?.reason ?? '',
+    postgresVersion: outcome.settings['server_version'] ?? outcome.info?.postgresVersion ?? 'unknown',
+    backupMethod: method,
+    toolVersions: outcome.toolVersions,
+    ...(serverUser ? { serverUser: serverUser.name } : {}),
+    host: os.hostname(),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    settings: outcome.settings,
+  };
 }
 
 function listFiles(dir: string): string[] {

@@ -3,17 +3,11 @@
 import type pg from 'pg';
 import type { PostgresInstance } from '../providers/provider.js';
 import { Ticker } from './ticker.js';
+import { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
 
-export interface Marker {
-  id: number;
-  /** Transaction id of the marker's insert (to find its commit record in the WAL). */
-  xid?: string;
-  /** Commit time on the primary (database clock), ISO with microseconds. */
-  commitTime: string;
-  commitMicros: number;
-}
+export { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
 
-export const HEARTBEAT_TABLE = 'pgdrill.heartbeat';
+
 
 export async function createHeartbeatTable(primary: PostgresInstance): Promise<void> {
   await primary.query(

@@ -1,33 +1,32 @@
-// One drill, phase by phase: provision the primary, load the workload, back up and verify, heartbeat, capture
-// the truth, incident (RTO clock starts), restore to the target, confirm and verify (RTO clock stops), report.
-// Every instance and the work folder are removed on every path.
+// One drill, top to bottom: a primary of its own, a backup, an incident (its declaration starts the RTO), then
+// the recovery every drill shares: restore to the target, confirm and verify. The judge decides, the result is
+// assembled; every instance and the work folder are removed on every path (drill-session.ts).
 import { mkdirSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
-import { backupMethod } from '../backup/registry.js';
-import type { BackupArtifact, BackupMethod, WalContinuity } from '../backup/backup-method.js';
+import { backupMethod, factsOf } from '../backup/registry.js';
+import type { BackupMethod } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
-import { DrillFinding, EnvironmentError, InterruptedError, isAbortError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import { DrillFinding, EnvironmentError, InterruptedError, RecoveryFailedError, StepFailedError } from '../errors.js';
 import type { CommandRunner } from '../exec/command-runner.js';
-import { chownTree, type OsUser } from '../exec/os-user.js';
-import { formatSeconds } from '../drill/duration.js';
-import { databaseMoment, type Incident, type IncidentRecord } from '../incidents/incident.js';
+import type { OsUser } from '../exec/os-user.js';
 import { createIncident, INCIDENT_FACTS } from '../incidents/registry.js';
 import { generatePassword } from '../providers/local/local-provider.js';
-import type { PostgresInstance, Provider } from '../providers/provider.js';
-import { describeTarget, type RecoveryTarget, type TargetConfirmation } from '../recovery/recovery-target.js';
-import type { CheckResult } from '../verify/check.js';
-import { BackgroundWriter } from './background-writer.js';
-import { DrillSession } from './drill-session.js';
-import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
-import { Heartbeat, createHeartbeatTable } from './heartbeat.js';
-import { DEFAULT_RESTORE_POINT, resolveTarget } from './resolve-target.js';
-import { captureTruth, protectedTables, type PreIncidentTruth } from './truth.js';
-import { Timeline, type PhaseListener } from './timeline.js';
-import { verifyRecovery, type VerifyOutcome } from './verify-recovery.js';
-import { loadWorkload, runPgbench } from './workload.js';
-import { assembleResult, type DrillOutcome } from './assemble-result.js';
+import type { Provider } from '../providers/provider.js';
+import { describeTarget, type RecoveryTarget } from '../recovery/recovery-target.js';
 import type { DrillResult } from '../report/result-schema.js';
+import type { TargetConfirmation } from '../verify/confirm-target.js';
+import { missingWalFinding } from '../verify/wal-continuity.js';
+import { assembleResult, type DrillOutcome } from './assemble-result.js';
+import { DrillSession } from './drill-session.js';
+import { resolveTarget } from './resolve-target.js';
+import type { Stage } from './stage.js';
+import { takeBackup } from './stage-backup.js';
+import { strike } from './stage-incident.js';
+import { startPrimary } from './stage-primary.js';
+import { recover } from './stage-recover.js';
+import { Timeline, type PhaseListener } from './timeline.js';
+
+export { PINNED_SETTINGS } from './stage-primary.js';
 
 export interface RunDrillOptions {
   runId: string;
@@ -47,15 +46,6 @@ export interface RunDrillOptions {
   backupMethod?: BackupMethod;
 }
 
-/** Settings every primary gets so that PITR and the measurements work (PITR-FACTS #4). */
-const PRIMARY_SETTINGS = { wal_level: 'replica', track_commit_timestamp: 'on', max_wal_senders: 10 } as const;
-
-/**
- * Settings pgdrill depends on and pins on every instance: English log lines at LOG level (readiness and target
- * confirmation follow the server log), commits that never wait for a standby, writable sessions.
- */
-export const PINNED_SETTINGS = { lc_messages: 'C', log_min_messages: 'warning', synchronous_standby_names: '', default_transaction_read_only: 'off' } as const;
-
 /** Runs one drill. Never throws for drill outcomes: failures, errors and cleanup problems are in the result. */
 export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ result: DrillResult; exitCode: number }> {
   const startedAt = new Date();
@@ -63,13 +53,13 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   mkdirSync(logDir, { recursive: true });
   const password = opts.password ?? generatePassword();
   const method = opts.backupMethod ?? backupMethod(drill.backup.method);
-  const incident = createIncident(drill.incident);
   const timeline = new Timeline(opts.listener);
   const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [], warnings: [] };
   let session: DrillSession | undefined;
   try {
     session = new DrillSession({ runId: opts.runId, logDir, provider: opts.provider, signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: [password] });
-    await drillPhases(drill, { ...opts, password, method, incident, timeline, outcome, session });
+    const stage: Stage = { session, timeline, provider: opts.provider, method, incident: createIncident(drill.incident), signal: opts.signal, serverUser: opts.serverUser, password };
+    await selfContainedDrill(drill, stage, outcome);
   } catch (error) {
     outcome.error = opts.signal.aborted ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
     if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
@@ -77,9 +67,10 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     await session?.dispose();
     outcome.warnings.push(...(session?.warnings ?? []));
   }
-  if (outcome.continuity && !outcome.continuity.continuous) outcome.findings.push(missingWalFinding(outcome, drill));
-
-  const runner = session?.runner;
+  if (outcome.continuity && !outcome.continuity.continuous) {
+    const seen = { confirmation: outcome.confirmation, verify: outcome.verify, backupEndTime: outcome.backup?.endTime, rpoObjectiveSeconds: drill.objectives.rpo / 1000 };
+    outcome.findings.push(missingWalFinding(outcome.continuity, seen));
+  }
   const { result, exitCode } = assembleResult({
     drill,
     runId: opts.runId,
@@ -87,7 +78,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     timeline,
     outcome,
     method: method.name,
-    commands: runner?.records ?? [],
+    commands: session?.runner.records ?? [],
     drillDir: opts.drillDir,
     serverUser: opts.serverUser,
     detectedBy: INCIDENT_FACTS[drill.incident.kind].detectedBy ?? [],
@@ -97,140 +88,41 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   return { result, exitCode };
 }
 
-interface PhaseInputs extends RunDrillOptions {
-  password: string;
-  method: BackupMethod;
-  incident: Incident;
-  timeline: Timeline;
-  outcome: DrillOutcome;
-  session: DrillSession;
-}
+/** The plan of a drill that builds its own primary: primary, backup, incident, then the shared recovery. */
+async function selfContainedDrill(drill: Drill, s: Stage, o: DrillOutcome): Promise<void> {
+  o.info = await s.provider.describe();
+  await checkWorkDirReachable(s.session.runner, s.session.workDir, s.serverUser);
+  o.toolVersions[s.method.name] = await s.method.version(s.session.ctx);
 
-/** The phases of a self-contained drill, top to bottom; what they observe goes into `outcome`. */
-async function drillPhases(drill: Drill, p: PhaseInputs): Promise<void> {
-  const { method, incident, timeline, outcome, session, password } = p;
-  const { ctx, runner } = session;
-  const deadlineMs = drill.timeouts.step;
-  outcome.info = await p.provider.describe();
-  await checkWorkDirReachable(runner, session.workDir, p.serverUser);
-  outcome.toolVersions[method.name] = await method.version(ctx);
-  mkdirSync(ctx.archiveDir, { recursive: true, mode: 0o700 });
-  chownTree(ctx.archiveDir, p.serverUser);
+  const primary = await startPrimary(drill, s);
+  o.settings = primary.settings;
+  const taken = await takeBackup(s, primary.primary);
+  Object.assign(o, { backup: taken.backup, ...(taken.damage ? { incident: taken.damage } : {}) });
+  o.checks.push(...taken.checks);
+  if (!taken.verified) throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${taken.checks[0]?.detail ?? ''}`);
 
-  const primary = await timeline.phase('provision-primary', () =>
-    p.provider.initPrimary(ctx, { name: 'primary', password, deadlineMs, settings: { ...PRIMARY_SETTINGS, ...drill.postgres.settings, ...PINNED_SETTINGS, ...method.primarySettings(ctx) } }).catch((error: unknown) => {
-      if (isAbortError(error) || error instanceof EnvironmentError) throw error;
-      throw new EnvironmentError(`the primary instance would not start: ${(error as Error).message}`, 'see logs/primary-server.log; check postgres.settings in the drill file', { cause: error });
-    }),
-  );
-  session.defer('stop the primary', () => primary.stop());
-  outcome.settings = await primarySettings(primary);
-  if (method.dispose) session.defer(`stop ${method.name}'s background processes`, () => method.dispose?.());
-  const prepare = method.prepare?.bind(method);
-  if (prepare) await timeline.phase('prepare-backup', () => prepare(ctx, primary));
+  const struck = await strike(drill, s, primary, taken.backup);
+  Object.assign(o, { incident: struck.record, ledger: struck.ledger, declaredAt: struck.declaredAt, ...(struck.restorePointLsn ? { restorePointLsn: struck.restorePointLsn } : {}) });
+  o.checks.push(...(struck.record.detections ?? []));
 
-  const writers = drill.workload.background.map((b) => new BackgroundWriter(primary, b.sql, b.every));
-  const endangered = await timeline.phase('load-workload', async () => {
-    await loadWorkload(drill, primary, p.provider, runner);
-    const tables = await incident.preflight(primary);
-    for (const w of writers) await w.start();
-    return tables;
-  });
-  session.defer('stop the background writers', () => Promise.all(writers.map((w) => w.stop())));
-
-  const backup: BackupArtifact = await timeline.phase('base-backup', async () => {
-    const taken = await method.takeBackup(ctx, primary);
-    return { ...taken, endTime: taken.endTime ?? (await databaseMoment(primary)).commitTime };
-  });
-  outcome.backup = backup;
-  const damageBackup = incident.afterBackup?.bind(incident);
-  if (damageBackup) outcome.incident = await timeline.phase('damage-backup', () => damageBackup(ctx, backup));
-  const backupCheck = await timeline.phase('verify-backup', () => method.verify(ctx, backup));
-  outcome.checks.push(backupCheck, ...((await method.extraChecks?.(ctx)) ?? []));
-  if (backupCheck.status === 'failed') throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${backupCheck.detail}`);
-
-  const hb = new Heartbeat(primary, drill.workload.heartbeat);
-  session.defer('stop the heartbeat', () => hb.stop());
-  await timeline.phase('heartbeat', async () => {
-    await createHeartbeatTable(primary);
-    await hb.start();
-    await hb.waitForMarkers(3);
-  });
-  if (drill.workload.pgbench?.duration) await timeline.phase('pgbench-writes', () => runPgbench(drill, primary, p.provider, runner));
-  if (drill.workload.runFor > 0) await timeline.phase('steady-writes', () => sleep(drill.workload.runFor, undefined, { signal: p.signal }));
-
-  const truth: PreIncidentTruth = await timeline.phase('capture-truth', async () => {
-    for (const w of writers) await w.stop();
-    return captureTruth(drill, primary, protectedTables(drill, endangered));
-  });
-  if (drill.recovery.target === 'name') {
-    const name = drill.recovery.name ?? DEFAULT_RESTORE_POINT;
-    outcome.restorePointLsn = await timeline.phase('restore-point', async () => {
-      const [row] = await primary.query<{ lsn: string }>('select pg_create_restore_point($1)::text as lsn', [name]);
-      return row?.lsn ?? '';
-    });
-  }
-
-  const record: IncidentRecord = await timeline.phase('incident', () => incident.inject({ primary, backupContext: ctx, backup }));
-  outcome.incident = record;
-  outcome.checks.push(...(record.detections ?? []));
-  if (incident.primarySurvives && drill.incident.declareAfter > 0) {
-    // The application keeps writing until someone declares the incident; PITR discards those writes.
-    await timeline.phase('writes-after-incident', () => sleep(drill.incident.declareAfter, undefined, { signal: p.signal }));
-  }
-  timeline.startRto();
-  outcome.declaredAt = new Date().toISOString();
-  outcome.ledger = await hb.stop();
-
-  const target: RecoveryTarget = resolveTarget(drill, { incident, record, ledger: outcome.ledger, backup, pointInTime: method.pointInTime, method: method.name });
-  outcome.target = target;
-  const archivedUntil = await timeline.phase(
-    'archive-wal',
-    async () => {
-      if (!incident.primarySurvives) return (await method.archiveEnd(ctx)) ?? record.lsnBefore;
-      const [now] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-      const lsn = now?.lsn ?? record.lsnAfter;
-      await method.archiveThrough(ctx, primary, lsn, deadlineMs);
-      return target.kind === 'latest' ? ((await method.archiveEnd(ctx)) ?? lsn) : lsn;
+  o.target = resolveTarget(drill, { incident: s.incident, record: struck.record, ledger: struck.ledger, backup: taken.backup, pointInTime: factsOf(s.method).pointInTime, method: s.method.name });
+  const verified = await recover(
+    drill,
+    s,
+    { target: o.target, backup: taken.backup, record: struck.record, truth: struck.truth, ledger: struck.ledger, primary: s.incident.primarySurvives ? primary.primary : undefined, restorePointLsn: struck.restorePointLsn },
+    {
+      continuity: (c, check) => {
+        o.continuity = c;
+        if (check) o.checks.push(check);
+      },
+      restored: (plan, ready) => {
+        o.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
+        if (ready) o.readiness = ready;
+      },
     },
-    { inRto: true },
   );
-  // pgdrill's own proof, not an operator's step: outside the RTO.
-  await timeline.phase('check-archive', async () => {
-    const neededLsn = lsnNeededFor(target, { record, backup, archivedUntil, restorePointLsn: outcome.restorePointLsn });
-    const continuity = await method.walContinuity(ctx, backup, neededLsn);
-    outcome.continuity = continuity;
-    if (continuity.applicable !== false) outcome.checks.push(continuityCheck(continuity, neededLsn));
-  });
-
-  const plan = await timeline.phase('restore-files', () => method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
-  outcome.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
-  const restored: PostgresInstance =
-    plan.kind === 'physical'
-      ? await timeline.phase('wal-replay', () => p.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...PINNED_SETTINGS }, password, deadlineMs: drill.recovery.timeout }), { inRto: true })
-      : await timeline.phase('logical-restore', () => plan.load(password), { inRto: true });
-  session.defer('stop the restored instance', () => restored.stop());
-  outcome.readiness = restored.ready;
-
-  const verified: VerifyOutcome = await timeline.phase(
-    'verify',
-    () =>
-      verifyRecovery({
-        drill,
-        restored,
-        target,
-        truth,
-        incident: record,
-        ledger: outcome.ledger,
-        backupEndTime: backup.endTime,
-        logical: plan.kind === 'logical',
-        archiveEnd: target.kind === 'latest' && plan.kind === 'physical' ? { newestSegmentLsn: archivedUntil, segmentBytes: WAL_SEGMENT_BYTES } : undefined,
-      }),
-    { inRto: true },
-  );
-  outcome.verify = verified;
-  outcome.confirmation = verified.confirmation;
-  outcome.checks.push(...verified.checks);
+  Object.assign(o, { verify: verified, confirmation: verified.confirmation });
+  o.checks.push(...verified.checks);
 }
 
 /** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */
@@ -253,55 +145,6 @@ function asEnvironmentProblem(error: unknown): unknown {
   return error;
 }
 
-/** How far the archive must reach for this target. */
-function lsnNeededFor(
-  target: RecoveryTarget,
-  at: { record: IncidentRecord; backup: BackupArtifact; archivedUntil: string; restorePointLsn: string | undefined },
-): string {
-  switch (target.kind) {
-    case 'immediate':
-      return at.backup.endLsn ?? at.archivedUntil;
-    case 'name':
-      return at.restorePointLsn ?? at.archivedUntil;
-    case 'lsn':
-      return target.lsn;
-    case 'latest':
-      return at.archivedUntil;
-    case 'xid':
-    case 'time':
-      return at.record.lsnAfter || at.archivedUntil;
-  }
-}
-
-function continuityCheck(c: WalContinuity, neededLsn: string): CheckResult {
-  return {
-    name: 'WAL archive continuous',
-    status: c.continuous ? 'passed' : 'failed',
-    detail: c.continuous
-      ? `every segment from ${c.firstSegment} to ${c.lastSegment} (through ${neededLsn}) is archived`
-      : `segment ${c.missingSegment} is missing: WAL is contiguous from ${c.firstSegment} only up to ${c.lastContiguousLsn}, recovery needs it through ${neededLsn}`,
-  };
-}
-
-/**
- * Which segment is missing, the last point that was recoverable, and what that means for the RPO objective: no
- * recovery can get past the hole, so the recoverable point is frozen while the primary keeps committing.
- */
-function missingWalFinding(o: DrillOutcome, drill: Drill): string {
-  const c = o.continuity as WalContinuity;
-  const stop = o.confirmation?.redoDoneLsn ?? c.lastContiguousLsn;
-  const last = o.verify?.lastReplayedCommit?.time ?? o.confirmation?.lastCompletedTransactionTime;
-  const point = last
-    ? `last transaction committed at ${last}`
-    : `the end of the base backup${o.backup?.endTime ? ` at ${o.backup.endTime}` : ''}: no later transaction could be replayed`;
-  const rpo = o.verify?.rpo;
-  const loss = rpo ? ` ${rpo.lostMarkers} marker(s) committed before the incident are lost (RPO ${rpo.rpoSeconds.toFixed(3)}s at the incident).` : '';
-  return (
-    `WAL segment ${c.missingSegment} is missing from the archive: recovery can only reach ${stop} (${point}).${loss} ` +
-    `The RPO objective of ${formatSeconds(drill.objectives.rpo / 1000)} cannot be met with this archive: every commit after that point is lost, and the loss grows until a new base backup is taken.`
-  );
-}
-
 function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
   const lines = error instanceof RecoveryFailedError ? error.logTail.split('\n').filter((l) => /FATAL|PANIC|recovery|redo/.test(l)) : [];
   return { reached: false, evidence: [...lines, `recovery to ${describeTarget(target)} did not complete`] };
@@ -317,15 +160,4 @@ async function checkWorkDirReachable(runner: CommandRunner, workDir: string, use
       'pass --work-dir (or PGDRILL_WORK_DIR) pointing at a folder every user can traverse, e.g. /tmp or /var/tmp',
     );
   }
-}
-
-async function primarySettings(primary: PostgresInstance): Promise<Record<string, string>> {
-  const rows = await primary.query<{ name: string; setting: string; unit: string | null }>(
-    `select name, setting, unit from pg_settings
-      where name in ('server_version', 'wal_level', 'archive_mode', 'archive_timeout', 'wal_compression', 'full_page_writes',
-                     'data_checksums', 'track_commit_timestamp', 'checkpoint_timeout', 'max_wal_size', 'synchronous_commit',
-                     'wal_segment_size', 'shared_buffers')
-      order by name`,
-  );
-  return Object.fromEntries(rows.map((r) => [r.name, r.unit && !['bool', ''].includes(r.unit) ? `${r.setting} (${r.unit})` : r.setting]));
 }

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { currentOwner, ownerAlive, readOwnerFile, writeOwnerFile } from './ownership.js';
+import { currentOwner, ownerAlive, readOwnerFile, writeOwnerFile } from '../exec/ownership.js';
 
 export const WORK_PREFIX = 'pgdrill-';
 const live = new Set<string>();

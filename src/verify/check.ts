@@ -1,4 +1,14 @@
-// The check port: one verification, with a verdict and a sentence a reader understands.
+// The check port: one verification, with a verdict and a sentence a reader understands. Every check of a
+// recovered instance has the same signature: it reads what verification observed once (VerifyContext) and
+// returns its results; verify-recovery.ts lists them.
+import type { Drill } from '../drill/drill.js';
+import type { IncidentRecord } from '../incidents/incident.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { Marker } from '../model/marker.js';
+import type { TargetConfirmation } from './confirm-target.js';
+import type { RpoMeasurement } from './measure-rpo.js';
+import type { PreIncidentTruth } from './truth.js';
 
 export type CheckStatus = 'passed' | 'failed';
 
@@ -7,3 +17,22 @@ export interface CheckResult {
   status: CheckStatus;
   detail: string;
 }
+
+/** What verification observed on the recovered instance, read once, for every check. */
+export interface VerifyContext {
+  drill: Drill;
+  restored: PostgresInstance;
+  target: RecoveryTarget;
+  truth: PreIncidentTruth;
+  incident: IncidentRecord;
+  ledger: Marker[];
+  /** pg_is_in_recovery(), read right after promotion. */
+  inRecovery: boolean | undefined;
+  confirmation: TargetConfirmation;
+  /** Heartbeat marker ids present after recovery. */
+  recoveredMarkerIds: number[];
+  rpo: RpoMeasurement;
+}
+
+/** One verification of a recovered instance. */
+export type RecoveryCheck = (v: VerifyContext) => Promise<CheckResult[]>;

@@ -1,7 +1,7 @@
 // A drill's `verify` SQL check: the first column of the first row, as text, either equals `expect` or equals
 // the value the same query returned on the primary just before the incident (`compare: pre-incident`).
 import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult } from './check.js';
+import type { CheckResult, VerifyContext } from './check.js';
 
 export interface SqlCheckSpec {
   name?: string | undefined;
@@ -40,4 +40,13 @@ export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, p
     status: got === wanted ? 'passed' : 'failed',
     detail: got === wanted ? `returned ${JSON.stringify(got)} = ${source}` : `returned ${JSON.stringify(got)}, ${source} ${JSON.stringify(wanted)}`,
   };
+}
+
+/** The drill's own `verify` SQL entries, in order. */
+export async function sqlChecks({ drill, restored, truth }: VerifyContext): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const [i, c] of drill.verify.entries()) {
+    if ('sql' in c) results.push(await sqlCheck(restored, c, truth.compareValues.get(i)));
+  }
+  return results;
 }

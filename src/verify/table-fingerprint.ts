@@ -1,7 +1,7 @@
 // A table's fingerprint: row count plus an order-independent content hash (sum of per-row md5 prefixes), so
 // it streams through any table size without sorting, and equal fingerprints mean equal multisets of rows.
 import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult } from './check.js';
+import type { CheckResult, VerifyContext } from './check.js';
 
 export interface Fingerprint {
   table: string;
@@ -48,4 +48,11 @@ export async function fingerprintCheck(restored: PostgresInstance, expected: Fin
       ? `${actual.rows} rows, content hash ${actual.hash} equals the pre-incident fingerprint`
       : `pre-incident ${expected.rows} rows (hash ${expected.hash}), recovered ${actual.rows} rows (hash ${actual.hash})`,
   };
+}
+
+/** Every protected table against its pre-incident fingerprint. */
+export async function tablesCheck({ restored, truth }: VerifyContext): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const fp of truth.fingerprints) results.push(await fingerprintCheck(restored, fp));
+  return results;
 }

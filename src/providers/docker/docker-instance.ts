@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { InstanceBase } from '../instance-base.js';
-import { currentOwner, ownerLabel } from '../../runner/ownership.js';
+import { currentOwner, ownerLabel } from '../../exec/ownership.js';
 import type { ProviderContext } from '../provider.js';
 import { fileSize, waitUntilReady, type ReadyEvent } from '../readiness.js';
 

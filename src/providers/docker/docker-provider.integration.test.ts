@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema, type DrillResult } from '../../report/result-schema.js';
 import { runCli, testFolders, workFoldersLeft } from '../../test-support/cli.js';
-import { processStart } from '../../runner/ownership.js';
+import { processStart } from '../../exec/ownership.js';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import pg from 'pg';
 import { DEFAULT_IMAGE } from './docker-provider.js';

@@ -14,7 +14,7 @@ import { appendAutoConf } from '../conf-file.js';
 import { runInitdb } from '../initdb.js';
 import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
 import { DockerInstance, MANAGED_LABEL, startServerContainer } from './docker-instance.js';
-import { currentOwner, ownerAlive, ownerLabel, parseOwnerLabel } from '../../runner/ownership.js';
+import { currentOwner, ownerAlive, ownerLabel, parseOwnerLabel } from '../../exec/ownership.js';
 
 export const DEFAULT_IMAGE = 'postgres:15';
 const TOOLS_DIR = fileURLToPath(new URL('../../../libexec/docker/', import.meta.url));

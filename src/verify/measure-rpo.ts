@@ -1,6 +1,8 @@
 // RTO and RPO arithmetic. Durations come from the monotonic clock; data loss from commit timestamps on the
 // database clock, never from the runner's wall clock (xid order is not commit order, PITR-FACTS #6).
-import type { Marker } from './heartbeat.js';
+import type { IncidentRecord } from '../incidents/incident.js';
+import { parseLsn } from '../recovery/lsn.js';
+import type { Marker } from '../model/marker.js';
 
 export interface RpoMeasurement {
   /** Seconds of committed work lost: last pre-incident commit minus the newest one that survived. */
@@ -67,4 +69,20 @@ export function measureRpo(
 /** Bytes per second, 0 when the duration is not positive. */
 export function rate(bytes: number, seconds: number): number {
   return seconds > 0 ? bytes / seconds : 0;
+}
+
+/**
+ * After a primary loss, every marker the primary acknowledged committed before the loss. For incidents that
+ * recorded the commit LSN of the transactions committed while they ran (drop-database): a
+ * marker among them is before the damage when its commit record precedes it in the WAL.
+ */
+export function markerOrder(incident: IncidentRecord): ((m: Marker) => boolean | undefined) | undefined {
+  if (incident.destroysPrimary) return () => true;
+  const lsns = incident.commitLsns;
+  const damage = incident.damageLsn;
+  if (!lsns || !damage) return undefined;
+  return (m) => {
+    const lsn = m.xid ? lsns[m.xid] : undefined;
+    return lsn === undefined ? undefined : parseLsn(lsn) < parseLsn(damage);
+  };
 }

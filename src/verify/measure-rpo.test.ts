@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Marker } from './heartbeat.js';
-import { measureRpo, rate } from './measure.js';
+import type { Marker } from '../model/marker.js';
+import { measureRpo, rate } from './measure-rpo.js';
 
 const m = (id: number, seconds: number): Marker => ({ id, commitTime: `t${id}`, commitMicros: 1_700_000_000_000_000 + seconds * 1e6 });
 

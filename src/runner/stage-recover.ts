@@ -1,0 +1,103 @@
+// Stage 4, the part every drill shares: make sure the WAL the target needs is archived, check the archive for
+// holes, restore into a new instance, replay to the target, and verify. The RTO is the sum of the phases marked
+// inRto here.
+import type { BackupArtifact, RestorePlan, WalContinuity } from '../backup/backup-method.js';
+import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import type { Drill } from '../drill/drill.js';
+import type { IncidentRecord } from '../incidents/incident.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { ReadyEvent } from '../providers/readiness.js';
+import type { CheckResult } from '../verify/check.js';
+import type { PreIncidentTruth } from '../verify/truth.js';
+import { verifyRecovery, type VerifyOutcome } from '../verify/verify-recovery.js';
+import { continuityCheck } from '../verify/wal-continuity.js';
+import type { Marker } from './heartbeat.js';
+import { PINNED_SETTINGS } from './stage-primary.js';
+import type { Stage } from './stage.js';
+
+export interface RecoverInputs {
+  target: RecoveryTarget;
+  backup: BackupArtifact;
+  record: IncidentRecord;
+  truth: PreIncidentTruth;
+  ledger: Marker[];
+  /** The primary, when the incident left it running (its WAL can still be switched into the archive). */
+  primary: PostgresInstance | undefined;
+  restorePointLsn?: string | undefined;
+}
+
+/** What recovery observed, reported as it happens (a later phase may fail). */
+export interface RecoverObserver {
+  continuity(c: WalContinuity, check: CheckResult | undefined): void;
+  restored(plan: RestorePlan, ready: ReadyEvent | undefined): void;
+}
+
+export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen: RecoverObserver): Promise<VerifyOutcome> {
+  const { ctx } = s.session;
+  const { target, backup, record, primary } = input;
+  const archivedUntil = await s.timeline.phase(
+    'archive-wal',
+    async () => {
+      if (!primary) return (await s.method.archiveEnd(ctx)) ?? record.lsnBefore;
+      const [now] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
+      const lsn = now?.lsn ?? record.lsnAfter;
+      await s.method.archiveThrough(ctx, primary, lsn, drill.timeouts.step);
+      return target.kind === 'latest' ? ((await s.method.archiveEnd(ctx)) ?? lsn) : lsn;
+    },
+    { inRto: true },
+  );
+  // pgdrill's own proof, not an operator's step: outside the RTO.
+  await s.timeline.phase('check-archive', async () => {
+    const neededLsn = lsnNeededFor(target, { ...input, archivedUntil });
+    const continuity = await s.method.walContinuity(ctx, backup, neededLsn);
+    seen.continuity(continuity, continuity.applicable === false ? undefined : continuityCheck(continuity, neededLsn));
+  });
+
+  const plan = await s.timeline.phase('restore-files', () => s.method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
+  seen.restored(plan, undefined);
+  const restored: PostgresInstance =
+    plan.kind === 'physical'
+      ? await s.timeline.phase(
+          'wal-replay',
+          () => s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
+          { inRto: true },
+        )
+      : await s.timeline.phase('logical-restore', () => plan.load(s.password), { inRto: true });
+  s.session.defer('stop the restored instance', () => restored.stop());
+  seen.restored(plan, restored.ready);
+
+  return s.timeline.phase(
+    'verify',
+    () =>
+      verifyRecovery({
+        drill,
+        restored,
+        target,
+        truth: input.truth,
+        incident: record,
+        ledger: input.ledger,
+        backupEndTime: backup.endTime,
+        logical: plan.kind === 'logical',
+        archiveEnd: target.kind === 'latest' && plan.kind === 'physical' ? { newestSegmentLsn: archivedUntil, segmentBytes: WAL_SEGMENT_BYTES } : undefined,
+      }),
+    { inRto: true },
+  );
+}
+
+/** How far the archive must reach for this target. */
+function lsnNeededFor(target: RecoveryTarget, at: { record: IncidentRecord; backup: BackupArtifact; archivedUntil: string; restorePointLsn?: string | undefined }): string {
+  switch (target.kind) {
+    case 'immediate':
+      return at.backup.endLsn ?? at.archivedUntil;
+    case 'name':
+      return at.restorePointLsn ?? at.archivedUntil;
+    case 'lsn':
+      return target.lsn;
+    case 'latest':
+      return at.archivedUntil;
+    case 'xid':
+    case 'time':
+      return at.record.lsnAfter || at.archivedUntil;
+  }
+}
