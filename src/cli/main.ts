@@ -5,6 +5,7 @@ import path from 'node:path';
 import { inspectDrill } from '../drill/loader.js';
 import { formatProblem, PgdrillError, UsageError } from '../errors.js';
 import { runDrills } from '../runner/run-drills.js';
+import { runOutputs } from '../report/outputs.js';
 import { renderIndex, writeIndex } from '../report/index-page.js';
 import { initProject } from './init.js';
 import { compareMethods, parseMethods } from '../compare/compare-methods.js';
@@ -63,12 +64,12 @@ function program(): Command {
           signal: controller.signal,
           signer,
           concurrency,
-          outputs: {
+          outputs: runOutputs({
             junit: opts.junit,
             metrics: opts.metrics,
             stepSummary: process.env['GITHUB_STEP_SUMMARY'] || undefined,
             slack: webhookUrl ? { webhookUrl, reportUrl, notify: opts.notify } : undefined,
-          },
+          }),
           onWarning: (w) => stderr.write(`warning: ${w}\n`),
           ...(opts.provider ? { provider: opts.provider } : {}),
           ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),

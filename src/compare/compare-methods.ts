@@ -2,23 +2,21 @@
 // measured numbers read back from each run's own result.json: backup time and size, RTO with its restore /
 // replay / verify split, RPO, lost transactions, checks, verdict. Methods without WAL (pg_dump, a base backup
 // alone) recover to the backup itself, which is what the table shows them costing.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Drill } from '../drill/drill.js';
 import { inspectDrill, loadDrill } from '../drill/loader.js';
 import { backupMethodNames, methodFacts } from '../backup/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
-import { resolveServerUser } from '../exec/os-user.js';
-import { createProvider, type ProviderChoice } from '../providers/registry.js';
+import type { ProviderChoice } from '../providers/registry.js';
 import { resultSchema, type DrillResult } from '../report/result-schema.js';
-import { writeDrillFiles } from '../report/write-results.js';
 import { aggregateExitCode, objectiveMet } from '../model/judge.js';
-import { interruptedBy, runDrill } from '../runner/run-drill.js';
-import { newRunId } from '../runner/run-id.js';
+import type { RunOutput } from '../model/run-output.js';
+import { interruptedBy } from '../runner/run-drill.js';
+import { runLoadedDrills } from '../runner/run-drills.js';
 import { drillSlug } from '../drill/slug.js';
 import type { PhaseListener } from '../runner/timeline.js';
 import { renderComparison, comparisonMarkdown } from './comparison-report.js';
-import { writeManifest } from '../evidence/manifest.js';
 import type { Signer } from '../evidence/signing.js';
 
 export interface ComparisonRow {
@@ -113,6 +111,11 @@ export function comparisonRow(resultFile: string): ComparisonRow {
   };
 }
 
+/**
+ * Runs the drill once per method through the same run loop as `pgdrill run` (one variant per method, validated
+ * as it will run), then builds the table from each run's own result.json as a run output, so the comparison is
+ * covered by the run's evidence like every other file.
+ */
 export async function compareMethods(
   file: string,
   methods: string[],
@@ -120,38 +123,37 @@ export async function compareMethods(
 ): Promise<{ comparison: Comparison; runDir: string; files: { json: string; html: string; markdown: string }; exitCode: number }> {
   const drill = loadDrill(file);
   const variants = drillsForMethods(file, methods, opts.provider);
-  const serverUser = resolveServerUser();
-  const provider = createProvider(opts.provider ?? (drill.provider === 'auto' ? 'local' : drill.provider), drill);
-  await provider.describe();
-  const runId = newRunId();
-  const runDir = path.resolve(opts.out, runId);
-  mkdirSync(runDir, { recursive: true });
-  const rows: ComparisonRow[] = [];
-  const codes: number[] = [];
-  for (const [i, method] of methods.entries()) {
-    if (opts.signal.aborted) break;
-    const variant = variants[i] as Drill;
-    const drillDir = path.join(runDir, drillSlug(`${drill.name}-${method}`));
-    mkdirSync(drillDir, { recursive: true });
-    const listener = opts.onMethod?.(method, i, methods.length);
-    const { result, exitCode } = await runDrill(variant, {
-      runId,
-      drillDir,
-      provider,
-      signal: opts.signal,
-      serverUser: provider.serverUser?.() ?? serverUser,
-      signingKeyFingerprint: opts.signer?.fingerprint ?? null,
-      ...(listener ? { listener } : {}),
-      ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
-    });
-    const { resultFile } = writeDrillFiles(drillDir, result);
-    codes.push(result.status === 'error' ? exitCode : 0);
-    const row = comparisonRow(resultFile);
-    rows.push(row);
-    opts.onDone?.(row);
-    if (result.status !== 'passed' && result.diagnosis) opts.onDiagnosis?.(result.diagnosis);
-  }
+  let made: { comparison: Comparison; files: { json: string; html: string; markdown: string } } | undefined;
+  const comparisonOutput: RunOutput = {
+    name: 'comparison.html, comparison.json and comparison.md',
+    publish: ({ runId, runDir }) => {
+      made = writeComparison(drill, runId, runDir, variants);
+      return [];
+    },
+  };
+  const outcome = await runLoadedDrills(variants, {
+    out: opts.out,
+    signal: opts.signal,
+    // One provider for every method, so the numbers compare like with like (auto means local here).
+    provider: opts.provider ?? (drill.provider === 'auto' ? 'local' : drill.provider),
+    signer: opts.signer,
+    outputs: [comparisonOutput],
+    ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
+    onDrill: (_name, i, n) => opts.onMethod?.(methods[i] ?? '', i, n),
+    onDrillDone: (result, reportFile) => {
+      opts.onDone?.(comparisonRow(path.join(path.dirname(reportFile), 'result.json')));
+      if (result.status !== 'passed' && result.diagnosis) opts.onDiagnosis?.(result.diagnosis);
+    },
+  });
+  if (!made) throw new Error('the comparison was not written');
+  // Every method that produced a result counts, passed or failed: only errors and interruptions fail compare.
+  const codes = outcome.results.map((r, i) => (r.status === 'error' ? (outcome.drillExitCodes[i] ?? 1) : 0));
   if (opts.signal.aborted) codes.push(interruptedBy(opts.signal) === 'SIGTERM' ? 143 : 130);
+  return { ...made, runDir: outcome.runDir, exitCode: aggregateExitCode(codes) };
+}
+
+function writeComparison(drill: Drill, runId: string, runDir: string, variants: Drill[]): { comparison: Comparison; files: { json: string; html: string; markdown: string } } {
+  const rows = variants.map((v) => path.join(runDir, drillSlug(v.name), 'result.json')).filter((f) => existsSync(f)).map(comparisonRow);
   const comparison: Comparison = {
     drill: drill.name,
     runId,
@@ -159,21 +161,9 @@ export async function compareMethods(
     objectives: { rtoSeconds: drill.objectives.rto / 1000, rpoSeconds: drill.objectives.rpo / 1000 },
     rows,
   };
-  const files = {
-    json: path.join(runDir, 'comparison.json'),
-    html: path.join(runDir, 'comparison.html'),
-    markdown: path.join(runDir, 'comparison.md'),
-  };
+  const files = { json: path.join(runDir, 'comparison.json'), html: path.join(runDir, 'comparison.html'), markdown: path.join(runDir, 'comparison.md') };
   writeFileSync(files.json, `${JSON.stringify(comparison, null, 2)}\n`);
   writeFileSync(files.markdown, comparisonMarkdown(comparison));
   writeFileSync(files.html, renderComparison(comparison, runDir));
-  writeManifest(runDir, {
-    runId,
-    startedAt: comparison.createdAt,
-    endedAt: new Date().toISOString(),
-    drills: [drill],
-    results: rows.map((r) => resultSchema.parse(JSON.parse(readFileSync(r.result, 'utf8')))),
-    signer: opts.signer,
-  });
-  return { comparison, runDir, files, exitCode: aggregateExitCode(codes) };
+  return { comparison, files };
 }

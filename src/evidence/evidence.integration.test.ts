@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unli
 import path from 'node:path';
 import { loadSigner, keygen } from './signing.js';
 import { runDrills } from '../runner/run-drills.js';
+import { historyPage, slackNotification } from '../report/outputs.js';
 import { ROOT, runCli, testFolders } from '../test-support/cli.js';
 import { fakeSlack } from '../test-support/fake-slack.js';
 import { tempDir } from '../test-support/temp-dirs.js';
@@ -36,7 +37,7 @@ describe('evidence (real runs)', function () {
           workRoot: work,
           signer,
           password: PASSWORD,
-          outputs: { slack: { webhookUrl: slack.url, notify: 'always' } },
+          outputs: [historyPage(), slackNotification({ webhookUrl: slack.url, notify: 'always' })],
         });
       }
     } finally {

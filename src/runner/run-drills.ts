@@ -13,7 +13,9 @@ import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../rep
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
 import { interruptedBy, runDrill } from './run-drill.js';
-import { publishRun, type RunOutputs } from './publish-run.js';
+import { publishRun } from './publish-run.js';
+import type { RunOutput } from '../model/run-output.js';
+import { historyPage } from '../report/outputs.js';
 import { writeManifest } from '../evidence/manifest.js';
 import type { Signer } from '../evidence/signing.js';
 import { newRunId } from './run-id.js';
@@ -28,8 +30,8 @@ export interface RunDrillsOptions {
   /** Called before each drill; returns the listener for its phases. */
   onDrill?: (name: string, index: number, total: number) => PhaseListener | undefined;
   onDrillDone?: (result: DrillResult, reportFile: string) => void;
-  /** Where else the results go: JUnit, Prometheus metrics, GitHub's step summary, Slack. */
-  outputs?: RunOutputs;
+  /** Where the finished run is published (the CLI chooses); default: the history page only. */
+  outputs?: readonly RunOutput[];
   /** Drills run at once (default 1). */
   concurrency?: number;
   /** The disposable instances' superuser password; generated per drill when not given. */
@@ -45,6 +47,9 @@ export interface RunDrillsOutcome {
   summaryFile: string;
   runDir: string;
   exitCode: number;
+  results: DrillResult[];
+  /** Each drill's own exit code, in the order of the results. */
+  drillExitCodes: number[];
 }
 
 
@@ -67,6 +72,11 @@ function sweepWarningsFor(root: string): string[] {
 export async function runDrills(files: string[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
   // Validated as they will run: a --provider on the command line is checked like the file's own.
   const drills = loadDrills(files, opts.provider ? { provider: opts.provider, by: `--provider ${opts.provider} on the command line` } : undefined);
+  return runLoadedDrills(drills, opts);
+}
+
+/** The run loop: drills already validated as they will run (`run`, and `compare` with one variant per method). */
+export async function runLoadedDrills(drills: Drill[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
   const serverUser = resolveServerUser();
   const providers = drills.map((d) => createProvider(opts.provider ?? d.provider, d));
   for (const p of providers) await p.describe(); // binaries missing: exit 3 before anything starts
@@ -120,7 +130,7 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   if (opts.signal.aborted) codes.push(interruptedBy(opts.signal) === 'SIGTERM' ? 143 : 130);
   const exitCode = aggregateExitCode(codes);
   const warnings = [...sweepWarnings, ...results.flatMap((r) => (r.warnings ?? []).map((w) => `${r.drill.name}: ${w}`))];
-  warnings.push(...(await publishRun(results, { runId, outDir: path.resolve(opts.out), ...(opts.outputs ?? {}) })));
+  warnings.push(...(await publishRun({ runId, runDir, outDir: path.resolve(opts.out), results }, opts.outputs ?? [historyPage()])));
   for (const w of warnings) opts.onWarning?.(w);
   const summary: RunSummary = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -135,5 +145,5 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
   const summaryFile = writeSummary(runDir, summary);
   // Evidence last: it hashes every file the run wrote.
   writeManifest(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
-  return { summary, summaryFile, runDir, exitCode };
+  return { summary, summaryFile, runDir, exitCode, results, drillExitCodes: codes.slice(0, results.length) };
 }

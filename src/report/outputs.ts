@@ -1,0 +1,48 @@
+// The outputs pgdrill ships, behind the output port (model/run-output.ts): the history page, JUnit, Prometheus
+// metrics, GitHub's step summary and Slack. The CLI picks them from its options.
+import os from 'node:os';
+import type { RunOutput } from '../model/run-output.js';
+import { notifySlack, type SlackOptions } from '../notify/slack.js';
+import { writeIndex } from './index-page.js';
+import { writeJunit } from './junit.js';
+import { writeMetrics } from './metrics.js';
+import { appendStepSummary } from './step-summary.js';
+
+export function historyPage(): RunOutput {
+  return { name: 'index.html', publish: ({ outDir }) => (writeIndex(outDir), []) };
+}
+
+export function junitReport(file: string): RunOutput {
+  return { name: `JUnit report ${file}`, publish: ({ results }) => (writeJunit(file, results), []) };
+}
+
+export function prometheusMetrics(file: string): RunOutput {
+  return { name: `metrics ${file}`, publish: ({ results }) => (writeMetrics(file, results), []) };
+}
+
+export function githubStepSummary(file: string): RunOutput {
+  return { name: 'GitHub step summary', publish: ({ results, runId }) => (appendStepSummary(file, results, runId), []) };
+}
+
+export function slackNotification(opts: Omit<SlackOptions, 'runId' | 'host'>): RunOutput {
+  return {
+    name: 'Slack notification',
+    secrets: [opts.webhookUrl],
+    publish: async ({ results, runId }) => {
+      if (results.length === 0) return [];
+      const outcome = await notifySlack(results, { ...opts, runId, host: os.hostname() });
+      return outcome.warning ? [outcome.warning] : [];
+    },
+  };
+}
+
+/** What `pgdrill run` publishes, from its options: the history page always, the others when asked. */
+export function runOutputs(o: { junit?: string | undefined; metrics?: string | undefined; stepSummary?: string | undefined; slack?: Omit<SlackOptions, 'runId' | 'host'> | undefined }): RunOutput[] {
+  return [
+    historyPage(),
+    ...(o.junit ? [junitReport(o.junit)] : []),
+    ...(o.metrics ? [prometheusMetrics(o.metrics)] : []),
+    ...(o.stepSummary ? [githubStepSummary(o.stepSummary)] : []),
+    ...(o.slack ? [slackNotification(o.slack)] : []),
+  ];
+}
