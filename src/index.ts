@@ -10,5 +10,5 @@ export type { Provider, PostgresInstance } from './providers/provider.js';
 export type { BackupMethod } from './backup/backup-method.js';
 export type { Incident, IncidentRecord } from './incidents/incident.js';
 export type { RecoveryTarget } from './recovery/recovery-target.js';
-export { resultSchema, summarySchema, type DrillResult, type RunSummary } from './report/result-schema.js';
+export { resultSchema, summarySchema, type DrillResult, type RunSummary } from './model/result-schema.js';
 export * from './errors.js';

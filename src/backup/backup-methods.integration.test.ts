@@ -9,7 +9,7 @@ import { compareMethods } from '../compare/compare-methods.js';
 import { loadDrill } from '../drill/loader.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
-import { resultSchema, type DrillResult } from '../report/result-schema.js';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import { runDrill } from '../runner/run-drill.js';
 import { postgresProcessesUnder, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { writeDrill } from '../test-support/drill-files.js';

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { resultSchema, summarySchema, type DrillResult } from '../report/result-schema.js';
+import { resultSchema, summarySchema, type DrillResult } from '../model/result-schema.js';
 import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { writeDrill } from '../test-support/drill-files.js';
 

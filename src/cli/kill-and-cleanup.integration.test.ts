@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { summarySchema } from '../report/result-schema.js';
+import { summarySchema } from '../model/result-schema.js';
 import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { writeDrill } from '../test-support/drill-files.js';
 

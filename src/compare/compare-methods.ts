@@ -9,7 +9,7 @@ import { inspectDrill, loadDrill } from '../drill/loader.js';
 import { backupMethodNames, methodFacts } from '../backup/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import type { ProviderChoice } from '../providers/registry.js';
-import { resultSchema, type DrillResult } from '../report/result-schema.js';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import { aggregateExitCode, objectiveMet } from '../model/judge.js';
 import type { RunOutput } from '../model/run-output.js';
 import { interruptedBy } from '../runner/run-drill.js';

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Drill } from '../drill/drill.js';
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 import { PGDRILL_VERSION } from '../version.js';
 import { runContext, type RunContext } from './ci-context.js';
 import { listFiles, sha256, sha256File } from './hashing.js';

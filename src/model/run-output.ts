@@ -2,7 +2,7 @@
 // Slack, a comparison). The CLI chooses the outputs; the run loop calls each through this one interface after
 // every drill's files are written and before the summary and the evidence are; none of them can change a
 // verdict or lose a report: a failure is a warning.
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from './result-schema.js';
 
 export interface CompletedRun {
   runId: string;

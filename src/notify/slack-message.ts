@@ -3,7 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import { formatSeconds } from '../drill/duration.js';
 import { objectiveMet } from '../model/judge.js';
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 
 const MAX_TEXT = 2900; // section text limit is 3000 characters
 

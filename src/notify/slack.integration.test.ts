@@ -1,7 +1,7 @@
 // Slack notifications against a local HTTP server standing in for the webhook: retries with backoff on 429 and
 // 5xx, a final failure as a warning without the URL, --notify failure, and the message content.
 import { expect } from 'chai';
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 import { fakeSlack } from '../test-support/fake-slack.js';
 import { sampleResult } from '../test-support/sample-result.js';
 import { notifySlack } from './slack.js';

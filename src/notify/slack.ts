@@ -4,7 +4,7 @@
 import { IncomingWebhook } from '@slack/webhook';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redactor } from '../exec/redactor.js';
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 import { slackMessage } from './slack-message.js';
 
 export interface SlackOptions {

@@ -2,7 +2,7 @@
 // artifacts): runs newest first, and per drill the series of measured RTO and RPO.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { resultSchema, type DrillResult } from './result-schema.js';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
 
 export interface HistoryEntry {
   result: DrillResult;

@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test-support/browser.js';
 import { ROOT, runCli, testFolders } from '../test-support/cli.js';
 import { renderReport } from './html-report.js';
-import { resultSchema, type DrillResult } from './result-schema.js';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
 
 describe('report.html in Chromium', function () {
   this.timeout(120_000);

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../drill/duration.js';
-import type { DrillResult } from './result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
 import { objectiveMet } from '../model/judge.js';
 

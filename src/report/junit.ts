@@ -2,7 +2,7 @@
 // diagnosis) and one per check, so a failing check shows natively in the CI's test view.
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import { writeFileAtomic } from './atomic-write.js';
-import type { DrillResult } from './result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 
 // The package is CommonJS and exports the builder itself as module.exports.
 const builder = junitReportBuilder as unknown as Builder;

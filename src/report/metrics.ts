@@ -1,6 +1,6 @@
 // Prometheus text exposition for node_exporter's textfile collector: the last run of each drill. Alert on
 // pgdrill_last_run_timestamp_seconds getting old, so a drill that silently stops running is noticed.
-import type { DrillResult } from './result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { objectiveMet } from '../model/judge.js';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { summarySchema, type RunSummary } from './result-schema.js';
+import { summarySchema, type RunSummary } from '../model/result-schema.js';
 import { launchChromium } from '../test-support/browser.js';
 import { ROOT, runCli, testFolders, type CliRun } from '../test-support/cli.js';
 import { writeDrill } from '../test-support/drill-files.js';

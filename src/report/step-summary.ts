@@ -1,7 +1,7 @@
 // A Markdown table for GitHub Actions' job summary (appended to $GITHUB_STEP_SUMMARY when it is set).
 import { appendFileSync } from 'node:fs';
 import { formatSeconds } from '../drill/duration.js';
-import type { DrillResult } from './result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const icon = (status: string) => (status === 'passed' ? '✅' : status === 'failed' ? '❌' : '⚠️');

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeReport } from './html-report.js';
-import type { DrillResult, RunSummary } from './result-schema.js';
+import type { DrillResult, RunSummary } from '../model/result-schema.js';
 
 export function writeDrillFiles(drillDir: string, result: DrillResult): { resultFile: string; reportFile: string } {
   const resultFile = path.join(drillDir, 'result.json');

@@ -16,7 +16,7 @@ import { lsnDiff } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { TargetConfirmation } from '../verify/confirm-target.js';
 import { describeTarget } from '../recovery/recovery-target.js';
-import { RESULT_SCHEMA_VERSION, type DrillResult } from '../report/result-schema.js';
+import { RESULT_SCHEMA_VERSION, type DrillResult } from '../model/result-schema.js';
 import { PGDRILL_VERSION } from '../version.js';
 import type { CheckResult } from '../verify/check.js';
 import type { Marker } from './heartbeat.js';

@@ -13,7 +13,7 @@ import { createIncident, INCIDENT_FACTS } from '../incidents/registry.js';
 import { generatePassword } from '../providers/local/local-provider.js';
 import type { Provider } from '../providers/provider.js';
 import { describeTarget, type RecoveryTarget } from '../recovery/recovery-target.js';
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 import type { TargetConfirmation } from '../verify/confirm-target.js';
 import { missingWalFinding } from '../verify/wal-continuity.js';
 import { assembleResult, type DrillOutcome } from './assemble-result.js';

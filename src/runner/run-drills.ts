@@ -9,7 +9,7 @@ import { loadDrills } from '../drill/loader.js';
 import type { Drill } from '../drill/drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { createProvider, type ProviderChoice } from '../providers/registry.js';
-import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../report/result-schema.js';
+import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
 import { interruptedBy, runDrill } from './run-drill.js';

@@ -1,6 +1,6 @@
 // A result as pgdrill writes it, for tests of what reads results (reports, Slack, history). The full pipeline
 // that produces real ones is exercised in report/outputs.integration.test.ts.
-import type { DrillResult } from '../report/result-schema.js';
+import type { DrillResult } from '../model/result-schema.js';
 
 export function sampleResult(name: string, status: DrillResult['status'], diagnosis?: string, over: Partial<DrillResult> = {}): DrillResult {
   return {

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { resultSchema, type DrillResult } from '../../report/result-schema.js';
+import { resultSchema, type DrillResult } from '../../model/result-schema.js';
 import { runCli, testFolders, workFoldersLeft } from '../../test-support/cli.js';
 import { processStart } from '../../exec/ownership.js';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
