@@ -4,7 +4,7 @@
 // alone) recover to the backup itself, which is what the table shows them costing.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Drill } from '../drill/drill.js';
+import { isSourceDrill, type Drill } from '../drill/drill.js';
 import { inspectDrill, loadDrill } from '../drill/loader.js';
 import { backupMethodNames, methodFacts } from '../backup/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
@@ -73,7 +73,7 @@ export function drillsForMethods(file: string, methods: string[], provider: Prov
       by: `compare --methods ${method}`,
     });
     problems.push(...found);
-    if (drill) drills.push({ ...drill, name: `${drill.name} (${method})` });
+    if (drill && !isSourceDrill(drill)) drills.push({ ...drill, name: `${drill.name} (${method})` });
   }
   if (problems.length > 0) throw new DrillConfigError(problems);
   return drills;

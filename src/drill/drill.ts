@@ -1,13 +1,28 @@
-// The typed Drill: a validated drill file plus where it came from.
+// The typed drills: a validated drill file plus where it came from. A self-contained drill builds its own
+// primary, backup and incident; a source drill restores a backup the user already has.
 import type { DrillSpec } from './schema.js';
+import type { SourceDrillSpec } from './source-schema.js';
 
-export interface Drill extends DrillSpec {
+interface Loaded {
   /** Absolute path of the drill file. */
   file: string;
   /** The file's exact text (evidence: what was run). */
-  source: string;
-  /** Fixture files resolved to absolute paths. */
-  fixturePaths: string[];
+  text: string;
   /** Line of each key path in the file (e.g. "recovery.at"), for errors found while the drill runs. */
   lines: Record<string, number>;
+}
+
+export interface Drill extends DrillSpec, Loaded {
+  kind?: undefined;
+  /** Fixture files resolved to absolute paths. */
+  fixturePaths: string[];
+}
+
+/** A drill of an existing backup; paths in `source` are absolute (resolved against the drill file). */
+export interface SourceDrill extends SourceDrillSpec, Loaded {}
+
+export type AnyDrill = Drill | SourceDrill;
+
+export function isSourceDrill(d: AnyDrill): d is SourceDrill {
+  return d.kind === 'source';
 }

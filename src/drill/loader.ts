@@ -5,7 +5,8 @@ import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { DrillConfigError, type ConfigProblem } from '../errors.js';
-import type { Drill } from './drill.js';
+import { isSourceDrill, type AnyDrill, type Drill, type SourceDrill } from './drill.js';
+import { sourceDrillSchema } from './source-schema.js';
 import { drillSchema } from './schema.js';
 import { drillSlug } from './slug.js';
 
@@ -20,21 +21,24 @@ export interface DrillOverrides {
   by: string;
 }
 
-/** Loads and validates one drill file; throws DrillConfigError with every problem found. */
+/** Loads and validates one self-contained drill file; throws DrillConfigError with every problem found. */
 export function loadDrill(file: string, overrides?: DrillOverrides): Drill {
   const { drill, problems } = inspectDrill(file, overrides);
   if (!drill) throw new DrillConfigError(problems);
+  if (isSourceDrill(drill)) {
+    throw new DrillConfigError([{ file: displayPath(drill.file), line: drill.lines['source'], path: 'source', message: 'this command runs drills that build their own backups; a drill of an existing backup is run with pgdrill run', fix: 'use pgdrill run' }]);
+  }
   return drill;
 }
 
 /** Loads several drill files, reporting the problems of all of them together. */
-export function loadDrills(files: string[], overrides?: DrillOverrides): Drill[] {
+export function loadDrills(files: string[], overrides?: DrillOverrides): AnyDrill[] {
   const results = files.map((f) => inspectDrill(f, overrides));
   const problems = results.flatMap((r) => r.problems);
   if (problems.length > 0) throw new DrillConfigError(problems);
-  const drills = results.map((r) => r.drill as Drill);
+  const drills = results.map((r) => r.drill as AnyDrill);
   // Names and the folders they map to (<out>/<run-id>/<slug>) must be distinct, or drills overwrite each other.
-  const seen = new Map<string, Drill>();
+  const seen = new Map<string, AnyDrill>();
   for (const d of drills) {
     const slug = drillSlug(d.name);
     const other = seen.get(slug);
@@ -62,7 +66,7 @@ function displayPath(file: string): string {
 }
 
 /** Validates a drill file without throwing: the drill when valid, and every problem found. */
-export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?: Drill; problems: ConfigProblem[] } {
+export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?: AnyDrill; problems: ConfigProblem[] } {
   const abs = path.resolve(file);
   const shown = displayPath(abs);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
@@ -94,6 +98,7 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
     };
   }
 
+  if ('source' in data) return inspectSourceDrill(abs, shown, source, doc, data, lineOf, overrides);
   const overridden = overrides ? applyOverrides(data as Record<string, unknown>, overrides) : [];
   const parsed = drillSchema.safeParse(data);
   const problems: ConfigProblem[] = parsed.success
@@ -127,7 +132,56 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
   });
 
   if (!parsed.success || problems.length > 0) return { problems: sortProblems(problems) };
-  return { drill: { ...parsed.data, file: abs, source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+  return { drill: { ...parsed.data, file: abs, text: source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+}
+
+/** A drill of an existing backup: its own schema, and its paths resolved against the drill file and checked. */
+function inspectSourceDrill(
+  abs: string,
+  shown: string,
+  text: string,
+  doc: Document,
+  data: object,
+  lineOf: (offset: number | undefined) => number | undefined,
+  overrides: DrillOverrides | undefined,
+): { drill?: SourceDrill; problems: ConfigProblem[] } {
+  if (overrides?.provider) (data as Record<string, unknown>)['provider'] = overrides.provider;
+  const parsed = sourceDrillSchema.safeParse(data);
+  const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf));
+  if (!parsed.success) return { problems: sortProblems(problems) };
+  const d = parsed.data;
+  const resolve = (keyPath: string[], value: string | undefined, what: 'file' | 'folder' | 'any'): string | undefined => {
+    if (value === undefined) return undefined;
+    const p = path.resolve(path.dirname(abs), value);
+    const ok = existsSync(p) && (what === 'any' || (what === 'file' ? statSync(p).isFile() : statSync(p).isDirectory()));
+    if (!ok) {
+      const node = doc.getIn(keyPath, true) as Node | undefined;
+      problems.push({
+        file: shown,
+        line: lineOf(node?.range?.[0]),
+        path: keyPath.join('.'),
+        message: `${value} ${existsSync(p) ? `is not a ${what}` : 'not found'} (looked at ${p})`,
+        fix: 'paths are relative to the drill file; pgdrill only reads them',
+      });
+    }
+    return p;
+  };
+  const s = d.source;
+  const resolved = {
+    ...s,
+    ...(s.pgbackrest ? { pgbackrest: { ...s.pgbackrest, config: resolve(['source', 'pgbackrest', 'config'], s.pgbackrest.config, 'file') as string } } : {}),
+    ...(s.basebackup
+      ? {
+          basebackup: {
+            path: resolve(['source', 'basebackup', 'path'], s.basebackup.path, 'folder') as string,
+            ...(s.basebackup.walArchive ? { walArchive: resolve(['source', 'basebackup', 'walArchive'], s.basebackup.walArchive, 'folder') as string } : {}),
+          },
+        }
+      : {}),
+    ...(s.dump ? { dump: { path: resolve(['source', 'dump', 'path'], s.dump.path, 'any') as string } } : {}),
+  };
+  if (problems.length > 0) return { problems: sortProblems(problems) };
+  return { drill: { ...d, source: resolved, file: abs, text, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
 }
 
 /** Puts the overrides into the raw data; returns the key paths they replaced. */
@@ -196,6 +250,8 @@ function issueProblems(
   const node = nearestNode(doc, issuePath);
   let message = issue.message;
   if (issue.code === 'invalid_type' && issue.input === undefined) message = `is required (${message})`;
+  // z.never() marks keys that do not belong: the message says so by itself.
+  if (issue.code === 'invalid_type' && issue.expected === 'never') message = issue.message;
   return [{ file, line: lineOf(node), path: formatPath(issuePath), message }];
 }
 

@@ -13,7 +13,7 @@ function detectable(): string[] {
 
 
 /** A duration written as 500ms, 30s, 7m, 1h; parsed to milliseconds. */
-const duration = z.string({ error: (iss) => `${iss.input === undefined ? 'is required' : `${JSON.stringify(iss.input)} is not a duration`}; ${DURATION_FIX}` }).transform((text, ctx) => {
+export const duration = z.string({ error: (iss) => `${iss.input === undefined ? 'is required' : `${JSON.stringify(iss.input)} is not a duration`}; ${DURATION_FIX}` }).transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; ${DURATION_FIX}` });
@@ -23,14 +23,14 @@ const duration = z.string({ error: (iss) => `${iss.input === undefined ? 'is req
 });
 
 /** A table name as SQL writes it: orders, sales.orders, public."Audit Trail" (unquoted names fold to lower case). */
-const tableName = z.string().refine(isTableName, {
+export const tableName = z.string().refine(isTableName, {
   error: (iss) => `${JSON.stringify(iss.input)} is not a table name; write it as SQL does: orders, sales.orders, or public."Audit Trail" (quote mixed case and spaces)`,
 });
 
 /** A quoted list for messages: "a", "b". */
 const oneOf = (values: readonly string[]) => values.join(', ');
 /** "x" is not a <what>; use one of ... */
-const notOneOf = (what: string, values: readonly string[]) => (iss: { input?: unknown }) =>
+export const notOneOf = (what: string, values: readonly string[]) => (iss: { input?: unknown }) =>
   iss.input === undefined ? `is required; use one of: ${oneOf(values)}` : `${JSON.stringify(iss.input)} is not ${what}; use one of: ${oneOf(values)}`;
 
 /** Settings pgdrill itself owns: a drill that sets them would break isolation or the measurements. */
@@ -56,7 +56,7 @@ export const MANAGED_SETTINGS = [
   'default_transaction_read_only',
 ] as const;
 
-const settingValue = z.union([z.string(), z.number(), z.boolean()], {
+export const settingValue = z.union([z.string(), z.number(), z.boolean()], {
   error: 'must be a string, number or boolean',
 });
 
@@ -87,14 +87,14 @@ const postgres = z.strictObject({
     .default({}),
 });
 
-const sqlCheck = z.strictObject({
+export const sqlCheck = z.strictObject({
   name: z.string().optional(),
   sql: z.string().min(1, { message: 'must be a SQL query' }),
   expect: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
   compare: z.literal('pre-incident', { error: 'the only comparison is pre-incident' }).optional(),
 });
 
-const tableCheck = z.strictObject({
+export const tableCheck = z.strictObject({
   name: z.string().optional(),
   table: tableName,
 });
@@ -142,11 +142,11 @@ const incident = z.discriminatedUnion(
 
 export const TARGET_KINDS = ['before-incident', 'time', 'xid', 'lsn', 'name', 'immediate', 'latest'] as const;
 
-const timestampWithZone = z.string().refine((t) => /(Z|[+-]\d{2}(:?\d{2})?|\bUTC)$/i.test(t.trim()) && !Number.isNaN(Date.parse(t)), {
+export const timestampWithZone = z.string().refine((t) => /(Z|[+-]\d{2}(:?\d{2})?|\bUTC)$/i.test(t.trim()) && !Number.isNaN(Date.parse(t)), {
   message: 'must be a timestamp with an explicit time zone, e.g. 2026-11-23 19:40:01.5+00 or 2026-11-23T19:40:01Z',
 });
 
-const recovery = z
+export const recovery = z
   .strictObject({
     /** Absent: before-incident, or the backup itself for methods without WAL (decided with the method below). */
     target: z.enum(TARGET_KINDS, { error: notOneOf('a recovery target', TARGET_KINDS) }).optional(),

@@ -3,7 +3,7 @@
 // folder (a hash chain: a deleted or replaced run breaks it); with a signing key it is signed (Ed25519).
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Drill } from '../drill/drill.js';
+import type { AnyDrill } from '../drill/drill.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { PGDRILL_VERSION } from '../version.js';
 import { runContext, type RunContext } from './ci-context.js';
@@ -43,7 +43,7 @@ export function previousManifest(outDir: string, runId: string): { runId: string
 
 export function writeManifest(
   runDir: string,
-  input: { runId: string; startedAt: string; endedAt: string; drills: Drill[]; results: DrillResult[]; signer: Signer | undefined },
+  input: { runId: string; startedAt: string; endedAt: string; drills: AnyDrill[]; results: DrillResult[]; signer: Signer | undefined },
 ): { manifestFile: string; signed: boolean } {
   const files = listFiles(runDir)
     .filter((f) => f !== MANIFEST && f !== SIGNATURE)
@@ -56,7 +56,7 @@ export function writeManifest(
     endedAt: input.endedAt,
     ranBy: runContext(),
     pgdrillVersion: PGDRILL_VERSION,
-    drills: input.drills.map((d) => ({ name: d.name, file: d.file, sha256: sha256(d.source), content: d.source })),
+    drills: input.drills.map((d) => ({ name: d.name, file: d.file, sha256: sha256(d.text), content: d.text })),
     results: input.results.map((r) => ({ drill: r.drill.name, status: r.status, verdict: r.verdict, rtoSeconds: r.measured.rtoSeconds, rpoSeconds: r.measured.rpoSeconds, objectives: r.objectives })),
     environment: input.results.map((r) => ({
       drill: r.drill.name,

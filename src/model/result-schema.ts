@@ -38,6 +38,11 @@ export const resultSchema = z
       rtoSeconds: z.number().nullable().describe('incident declared -> recovered instance promoted and verified (monotonic clock)'),
       rpoSeconds: z.number().nullable().describe('commit time of the last pre-incident transaction minus that of the newest one recovered (database clock)'),
       rpoLowerBound: z.boolean().describe('true when no pre-incident marker survived: the RPO is at least rpoSeconds'),
+      rpoMethod: z
+        .enum(['markers', 'freshness', 'dump-time'])
+        .nullable()
+        .optional()
+        .describe("how the RPO was measured: markers (pgdrill's own heartbeat, committed on the source and looked for after recovery); freshness (a backup pgdrill did not make: the drill's start minus the commit time of the newest transaction the recovery replayed); dump-time (the same, from the end of a backup that replays no transaction)"),
       lostMarkers: z.number().nullable(),
       discardedMarkers: z.number().nullable().describe('markers committed after the incident, discarded by the recovery'),
       survivingPostIncidentMarkers: z.number().nullable().describe('markers committed after the incident that the recovery kept'),
@@ -118,6 +123,36 @@ export const resultSchema = z
       .optional(),
     error: z.object({ name: z.string(), message: z.string(), suggestion: z.string().optional() }).optional(),
     warnings: z.array(z.string()).optional().describe('problems that did not decide the verdict but must be seen, e.g. a cleanup step that failed'),
+    source: z
+      .object({
+        kind: z.string().describe('pgbackrest | basebackup | dump'),
+        label: z.string(),
+        chosenBy: z.string().describe('latest, oldest, random (seed), or the label asked for'),
+        location: z.string().describe('the repository, folder or file it came from (read only)'),
+        pgMajor: z.number(),
+        startTime: z.string().optional(),
+        stopTime: z.string().optional(),
+        startLsn: z.string().optional(),
+        stopLsn: z.string().optional(),
+        sizeBytes: z.number(),
+        walRange: z.object({ first: z.string(), last: z.string() }).optional(),
+        available: z.array(z.string()),
+        ageSecondsAtDrill: z.number().nullable(),
+        toolVersion: z.string(),
+      })
+      .optional()
+      .describe('a drill of an existing backup: the backup restored'),
+    sandbox: z
+      .object({
+        overrides: z.array(z.object({ setting: z.string(), original: z.string(), sandbox: z.string(), why: z.string() })),
+        warnings: z.array(z.string()),
+      })
+      .optional()
+      .describe("the production settings the sandbox overrides, with their original values"),
+    freshness: z
+      .object({ seconds: z.number(), newestCommit: z.string(), from: z.string(), lossAt: z.string() })
+      .optional()
+      .describe('the freshness RPO of an existing backup: lossAt (the drill start) minus newestCommit'),
   })
   .describe('pgdrill result.json: one drill of one run');
 

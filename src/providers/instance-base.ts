@@ -9,7 +9,12 @@ import type { ReadyEvent } from './readiness.js';
 export const STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
 export abstract class InstanceBase implements PostgresInstance {
-  readonly host = '127.0.0.1';
+  readonly host: string = '127.0.0.1';
+  /**
+   * A sandbox of someone else's cluster: no TCP at all, pgdrill connects as this existing role over the private
+   * socket with trust (pgdrill cannot know the cluster's passwords, and nobody else can reach the socket).
+   */
+  protected socketRole: string | undefined;
   abstract readonly port: number;
   abstract readonly socketDir: string | undefined;
   private stopping: Promise<void> | undefined;
@@ -23,6 +28,7 @@ export abstract class InstanceBase implements PostgresInstance {
   ) {}
 
   get connection(): pg.ClientConfig {
+    if (this.socketRole && this.socketDir) return { host: this.socketDir, port: this.port, user: this.socketRole, database: 'postgres' };
     return { host: this.host, port: this.port, user: 'postgres', password: this.password, database: 'postgres' };
   }
 

@@ -38,6 +38,8 @@ export interface StartSpec {
   settings: Record<string, string | number | boolean>;
   /** What "ready" means: a read-write server. Recovery targets are confirmed from the same log. */
   deadlineMs: number;
+  /** A sandbox of an existing cluster: no TCP, connections as this role over the instance's private socket. */
+  socketRole?: string | undefined;
 }
 
 export interface InitSpec extends Omit<StartSpec, 'dataDir'> {

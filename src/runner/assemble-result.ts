@@ -4,7 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import type { BackupArtifact, WalContinuity } from '../backup/backup-method.js';
-import type { Drill } from '../drill/drill.js';
+import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
+import type { ChosenBackup } from '../sources/source.js';
+import type { SandboxConfig } from '../sources/sandbox-settings.js';
+import type { Freshness } from '../verify/verify-sandbox.js';
 import { PgdrillError } from '../errors.js';
 import { judge } from '../model/judge.js';
 import type { CommandRecord } from '../exec/command-runner.js';
@@ -45,11 +48,17 @@ export interface DrillOutcome {
   ledger: Marker[];
   /** Problems that did not change the verdict but must be seen (a cleanup step that failed). */
   warnings: string[];
+  /** Every check of the verify phase passed (the recovered instance was verified): the RTO can be met. */
+  verificationPassed?: boolean;
+  /** A drill of an existing backup: the backup chosen, the sandbox's overrides, the freshness RPO. */
+  source?: { kind: string; backup: ChosenBackup; toolVersion: string };
+  sandbox?: SandboxConfig;
+  freshness?: Freshness;
   error?: unknown;
 }
 
 export function assembleResult(input: {
-  drill: Drill;
+  drill: AnyDrill;
   runId: string;
   startedAt: Date;
   timeline: Timeline;
@@ -68,11 +77,11 @@ export function assembleResult(input: {
   const objectives = { rtoSeconds: drill.objectives.rto / 1000, rpoSeconds: drill.objectives.rpo / 1000 };
   const judgement = judge({
     name: drill.name,
-    expect: drill.expect,
+    expect: isSourceDrill(drill) ? 'recovered' : drill.expect,
     objectives,
     rtoSeconds,
-    rpo: rpo ? { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers } : null,
-    recoveryVerified: !outcome.error && outcome.verify !== undefined && outcome.verify.checks.every((c) => c.status === 'passed'),
+    rpo: rpo ? { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers } : outcome.freshness ? { seconds: outcome.freshness.seconds, lowerBound: false, lostMarkers: null } : null,
+    recoveryVerified: !outcome.error && outcome.verificationPassed === true,
     checks: outcome.checks,
     detectedBy: input.detectedBy,
     findings: outcome.findings,
@@ -94,7 +103,7 @@ export function assembleResult(input: {
       name: drill.name,
       ...(drill.description ? { description: drill.description } : {}),
       file: drill.file,
-      sha256: createHash('sha256').update(drill.source).digest('hex'),
+      sha256: createHash('sha256').update(drill.text).digest('hex'),
     },
     status,
     verdict,
@@ -120,7 +129,7 @@ export function assembleResult(input: {
         }
       : {}),
     markers: {
-      heartbeatSeconds: drill.workload.heartbeat / 1000,
+      heartbeatSeconds: isSourceDrill(drill) ? 0 : drill.workload.heartbeat / 1000,
       written: outcome.ledger.length,
       ...(rpo?.lastPreIncidentMarker ? { lastPreIncident: rpo.lastPreIncidentMarker } : {}),
       ...(rpo?.newestRecoveredMarker ? { newestRecovered: rpo.newestRecoveredMarker } : {}),
@@ -130,6 +139,18 @@ export function assembleResult(input: {
     logs: existsSync(logsDir) ? listFiles(logsDir).map(relative) : [],
     ...(error && status === 'error' ? { error: errorInfo(error) } : {}),
     ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
+    ...(outcome.source
+      ? {
+          source: {
+            kind: outcome.source.kind,
+            ...outcome.source.backup,
+            ageSecondsAtDrill: outcome.source.backup.stopTime ? Math.max(0, (input.startedAt.getTime() - Date.parse(outcome.source.backup.stopTime)) / 1000) : null,
+            toolVersion: outcome.source.toolVersion,
+          },
+        }
+      : {}),
+    ...(outcome.sandbox ? { sandbox: { overrides: outcome.sandbox.overrides, warnings: outcome.sandbox.warnings } } : {}),
+    ...(outcome.freshness ? { freshness: outcome.freshness } : {}),
   };
   return { result, exitCode: judgement.exitCode };
 }
@@ -142,7 +163,8 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
   const walBytes = outcome.confirmation?.redoDoneLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, outcome.backup?.startLsn) : null;
   return {
     rtoSeconds,
-    rpoSeconds: rpo?.rpoSeconds ?? null,
+    rpoSeconds: rpo?.rpoSeconds ?? outcome.freshness?.seconds ?? null,
+    rpoMethod: rpo ? 'markers' : outcome.freshness ? (outcome.freshness.from === 'end of the backup' ? 'dump-time' : 'freshness') : null,
     rpoLowerBound: rpo?.lowerBound ?? false,
     lostMarkers: rpo?.lostMarkers ?? null,
     discardedMarkers: rpo?.discardedMarkers ?? null,
@@ -155,7 +177,7 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
   };
 }
 
-function recoverySection(drill: Drill, outcome: DrillOutcome): DrillResult['recovery'] {
+function recoverySection(drill: AnyDrill, outcome: DrillOutcome): DrillResult['recovery'] {
   return {
     target: drill.recovery.target,
     ...(outcome.target ? { resolved: describeTarget(outcome.target) } : {}),

@@ -121,7 +121,7 @@ async function selfContainedDrill(drill: Drill, s: Stage, o: DrillOutcome): Prom
       },
     },
   );
-  Object.assign(o, { verify: verified, confirmation: verified.confirmation });
+  Object.assign(o, { verify: verified, confirmation: verified.confirmation, verificationPassed: verified.checks.every((c) => c.status === 'passed') });
   o.checks.push(...verified.checks);
 }
 
@@ -133,7 +133,7 @@ export function interruptedBy(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
 }
 
 /** A full disk or a folder pgdrill may not write is the machine's problem (exit 3), wherever it strikes. */
-function asEnvironmentProblem(error: unknown): unknown {
+export function asEnvironmentProblem(error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const text = error instanceof StepFailedError ? error.details.outputTail : '';
   if (code === 'ENOSPC' || /No space left on device|could not extend file|disk full/i.test(text)) {
@@ -145,7 +145,7 @@ function asEnvironmentProblem(error: unknown): unknown {
   return error;
 }
 
-function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
+export function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
   const lines = error instanceof RecoveryFailedError ? error.logTail.split('\n').filter((l) => /FATAL|PANIC|recovery|redo/.test(l)) : [];
   return { reached: false, evidence: [...lines, `recovery to ${describeTarget(target)} did not complete`] };
 }

@@ -6,7 +6,8 @@ import { EnvironmentError } from '../errors.js';
 import { sweepOrphans } from './work-folders.js';
 import path from 'node:path';
 import { loadDrills } from '../drill/loader.js';
-import type { Drill } from '../drill/drill.js';
+import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
+import { runSourceDrill } from './run-source-drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { createProvider, type ProviderChoice } from '../providers/registry.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
@@ -76,10 +77,11 @@ export async function runDrills(files: string[], opts: RunDrillsOptions): Promis
 }
 
 /** The run loop: drills already validated as they will run (`run`, and `compare` with one variant per method). */
-export async function runLoadedDrills(drills: Drill[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
+export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
   const serverUser = resolveServerUser();
-  const providers = drills.map((d) => createProvider(opts.provider ?? d.provider, d));
-  for (const p of providers) await p.describe(); // binaries missing: exit 3 before anything starts
+  // A drill of an existing backup picks binaries of the backup's major version once it has read the backup.
+  const providers = drills.map((d) => (isSourceDrill(d) ? undefined : createProvider(opts.provider ?? d.provider, d)));
+  for (const p of providers) await p?.describe(); // binaries missing: exit 3 before anything starts
 
   const startedAt = new Date();
   const runId = newRunId(startedAt);
@@ -93,21 +95,19 @@ export async function runLoadedDrills(drills: Drill[], opts: RunDrillsOptions): 
   const worker = async () => {
     for (let i = next++; i < drills.length; i = next++) {
       if (opts.signal.aborted) return;
-      const drill = drills[i] as Drill;
+      const drill = drills[i] as AnyDrill;
       const drillDir = path.join(runDir, drillSlug(drill.name));
       makeOutputFolder(drillDir);
       const listener = opts.onDrill?.(drill.name, i, drills.length);
-      const { result, exitCode } = await runDrill(drill, {
-        runId,
-        drillDir,
-        provider: providers[i] ?? createProvider('auto'),
-        signal: opts.signal,
-        serverUser: providers[i]?.serverUser?.() ?? serverUser,
-        signingKeyFingerprint: opts.signer?.fingerprint ?? null,
-        ...(opts.password ? { password: opts.password } : {}),
-        ...(listener ? { listener } : {}),
-        ...(opts.workRoot ? { workRoot: opts.workRoot } : {}),
-      });
+      const common = { runId, drillDir, signal: opts.signal, signingKeyFingerprint: opts.signer?.fingerprint ?? null, ...(listener ? { listener } : {}), ...(opts.workRoot ? { workRoot: opts.workRoot } : {}) };
+      const { result, exitCode } = isSourceDrill(drill)
+        ? await runSourceDrill(drill, { ...common, serverUser })
+        : await runDrill(drill, {
+            ...common,
+            provider: providers[i] ?? createProvider('auto'),
+            serverUser: providers[i]?.serverUser?.() ?? serverUser,
+            ...(opts.password ? { password: opts.password } : {}),
+          });
       const files = writeDrillFiles(drillDir, result);
       opts.onDrillDone?.(result, files.reportFile);
       slots[i] = { result, exitCode, ...files };

@@ -1,7 +1,7 @@
 // The check port: one verification, with a verdict and a sentence a reader understands. Every check of a
 // recovered instance has the same signature: it reads what verification observed once (VerifyContext) and
 // returns its results; verify-recovery.ts lists them.
-import type { Drill } from '../drill/drill.js';
+import type { AnyDrill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
@@ -20,11 +20,12 @@ export interface CheckResult {
 
 /** What verification observed on the recovered instance, read once, for every check. */
 export interface VerifyContext {
-  drill: Drill;
+  drill: AnyDrill;
   restored: PostgresInstance;
   target: RecoveryTarget;
   truth: PreIncidentTruth;
-  incident: IncidentRecord;
+  /** The incident pgdrill caused; none for a drill of an existing backup. */
+  incident?: IncidentRecord | undefined;
   ledger: Marker[];
   /** pg_is_in_recovery(), read right after promotion. */
   inRecovery: boolean | undefined;

@@ -20,8 +20,10 @@ export class LocalInstance extends InstanceBase {
     private readonly ctx: ProviderContext,
     private readonly pgCtl: string,
     readonly socketDir: string | undefined,
+    socketRole?: string,
   ) {
     super(name, dataDir, logFile, password, ready);
+    this.socketRole = socketRole;
     const pid = postmasterPid(dataDir);
     if (pid) livePostmasters.add(pid);
   }

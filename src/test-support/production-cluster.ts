@@ -1,0 +1,114 @@
+// A production-like PostgreSQL 15 cluster built the way a DBA sets one up, with plain commands and none of
+// pgdrill's code: Debian-style configuration outside the data folder, a tablespace, continuous archiving into a
+// gzipped WAL archive, production-sized settings in postgresql.auto.conf, and a pg_basebackup -Ft -z backup.
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdirSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { findPgBinaries } from '../providers/local/pg-binaries.js';
+
+export interface ProductionCluster {
+  root: string;
+  dataDir: string;
+  etcDir: string;
+  archiveDir: string;
+  backupDir: string;
+  tablespaceDir: string;
+  port: number;
+  psql(sql: string): string;
+  stop(): void;
+}
+
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** Runs a command as the postgres OS user when the tests run as root (Postgres refuses root). */
+function sh(file: string, args: string[], cwd: string): string {
+  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  return execFileSync(cmd, argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function own(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (asRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+  }
+}
+
+export async function productionCluster(root: string): Promise<ProductionCluster> {
+  const bin = findPgBinaries(15).binDir;
+  const tool = (name: string) => path.join(bin, name);
+  const dataDir = path.join(root, 'data');
+  const etcDir = path.join(root, 'etc');
+  const archiveDir = path.join(root, 'wal-archive');
+  const backupDir = path.join(root, 'backups', 'base-1');
+  const tablespaceDir = path.join(root, 'tablespaces', 'fast');
+  for (const d of [root, etcDir, archiveDir, path.join(root, 'backups'), path.join(root, 'tablespaces'), tablespaceDir]) own(d);
+  const port = await freePort();
+  sh(tool('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--data-checksums'], root);
+  // Debian keeps the configuration in /etc/postgresql/<major>/<cluster>: move it out of the data folder.
+  for (const f of ['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf']) renameSync(path.join(dataDir, f), path.join(etcDir, f));
+  appendFileSync(
+    path.join(etcDir, 'postgresql.conf'),
+    [
+      `data_directory = '${dataDir}'`,
+      `hba_file = '${etcDir}/pg_hba.conf'`,
+      `ident_file = '${etcDir}/pg_ident.conf'`,
+      `port = ${port}`,
+      `listen_addresses = '127.0.0.1'`,
+      `unix_socket_directories = '${root}'`,
+      'wal_level = replica',
+      'archive_mode = on',
+      `archive_command = 'test ! -f ${archiveDir}/%f.gz && gzip -c %p > ${archiveDir}/%f.gz'`,
+      // Quiet unless switched, so the archive holds still while a test hashes it.
+      'archive_timeout = 0',
+      '',
+    ].join('\n'),
+  );
+  sh(tool('pg_ctl'), ['start', '-w', '-D', etcDir, '-l', path.join(root, 'server.log'), '-o', `-c config_file=${etcDir}/postgresql.conf`], root);
+  const psql = (sql: string) => sh(tool('psql'), ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', root, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', sql], root);
+  // Production-sized settings the drill machine cannot run; they take effect only at a restart, so this
+  // cluster keeps running, but its backup carries them (postgresql.auto.conf is in the data folder).
+  psql(`alter system set shared_buffers = '64GB'`);
+  psql(`alter system set ssl = on`);
+  psql(`alter system set shared_preload_libraries = 'pg_stat_statements,not_installed_ext'`);
+  psql(`create tablespace fast location '${tablespaceDir}'`);
+  psql(`create table orders (id bigint primary key, total numeric, created_at timestamptz default now())`);
+  psql(`create table events (id bigint generated always as identity, what text) tablespace fast`);
+  psql(`insert into orders select g, g * 1.5 from generate_series(1, 5000) g`);
+  psql(`insert into events (what) select 'before backup ' || g from generate_series(1, 1000) g`);
+  sh(tool('pg_basebackup'), ['-h', root, '-p', String(port), '-U', 'postgres', '-D', backupDir, '-Ft', '-z', '--checkpoint=fast'], root);
+  // Life goes on after the backup: these rows exist only in the WAL archive.
+  psql(`insert into orders select g, g * 1.5 from generate_series(5001, 6000) g`);
+  psql(`insert into events (what) select 'after backup ' || g from generate_series(1, 500) g`);
+  const segment = psql('select pg_walfile_name(pg_current_wal_lsn())').trim();
+  psql('select pg_switch_wal()');
+  // Archived means the archiver says so (the file appears before gzip has finished writing it).
+  for (let i = 0; i < 500 && psql('select last_archived_wal from pg_stat_archiver').trim() < segment; i++) await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(path.join(root, 'README'), 'a production-like cluster built by the tests\n');
+  return {
+    root,
+    dataDir,
+    etcDir,
+    archiveDir,
+    backupDir,
+    tablespaceDir,
+    port,
+    psql,
+    stop: () => {
+      sh(tool('pg_ctl'), ['stop', '-D', etcDir, '-m', 'fast', '-w', '-o', `-c config_file=${etcDir}/postgresql.conf`], root);
+    },
+  };
+}
