@@ -60,7 +60,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const sandbox = prepareSandbox(plan.dataDir, { libDir: provider.libDir(), socketOwner: opts.serverUser, extra: drill.sandbox.settings });
     outcome.sandbox = sandbox;
     outcome.warnings.push(...sandbox.warnings);
-    outcome.recoverySettings = plan.settings;
+    outcome.recoverySettings = { ...(plan.written ?? {}), ...plan.settings };
     const restored: PostgresInstance = await timeline.phase(
       'wal-replay',
       () =>

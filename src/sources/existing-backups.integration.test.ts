@@ -3,7 +3,7 @@
 // read-only into a sandbox. The user's files are hashed before and after: byte for byte the same.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import { postgresProcessesUnder, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
@@ -15,7 +15,8 @@ function hashes(...dirs: string[]): Record<string, string> {
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
+      if (e.isSymbolicLink()) out[full] = `link ${readlinkSync(full)}`;
+      else if (e.isDirectory()) walk(full);
       else out[full] = `${createHash('sha256').update(readFileSync(full)).digest('hex')} ${statSync(full).mode}`;
     }
   };
@@ -94,6 +95,38 @@ verify:
     expect(postgresProcessesUnder(work).filter((l) => !l.includes(prod.etcDir) && !l.includes(prod.dataDir))).to.deep.equal([]);
     expect(workFoldersLeft(work)).to.deep.equal([]);
   });
+
+  for (const set of ['latest', 'oldest'] as const) {
+    it(`pgBackRest stanza through the user's own config, ${set} backup (${set === 'latest' ? 'incremental' : 'full'}): every archived commit back, the repository untouched`, async () => {
+      const before = hashes(prod.repoDir, prod.etcDir);
+      const out = path.join(work, `out-pgbackrest-${set}`);
+      const file = drillFile(
+        `prod-pgbackrest-${set}`,
+        `source:
+  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf}, set: ${set} }
+verify:
+  - sql: select count(*) from orders
+    expect: "${expectedOrders}"
+  - table: events
+`,
+      );
+      const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+      expect(run.code, run.stderr).to.equal(0);
+      const r = onlyResult(out);
+      expect(r.status, r.diagnosis).to.equal('passed');
+      expect(r.source?.kind).to.equal('pgbackrest');
+      expect(r.source?.chosenBy).to.equal(set);
+      expect(r.source?.available).to.have.length(2);
+      expect(r.source?.label).to.equal(set === 'latest' ? r.source?.available[1] : r.source?.available[0]);
+      expect(r.source?.label).to.match(set === 'latest' ? /I$/ : /F$/);
+      expect(r.recovery.target).to.equal('latest');
+      expect(r.recovery.settings['restore_command']).to.contain('archive-get').and.contain(`--config=${prod.pgbackrestConf}`);
+      expect(r.environment.toolVersions['pgbackrest']).to.match(/^pgBackRest 2\./);
+      expect(r.measured.rpoMethod).to.equal('freshness');
+      expect(hashes(prod.repoDir, prod.etcDir)).to.deep.equal(before);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+  }
 
   it('a backup of a major version with no binaries here: exit 3 naming every way to get them, nothing started', async function () {
     const fake = path.join(work, 'pg17-backup');

@@ -14,6 +14,10 @@ export interface ProductionCluster {
   archiveDir: string;
   backupDir: string;
   tablespaceDir: string;
+  /** pgBackRest: its config file (in the /etc-style folder), the stanza and the repository. */
+  pgbackrestConf: string;
+  stanza: string;
+  repoDir: string;
   port: number;
   psql(sql: string): string;
   stop(): void;
@@ -55,7 +59,10 @@ export async function productionCluster(root: string): Promise<ProductionCluster
   const archiveDir = path.join(root, 'wal-archive');
   const backupDir = path.join(root, 'backups', 'base-1');
   const tablespaceDir = path.join(root, 'tablespaces', 'fast');
-  for (const d of [root, etcDir, archiveDir, path.join(root, 'backups'), path.join(root, 'tablespaces'), tablespaceDir]) own(d);
+  const repoDir = path.join(root, 'pgbackrest-repo');
+  const pgbackrestConf = path.join(etcDir, 'pgbackrest.conf');
+  const stanza = 'main';
+  for (const d of [root, etcDir, archiveDir, path.join(root, 'backups'), path.join(root, 'tablespaces'), tablespaceDir, repoDir, path.join(root, 'pgbackrest-state')]) own(d);
   const port = await freePort();
   sh(tool('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--data-checksums'], root);
   // Debian keeps the configuration in /etc/postgresql/<major>/<cluster>: move it out of the data folder.
@@ -71,6 +78,7 @@ export async function productionCluster(root: string): Promise<ProductionCluster
       `unix_socket_directories = '${root}'`,
       'wal_level = replica',
       'archive_mode = on',
+      // Archived twice, as some teams do: a gzipped folder, and pgBackRest (set up below, after stanza-create).
       `archive_command = 'test ! -f ${archiveDir}/%f.gz && gzip -c %p > ${archiveDir}/%f.gz'`,
       // Quiet unless switched, so the archive holds still while a test hashes it.
       'archive_timeout = 0',
@@ -90,8 +98,36 @@ export async function productionCluster(root: string): Promise<ProductionCluster
   psql(`insert into orders select g, g * 1.5 from generate_series(1, 5000) g`);
   psql(`insert into events (what) select 'before backup ' || g from generate_series(1, 1000) g`);
   sh(tool('pg_basebackup'), ['-h', root, '-p', String(port), '-U', 'postgres', '-D', backupDir, '-Ft', '-z', '--checkpoint=fast'], root);
-  // Life goes on after the backup: these rows exist only in the WAL archive.
-  psql(`insert into orders select g, g * 1.5 from generate_series(5001, 6000) g`);
+  // pgBackRest, configured by its own file as a DBA would: stanza, then archive-push, a full and an incremental.
+  writeFileSync(
+    pgbackrestConf,
+    [
+      '[global]',
+      `repo1-path=${repoDir}`,
+      'repo1-retention-full=2',
+      `lock-path=${root}/pgbackrest-state`,
+      `log-path=${root}/pgbackrest-state`,
+      'log-level-file=off',
+      'start-fast=y',
+      '',
+      `[${stanza}]`,
+      `pg1-path=${dataDir}`,
+      `pg1-port=${port}`,
+      `pg1-socket-path=${root}`,
+      '',
+    ].join('\n'),
+    { mode: 0o644 },
+  );
+  const pgbackrest = (...args: string[]) => sh('pgbackrest', [`--config=${pgbackrestConf}`, `--stanza=${stanza}`, ...args], root);
+  pgbackrest('stanza-create');
+  psql(`alter system set archive_command = 'test ! -f ${archiveDir}/%f.gz && gzip -c %p > ${archiveDir}/%f.gz && pgbackrest --config=${pgbackrestConf} --stanza=${stanza} archive-push %p'`);
+  psql('select pg_reload_conf()');
+  pgbackrest('check');
+  pgbackrest('--type=full', 'backup');
+  psql(`insert into orders select g, g * 1.5 from generate_series(5001, 5500) g`);
+  pgbackrest('--type=incr', 'backup');
+  // Life goes on after the backups: these rows exist only in the WAL archives.
+  psql(`insert into orders select g, g * 1.5 from generate_series(5501, 6000) g`);
   psql(`insert into events (what) select 'after backup ' || g from generate_series(1, 500) g`);
   const segment = psql('select pg_walfile_name(pg_current_wal_lsn())').trim();
   psql('select pg_switch_wal()');
@@ -105,6 +141,9 @@ export async function productionCluster(root: string): Promise<ProductionCluster
     archiveDir,
     backupDir,
     tablespaceDir,
+    pgbackrestConf,
+    stanza,
+    repoDir,
     port,
     psql,
     stop: () => {
