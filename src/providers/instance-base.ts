@@ -15,6 +15,8 @@ export abstract class InstanceBase implements PostgresInstance {
    * socket with trust (pgdrill cannot know the cluster's passwords, and nobody else can reach the socket).
    */
   protected socketRole: string | undefined;
+  /** The database connections and queries use unless they name one (a restored dump's own database). */
+  defaultDatabase = 'postgres';
   abstract readonly port: number;
   abstract readonly socketDir: string | undefined;
   private stopping: Promise<void> | undefined;
@@ -28,11 +30,11 @@ export abstract class InstanceBase implements PostgresInstance {
   ) {}
 
   get connection(): pg.ClientConfig {
-    if (this.socketRole && this.socketDir) return { host: this.socketDir, port: this.port, user: this.socketRole, database: 'postgres' };
-    return { host: this.host, port: this.port, user: 'postgres', password: this.password, database: 'postgres' };
+    if (this.socketRole && this.socketDir) return { host: this.socketDir, port: this.port, user: this.socketRole, database: this.defaultDatabase };
+    return { host: this.host, port: this.port, user: 'postgres', password: this.password, database: this.defaultDatabase };
   }
 
-  async connect(database = 'postgres'): Promise<pg.Client> {
+  async connect(database = this.defaultDatabase): Promise<pg.Client> {
     // Every statement pgdrill runs has a deadline: a hung commit (a standby that never answers) or a lock must
     // fail the step with a message, not hang the drill.
     const client = new pg.Client({

@@ -19,6 +19,8 @@ export interface PostgresInstance extends AsyncDisposable {
   /** How and when readiness was detected when the instance started. */
   readonly ready: ReadyEvent;
   connect(database?: string): Promise<pg.Client>;
+  /** The database connect() and query() use when none is named. */
+  defaultDatabase: string;
   query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** The server log so far. */
   readLog(): string;

@@ -56,25 +56,32 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     outcome.target = target;
     timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
     const plan = await timeline.phase('restore-files', () => source.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'sandbox' }), { inRto: true });
-    if (plan.kind !== 'physical') throw new Error('logical sources are restored by their own plan');
-    const sandbox = prepareSandbox(plan.dataDir, { libDir: provider.libDir(), socketOwner: opts.serverUser, extra: drill.sandbox.settings });
-    outcome.sandbox = sandbox;
-    outcome.warnings.push(...sandbox.warnings);
-    outcome.recoverySettings = { ...(plan.written ?? {}), ...plan.settings };
-    const restored: PostgresInstance = await timeline.phase(
-      'wal-replay',
-      () =>
-        provider.start(ctx, {
-          name: 'sandbox',
-          dataDir: plan.dataDir,
-          settings: { ...sandbox.settings, ...plan.settings, ...PINNED_SETTINGS },
-          password: generatePassword(),
-          deadlineMs: drill.recovery.timeout,
-          socketRole: drill.sandbox.user,
-        }),
-      { inRto: true },
-    );
+    let restored: PostgresInstance;
+    if (plan.kind === 'logical') {
+      // A dump is loaded into a fresh instance of pgdrill's own (its password, its settings).
+      restored = await timeline.phase('logical-restore', () => plan.load(generatePassword()), { inRto: true });
+    } else {
+      const sandbox = prepareSandbox(plan.dataDir, { libDir: provider.libDir(), socketOwner: opts.serverUser, extra: drill.sandbox.settings });
+      outcome.sandbox = sandbox;
+      outcome.warnings.push(...sandbox.warnings);
+      outcome.recoverySettings = { ...(plan.written ?? {}), ...plan.settings };
+      restored = await timeline.phase(
+        'wal-replay',
+        () =>
+          provider.start(ctx, {
+            name: 'sandbox',
+            dataDir: plan.dataDir,
+            settings: { ...sandbox.settings, ...plan.settings, ...PINNED_SETTINGS },
+            password: generatePassword(),
+            deadlineMs: drill.recovery.timeout,
+            socketRole: drill.sandbox.user,
+          }),
+        { inRto: true },
+      );
+    }
     session.defer('stop the sandbox', () => restored.stop());
+    const database = source.checkDatabase?.();
+    if (database) restored.defaultDatabase = database;
     outcome.readiness = restored.ready;
     const archiveStart = target.kind === 'latest' ? await source.archiveEnd?.(ctx) : undefined;
     const verified = await timeline.phase(
@@ -84,7 +91,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
           drill,
           restored,
           target,
-          logical: false,
+          logical: plan.kind === 'logical',
           archiveEnd: archiveStart ? { newestSegmentLsn: archiveStart, segmentBytes: WAL_SEGMENT_BYTES } : undefined,
           lossAt: startedAt,
           backupEnd: backup.stopTime,

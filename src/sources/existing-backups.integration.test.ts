@@ -128,6 +128,35 @@ verify:
     });
   }
 
+  it('pg_dump -Fc and pg_dumpall files: loaded into a fresh instance, checks in the dump\'s database, RPO from the dump\'s time', async () => {
+    const before = hashes(path.dirname(prod.customDump));
+    const custom = drillFile('prod-dump', `source:\n  dump: { path: ${prod.customDump} }\nverify:\n  - sql: select sum(amount) from invoices\n    expect: "45150"\n  - table: invoices\n`);
+    const out = path.join(work, 'out-dump');
+    const run = await runCli(['run', custom, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    expect(r.source?.location).to.contain('pg_dump custom format, database app');
+    expect(r.recovery.target).to.equal('immediate');
+    expect(r.measured.rpoMethod).to.equal('dump-time');
+    expect(r.phases.filter((p) => p.inRto).map((p) => p.name)).to.deep.equal(['restore-files', 'logical-restore', 'verify']);
+
+    const all = drillFile('prod-dumpall', `source:\n  dump: { path: ${prod.dumpallFile} }\nverify:\n  - sql: select count(*) from orders\n    expect: "${expectedOrders}"\n`);
+    const outAll = path.join(work, 'out-dumpall');
+    const runAll = await runCli(['run', all, '--out', outAll], { env: { PGDRILL_WORK_DIR: work } });
+    expect(runAll.code, runAll.stderr).to.equal(0);
+    const rAll = onlyResult(outAll);
+    expect(rAll.source?.location).to.contain('pg_dumpall');
+    // Its CREATE TABLESPACE pointed at the source host's path: the sandbox loaded a copy pointing into the work folder.
+    expect(rAll.commands.find((c) => c.label === 'psql-load-dump')?.command).to.contain('dump-load.sql').and.not.contain(prod.dumpallFile);
+    expect(hashes(path.dirname(prod.customDump))).to.deep.equal(before);
+    const pit = drillFile('dump-pit', `source:\n  dump: { path: ${prod.customDump} }\nrecovery: { target: latest }\n`);
+    const refused = await runCli(['run', pit, '--out', path.join(work, 'out-pit')], { env: { PGDRILL_WORK_DIR: work } });
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.contain('a dump holds no WAL, so it cannot recover to a point in time (latest)');
+    expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+
   it('a backup of a major version with no binaries here: exit 3 naming every way to get them, nothing started', async function () {
     const fake = path.join(work, 'pg17-backup');
     mkdirSync(fake);

@@ -40,6 +40,8 @@ export interface BackupSource {
   archiveEnd?(ctx: SourceContext): Promise<string | undefined>;
   /** Version of the tool behind the source, for the report. */
   version(ctx: SourceContext): Promise<string>;
+  /** The database the checks run in, when it is not postgres (a dump of another database). */
+  checkDatabase?(): string;
   /** Every path the drill must leave byte-for-byte as it found it. */
   readOnlyPaths(): string[];
 }

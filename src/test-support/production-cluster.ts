@@ -18,6 +18,9 @@ export interface ProductionCluster {
   pgbackrestConf: string;
   stanza: string;
   repoDir: string;
+  /** pg_dump -Fc of the database app, and a pg_dumpall file of the cluster. */
+  customDump: string;
+  dumpallFile: string;
   port: number;
   psql(sql: string): string;
   stop(): void;
@@ -131,6 +134,15 @@ export async function productionCluster(root: string): Promise<ProductionCluster
   psql(`insert into events (what) select 'after backup ' || g from generate_series(1, 500) g`);
   const segment = psql('select pg_walfile_name(pg_current_wal_lsn())').trim();
   psql('select pg_switch_wal()');
+  // Nightly dumps too: a custom-format dump of the application database and a pg_dumpall of the cluster.
+  const dumps = path.join(root, 'dumps');
+  own(dumps);
+  psql('create database app');
+  sh(tool('psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', root, '-p', String(port), '-U', 'postgres', '-d', 'app', '-c', `create table invoices (id int primary key, amount numeric); insert into invoices select g, g from generate_series(1, 300) g`], root);
+  const customDump = path.join(dumps, 'app.dump');
+  const dumpallFile = path.join(dumps, 'cluster.sql');
+  sh(tool('pg_dump'), ['-h', root, '-p', String(port), '-U', 'postgres', '-Fc', '-d', 'app', '-f', customDump], root);
+  sh(tool('pg_dumpall'), ['-h', root, '-p', String(port), '-U', 'postgres', '-f', dumpallFile], root);
   // Archived means the archiver says so (the file appears before gzip has finished writing it).
   for (let i = 0; i < 500 && psql('select last_archived_wal from pg_stat_archiver').trim() < segment; i++) await new Promise((r) => setTimeout(r, 20));
   writeFileSync(path.join(root, 'README'), 'a production-like cluster built by the tests\n');
@@ -144,6 +156,8 @@ export async function productionCluster(root: string): Promise<ProductionCluster
     pgbackrestConf,
     stanza,
     repoDir,
+    customDump,
+    dumpallFile,
     port,
     psql,
     stop: () => {

@@ -65,7 +65,10 @@ export async function verifySandbox(input: {
   };
   const checks: CheckResult[] = [];
   for (const check of SANDBOX_CHECKS) checks.push(...(await check(context)));
-  const freshness = measureFreshness(input.lossAt, state?.ts ?? undefined, confirmation.lastCompletedTransactionTime, input.backupEnd);
+  // A loaded dump replays nothing: its point in time is the dump's own.
+  const freshness = input.logical
+    ? measureFreshness(input.lossAt, undefined, undefined, input.backupEnd)
+    : measureFreshness(input.lossAt, state?.ts ?? undefined, confirmation.lastCompletedTransactionTime, input.backupEnd);
   return { checks, confirmation, ...(freshness ? { freshness } : {}) };
 }
 
