@@ -160,7 +160,9 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
   const rpo = outcome.verify?.rpo;
   const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
   const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
-  const walBytes = outcome.confirmation?.redoDoneLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, outcome.backup?.startLsn) : null;
+  const startLsn = outcome.backup?.startLsn ?? outcome.source?.backup.startLsn;
+  const sizeBytes = outcome.backup?.sizeBytes ?? outcome.source?.backup.sizeBytes;
+  const walBytes = outcome.confirmation?.redoDoneLsn && startLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, startLsn) : null;
   return {
     rtoSeconds,
     rpoSeconds: rpo?.rpoSeconds ?? outcome.freshness?.seconds ?? null,
@@ -172,7 +174,7 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
     walReplayBytes: walBytes,
     walReplaySeconds: replayPhase?.seconds ?? null,
     walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
-    restoreFilesBytesPerSecond: outcome.backup && restorePhase ? rate(outcome.backup.sizeBytes, restorePhase.seconds) : null,
+    restoreFilesBytesPerSecond: sizeBytes !== undefined && restorePhase ? rate(sizeBytes, restorePhase.seconds) : null,
     readinessLatencySeconds: outcome.readiness?.latencySeconds ?? null,
   };
 }

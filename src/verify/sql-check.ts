@@ -35,10 +35,11 @@ export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, p
     return { name, status: 'passed', detail: `query ran after recovery and returned ${JSON.stringify(got)}` };
   }
   const source = spec.compare === 'pre-incident' ? 'the pre-incident value' : 'expected';
+  const same = matches(got, wanted);
   return {
     name,
-    status: got === wanted ? 'passed' : 'failed',
-    detail: got === wanted ? `returned ${JSON.stringify(got)} = ${source}` : `returned ${JSON.stringify(got)}, ${source} ${JSON.stringify(wanted)}`,
+    status: same ? 'passed' : 'failed',
+    detail: same ? `returned ${JSON.stringify(got)} = ${source}` : `returned ${JSON.stringify(got)}, ${source} ${JSON.stringify(wanted)}`,
   };
 }
 
@@ -49,4 +50,17 @@ export async function sqlChecks({ drill, restored, truth }: VerifyContext): Prom
     if ('sql' in c) results.push(await sqlCheck(restored, c, truth.compareValues.get(i)));
   }
   return results;
+}
+
+/** Whether a returned value is the one expected: the same text, or the same boolean however it is written. */
+export function matches(got: string | null, wanted: string | null): boolean {
+  const wantedBool = asBoolean(wanted);
+  return got === wanted || (wantedBool !== undefined && asBoolean(got) === wantedBool);
+}
+
+/** Postgres prints booleans as t / f; a drill file writes true / false (or YAML's true). Anything else: undefined. */
+function asBoolean(v: string | null | undefined): boolean | undefined {
+  if (v === 't' || v === 'true') return true;
+  if (v === 'f' || v === 'false') return false;
+  return undefined;
 }
