@@ -90,6 +90,11 @@ export function newestArchivedLsn(archiveDir: string, timeline: number, segSize:
   return newestSegmentLsn(archivedSegments(archiveDir), timeline, segSize);
 }
 
+/** Start LSN of a segment, from its file name (16 MB segments unless told). */
+export function segmentStartLsn(name: string, segSize: bigint = WAL_SEGMENT_BYTES): string {
+  return formatLsn(segmentNumber(name, segSize) * segSize);
+}
+
 export function newestSegmentLsn(segments: string[], timeline: number, segSize: bigint): string | undefined {
   const prefix = timeline.toString(16).toUpperCase().padStart(8, '0');
   const last = [...segments].sort().filter((s) => s.startsWith(prefix)).at(-1);

@@ -189,26 +189,29 @@ recovery:
     expectNothingLeft(work);
   });
 
-  it('on SIGINT stops the drill, writes status error, removes every instance and exits 130', async () => {
-    const { out, work } = fresh();
-    let sent = false;
-    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], {
-      env: { PGDRILL_WORK_DIR: work },
-      onStderr: (text, child) => {
-        // Interrupt while both the primary and the heartbeat are running.
-        if (!sent && text.includes('heartbeat ...')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`on ${signal} stops the drill, says ${signal}, writes status error, removes every instance and exits ${code}`, async () => {
+      const { out, work } = fresh();
+      let sent = false;
+      const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], {
+        env: { PGDRILL_WORK_DIR: work },
+        onStderr: (text, child) => {
+          // Interrupt while both the primary and the heartbeat are running.
+          if (!sent && text.includes('heartbeat ...')) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      });
+      expect(sent).to.equal(true);
+      expect(run.code, run.stderr).to.equal(code);
+      const r = readResult(onlyRun(out), 'quickstart-drop-table');
+      expect(r.status).to.equal('error');
+      expect(r.error?.name).to.equal('InterruptedError');
+      expect(r.error?.message).to.contain(`interrupted by ${signal}`);
+      expectNothingLeft(work);
     });
-    expect(sent).to.equal(true);
-    expect(run.code, run.stderr).to.equal(130);
-    const r = readResult(onlyRun(out), 'quickstart-drop-table');
-    expect(r.status).to.equal('error');
-    expect(r.error?.name).to.equal('InterruptedError');
-    expectNothingLeft(work);
-  });
+  }
 
   it('exits 2 before starting anything when the command line makes the drill impossible', async () => {
     const { out, work } = fresh();
@@ -241,25 +244,6 @@ recovery:
     expect(broken.code, broken.stderr).to.equal(3);
     expect(broken.stderr).to.contain(`${bin} (postgres --version fails: error while loading shared libraries`);
     expect(broken.stderr).not.to.contain('unexpected error');
-    expectNothingLeft(work);
-  });
-
-  it('on SIGTERM stops the drill, says SIGTERM, removes every instance and exits 143', async () => {
-    const { out, work } = fresh();
-    let sent = false;
-    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], {
-      env: { PGDRILL_WORK_DIR: work },
-      onStderr: (text, child) => {
-        if (!sent && text.includes('heartbeat ...')) {
-          sent = true;
-          child.kill('SIGTERM');
-        }
-      },
-    });
-    expect(run.code, run.stderr).to.equal(143);
-    const r = readResult(onlyRun(out), 'quickstart-drop-table');
-    expect(r.status).to.equal('error');
-    expect(r.error?.message).to.contain('interrupted by SIGTERM');
     expectNothingLeft(work);
   });
 

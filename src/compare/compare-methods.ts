@@ -12,7 +12,7 @@ import type { ProviderChoice } from '../providers/registry.js';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import { aggregateExitCode, objectiveMet } from '../model/judge.js';
 import type { RunOutput } from '../model/run-output.js';
-import { interruptedBy } from '../runner/run-drill.js';
+import { interruptedBy } from '../runner/conclude.js';
 import { runLoadedDrills } from '../runner/run-drills.js';
 import { drillSlug } from '../drill/slug.js';
 import type { PhaseListener } from '../runner/timeline.js';

@@ -199,14 +199,17 @@ const workload = z.strictObject({
   background: z.array(background).default([]),
 });
 
+/** The documented objectives every drill is judged against. */
+export const objectives = z.strictObject({
+  rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
+  rpo: duration,
+});
+
 export const drillSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
     description: z.string().optional(),
-    objectives: z.strictObject({
-      rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
-      rpo: duration,
-    }),
+    objectives,
     postgres: postgres.default({ version: 15, settings: {} }),
     provider: z
       .enum(['auto', 'local', 'docker'], { error: notOneOf('a provider', ['auto', 'local', 'docker']) })

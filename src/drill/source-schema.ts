@@ -2,7 +2,7 @@
 // the checks. It shares the fragments of schema.ts; the self-contained sections (workload, incident, backup,
 // expect) do not fit here and are refused with the reason.
 import { z } from 'zod';
-import { duration, MANAGED_SETTINGS, notOneOf, recovery, settingValue, sqlCheck, tableCheck } from './schema.js';
+import { duration, MANAGED_SETTINGS, notOneOf, objectives, recovery, settingValue, sqlCheck, tableCheck } from './schema.js';
 
 /** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
 const selection = z.string().min(1).default('latest').describe('latest | oldest | random | a backup label or id');
@@ -52,10 +52,7 @@ export const sourceDrillSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
     description: z.string().optional(),
-    objectives: z.strictObject({
-      rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
-      rpo: duration,
-    }),
+    objectives,
     source,
     provider: z.enum(['auto', 'local'], { error: (iss) => `${notOneOf('a provider for an existing backup', ['auto', 'local'])(iss)} (the docker provider does not restore existing backups in this release)` }).default('auto'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),

@@ -6,17 +6,16 @@ import path from 'node:path';
 import { backupMethod, factsOf } from '../backup/registry.js';
 import type { BackupMethod } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
-import { DrillFinding, EnvironmentError, InterruptedError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import { DrillFinding, EnvironmentError } from '../errors.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
 import { createIncident, INCIDENT_FACTS } from '../incidents/registry.js';
 import { generatePassword } from '../providers/local/local-provider.js';
 import type { Provider } from '../providers/provider.js';
-import { describeTarget, type RecoveryTarget } from '../recovery/recovery-target.js';
 import type { DrillResult } from '../model/result-schema.js';
-import type { TargetConfirmation } from '../verify/confirm-target.js';
 import { missingWalFinding } from '../verify/wal-continuity.js';
-import { assembleResult, type DrillOutcome } from './assemble-result.js';
+import type { DrillOutcome } from './assemble-result.js';
+import { closeSession, concludeDrill, recordFailure } from './conclude.js';
 import { DrillSession } from './drill-session.js';
 import { resolveTarget } from './resolve-target.js';
 import type { Stage } from './stage.js';
@@ -61,31 +60,15 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     const stage: Stage = { session, timeline, provider: opts.provider, method, incident: createIncident(drill.incident), signal: opts.signal, serverUser: opts.serverUser, password };
     await selfContainedDrill(drill, stage, outcome);
   } catch (error) {
-    outcome.error = opts.signal.aborted ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
-    if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
+    recordFailure(outcome, error, opts.signal);
   } finally {
-    await session?.dispose();
-    outcome.warnings.push(...(session?.warnings ?? []));
+    await closeSession(session, outcome);
   }
   if (outcome.continuity && !outcome.continuity.continuous) {
     const seen = { confirmation: outcome.confirmation, verify: outcome.verify, backupEndTime: outcome.backup?.endTime, rpoObjectiveSeconds: drill.objectives.rpo / 1000 };
     outcome.findings.push(missingWalFinding(outcome.continuity, seen));
   }
-  const { result, exitCode } = assembleResult({
-    drill,
-    runId: opts.runId,
-    startedAt,
-    timeline,
-    outcome,
-    method: method.name,
-    commands: session?.runner.records ?? [],
-    drillDir: opts.drillDir,
-    serverUser: opts.serverUser,
-    detectedBy: INCIDENT_FACTS[drill.incident.kind].detectedBy ?? [],
-    interruptedBy: opts.signal.aborted ? interruptedBy(opts.signal) : undefined,
-  });
-  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
-  return { result, exitCode };
+  return concludeDrill(drill, opts, { startedAt, timeline, outcome, session, method: method.name, detectedBy: INCIDENT_FACTS[drill.incident.kind].detectedBy ?? [] });
 }
 
 /** The plan of a drill that builds its own primary: primary, backup, incident, then the shared recovery. */
@@ -123,31 +106,6 @@ async function selfContainedDrill(drill: Drill, s: Stage, o: DrillOutcome): Prom
   );
   Object.assign(o, { verify: verified, confirmation: verified.confirmation, verificationPassed: verified.checks.every((c) => c.status === 'passed') });
   o.checks.push(...verified.checks);
-}
-
-/** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */
-export function interruptedBy(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
-  const reason = signal.reason as unknown;
-  const text = reason instanceof Error ? reason.message : String(reason);
-  return text.includes('SIGTERM') ? 'SIGTERM' : 'SIGINT';
-}
-
-/** A full disk or a folder pgdrill may not write is the machine's problem (exit 3), wherever it strikes. */
-export function asEnvironmentProblem(error: unknown): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const text = error instanceof StepFailedError ? error.details.outputTail : '';
-  if (code === 'ENOSPC' || /No space left on device|could not extend file|disk full/i.test(text)) {
-    return new EnvironmentError(`the disk ran out of space: ${(error as Error).message.split('\n')[0]}`, 'free space, or pass --work-dir (PGDRILL_WORK_DIR) on a larger disk', { cause: error });
-  }
-  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
-    return new EnvironmentError(`pgdrill may not write where it must: ${(error as Error).message}`, 'check the permissions of --work-dir and --out, or choose other folders', { cause: error });
-  }
-  return error;
-}
-
-export function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
-  const lines = error instanceof RecoveryFailedError ? error.logTail.split('\n').filter((l) => /FATAL|PANIC|recovery|redo/.test(l)) : [];
-  return { reached: false, evidence: [...lines, `recovery to ${describeTarget(target)} did not complete`] };
 }
 
 /** The server user must be able to reach the work folder (a parent like /root blocks it, PITR-FACTS #1). */

@@ -4,7 +4,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceDrill } from '../drill/drill.js';
-import { InterruptedError } from '../errors.js';
 import type { OsUser } from '../exec/os-user.js';
 import { generatePassword, LocalProvider } from '../providers/local/local-provider.js';
 import { SERVER_TOOLS } from '../providers/local/pg-binaries.js';
@@ -15,9 +14,9 @@ import { prepareSandbox } from '../sources/sandbox-settings.js';
 import { createSource } from '../sources/registry.js';
 import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
-import { assembleResult, type DrillOutcome } from './assemble-result.js';
+import type { DrillOutcome } from './assemble-result.js';
 import { DrillSession } from './drill-session.js';
-import { asEnvironmentProblem, failedConfirmation, interruptedBy } from './run-drill.js';
+import { closeSession, concludeDrill, recordFailure } from './conclude.js';
 import { PINNED_SETTINGS } from './stage-primary.js';
 import { postgresTimestamp } from './resolve-target.js';
 import { Timeline, type PhaseListener } from './timeline.js';
@@ -103,27 +102,11 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     outcome.verificationPassed = verified.checks.every((c) => c.status === 'passed');
     if (verified.freshness) outcome.freshness = verified.freshness;
   } catch (error) {
-    outcome.error = opts.signal.aborted ? new InterruptedError(interruptedBy(opts.signal)) : asEnvironmentProblem(error);
-    if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
+    recordFailure(outcome, error, opts.signal);
   } finally {
-    await session?.dispose();
-    outcome.warnings.push(...(session?.warnings ?? []));
+    await closeSession(session, outcome);
   }
-  const { result, exitCode } = assembleResult({
-    drill,
-    runId: opts.runId,
-    startedAt,
-    timeline,
-    outcome,
-    method: `source: ${source.kind}`,
-    commands: session?.runner.records ?? [],
-    drillDir: opts.drillDir,
-    serverUser: opts.serverUser,
-    detectedBy: [],
-    interruptedBy: opts.signal.aborted ? interruptedBy(opts.signal) : undefined,
-  });
-  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
-  return { result, exitCode };
+  return concludeDrill(drill, opts, { startedAt, timeline, outcome, session, method: `source: ${source.kind}`, detectedBy: [] });
 }
 
 /** The drill's recovery section as a concrete target (the schema made sure each target has its value). */

@@ -6,10 +6,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { folderSize } from '../backup/folder-size.js';
-import { segmentName, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { segmentStartLsn } from '../backup/wal-archive.js';
 import { EnvironmentError } from '../errors.js';
 import { makeOwnedDir } from '../exec/os-user.js';
-import { formatLsn, parseLsn } from '../recovery/lsn.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
 
@@ -87,9 +86,7 @@ export class BasebackupSource implements BackupSource {
 
   async archiveEnd(): Promise<string | undefined> {
     const newest = this.segments().at(-1);
-    if (!newest) return undefined;
-    const segNo = BigInt(`0x${newest.slice(8, 16)}`) * (0x100000000n / WAL_SEGMENT_BYTES) + BigInt(`0x${newest.slice(16)}`);
-    return formatLsn(segNo * WAL_SEGMENT_BYTES);
+    return newest ? segmentStartLsn(newest) : undefined;
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
@@ -138,11 +135,6 @@ export class BasebackupSource implements BackupSource {
 
   async version(): Promise<string> {
     return 'pg_basebackup folder';
-  }
-
-  /** The segment holding `lsn` on timeline 1, for messages. */
-  static segmentOf(lsn: string): string {
-    return segmentName(1, parseLsn(lsn), WAL_SEGMENT_BYTES);
   }
 }
 

@@ -5,10 +5,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
-import { recoverySettingsIn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { recoverySettingsIn, segmentStartLsn } from '../backup/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../errors.js';
 import { chownTree, makeOwnedDir } from '../exec/os-user.js';
-import { formatLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import { chooseBackup } from './choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
@@ -97,9 +96,7 @@ export class PgBackRestSource implements BackupSource {
 
   async archiveEnd(): Promise<string | undefined> {
     const max = this.info?.archive?.at(-1)?.max;
-    if (!max) return undefined;
-    const segNo = BigInt(`0x${max.slice(8, 16)}`) * (0x100000000n / WAL_SEGMENT_BYTES) + BigInt(`0x${max.slice(16)}`);
-    return formatLsn(segNo * WAL_SEGMENT_BYTES);
+    return max ? segmentStartLsn(max) : undefined;
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {

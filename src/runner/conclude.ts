@@ -1,0 +1,70 @@
+// How every drill plan ends, whatever happened: why it stopped (interrupted, the machine's fault, a finding), the
+// session disposed (failures become warnings), then the judge and the result.
+import type { AnyDrill } from '../drill/drill.js';
+import { EnvironmentError, InterruptedError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import type { OsUser } from '../exec/os-user.js';
+import type { DrillResult } from '../model/result-schema.js';
+import { describeTarget, type RecoveryTarget } from '../recovery/recovery-target.js';
+import type { TargetConfirmation } from '../verify/confirm-target.js';
+import { assembleResult, type DrillOutcome } from './assemble-result.js';
+import type { DrillSession } from './drill-session.js';
+import type { Timeline } from './timeline.js';
+
+/** Records why a plan stopped early. */
+export function recordFailure(outcome: DrillOutcome, error: unknown, signal: AbortSignal): void {
+  outcome.error = signal.aborted ? new InterruptedError(interruptedBy(signal)) : asEnvironmentProblem(error);
+  if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
+}
+
+/** Disposes the session (never throws) and keeps what its cleanup reported. */
+export async function closeSession(session: DrillSession | undefined, outcome: DrillOutcome): Promise<void> {
+  await session?.dispose();
+  outcome.warnings.push(...(session?.warnings ?? []));
+}
+
+export function concludeDrill(
+  drill: AnyDrill,
+  opts: { runId: string; drillDir: string; signal: AbortSignal; serverUser: OsUser | undefined; signingKeyFingerprint?: string | null | undefined },
+  run: { startedAt: Date; timeline: Timeline; outcome: DrillOutcome; session: DrillSession | undefined; method: string; detectedBy: readonly string[] },
+): { result: DrillResult; exitCode: number } {
+  const { result, exitCode } = assembleResult({
+    drill,
+    runId: opts.runId,
+    startedAt: run.startedAt,
+    timeline: run.timeline,
+    outcome: run.outcome,
+    method: run.method,
+    commands: run.session?.runner.records ?? [],
+    drillDir: opts.drillDir,
+    serverUser: opts.serverUser,
+    detectedBy: run.detectedBy,
+    interruptedBy: opts.signal.aborted ? interruptedBy(opts.signal) : undefined,
+  });
+  if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
+  return { result, exitCode };
+}
+
+/** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */
+export function interruptedBy(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+  const reason = signal.reason as unknown;
+  const text = reason instanceof Error ? reason.message : String(reason);
+  return text.includes('SIGTERM') ? 'SIGTERM' : 'SIGINT';
+}
+
+/** A full disk or a folder pgdrill may not write is the machine's problem (exit 3), wherever it strikes. */
+export function asEnvironmentProblem(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const text = error instanceof StepFailedError ? error.details.outputTail : '';
+  if (code === 'ENOSPC' || /No space left on device|could not extend file|disk full/i.test(text)) {
+    return new EnvironmentError(`the disk ran out of space: ${(error as Error).message.split('\n')[0]}`, 'free space, or pass --work-dir (PGDRILL_WORK_DIR) on a larger disk', { cause: error });
+  }
+  if (code === 'EACCES' || code === 'EROFS' || code === 'EPERM') {
+    return new EnvironmentError(`pgdrill may not write where it must: ${(error as Error).message}`, 'check the permissions of --work-dir and --out, or choose other folders', { cause: error });
+  }
+  return error;
+}
+
+export function failedConfirmation(target: RecoveryTarget, error: unknown): TargetConfirmation {
+  const lines = error instanceof RecoveryFailedError ? error.logTail.split('\n').filter((l) => /FATAL|PANIC|recovery|redo/.test(l)) : [];
+  return { reached: false, evidence: [...lines, `recovery to ${describeTarget(target)} did not complete`] };
+}
