@@ -27,6 +27,9 @@ export function progressListener(out: Output, color: boolean, prefix = ''): Phas
     phaseStarted(name, elapsed) {
       out.write(`${c.dim(stamp(elapsed))} ${p}${name} ...\n`);
     },
+    note(text) {
+      out.write(`${p}  ${text}\n`);
+    },
     phaseEnded(record: PhaseRecord, elapsed) {
       const mark = record.status === 'ok' ? c.green('ok') : c.red('FAILED');
       out.write(`${c.dim(stamp(elapsed))} ${p}${record.name} ${mark} ${formatSeconds(record.seconds)}${record.inRto ? c.dim(' (RTO)') : ''}\n`);

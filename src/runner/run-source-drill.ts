@@ -46,6 +46,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const backup = await timeline.phase('inspect-backup', () => source.inspect(ctx));
     const toolVersion = await source.version(ctx);
     outcome.source = { kind: source.kind, backup, toolVersion };
+    timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);
     const provider = new LocalProvider(`local: PostgreSQL ${backup.pgMajor} server binaries for a backup of PostgreSQL ${backup.pgMajor}`, process.env, backup.pgMajor, SERVER_TOOLS);
     ctx.provider = provider;
     outcome.info = await provider.describe(); // binaries of that major missing: exit 3 before anything starts

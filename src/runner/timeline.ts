@@ -14,6 +14,8 @@ export interface PhaseRecord {
 export interface PhaseListener {
   phaseStarted(name: string, elapsedSeconds: number): void;
   phaseEnded(record: PhaseRecord, elapsedSeconds: number): void;
+  /** A fact people should see as it happens (which backup was chosen, and how). */
+  note?(text: string): void;
 }
 
 export class Timeline {
@@ -40,6 +42,10 @@ export class Timeline {
   rtoSeconds(): number | undefined {
     if (!this.rtoStarted) return undefined;
     return this.phases.filter((p) => p.inRto).reduce((sum, p) => sum + p.seconds, 0);
+  }
+
+  note(text: string): void {
+    this.listener?.note?.(text);
   }
 
   async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean } = {}): Promise<T> {

@@ -116,6 +116,7 @@ verify:
       expect(r.status, r.diagnosis).to.equal('passed');
       expect(r.source?.kind).to.equal('pgbackrest');
       expect(r.source?.chosenBy).to.equal(set);
+      expect(run.stderr).to.contain(`backup ${r.source?.label} (PostgreSQL 15), chosen: ${set}`);
       expect(r.source?.available).to.have.length(2);
       expect(r.source?.label).to.equal(set === 'latest' ? r.source?.available[1] : r.source?.available[0]);
       expect(r.source?.label).to.match(set === 'latest' ? /I$/ : /F$/);
