@@ -21,7 +21,6 @@ import { folderSize } from './folder-size.js';
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const SERVER = 'drill';
-const SEG = WAL_SEGMENT_BYTES;
 
 interface ShowBackup {
   backup_id?: string;
@@ -194,12 +193,12 @@ export class BarmanMethod implements BackupMethod {
   }
 
   async walContinuity(_ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity> {
-    return continuity(new Set(this.segments()), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), SEG);
+    return continuity(new Set(this.segments()), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_BYTES);
   }
 
   async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
     await this.archiveWal(ctx);
-    return newestSegmentLsn(this.segments(), 1, SEG);
+    return newestSegmentLsn(this.segments(), 1, WAL_SEGMENT_BYTES);
   }
 
   async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {

@@ -13,7 +13,6 @@ import { folderSize } from './folder-size.js';
 import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 /** pgdrill's primaries use initdb's default segment size. */
-const WAL_SEGMENT_SIZE = WAL_SEGMENT_BYTES;
 
 interface ManifestWalRange {
   Timeline: number;
@@ -69,11 +68,11 @@ export class PgBasebackupMethod implements BackupMethod {
   }
 
   async walContinuity(ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity> {
-    return archiveContinuity(ctx.archiveDir, backup.timeline ?? 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_SIZE);
+    return archiveContinuity(ctx.archiveDir, backup.timeline ?? 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_BYTES);
   }
 
   async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
-    return newestArchivedLsn(ctx.archiveDir, 1, WAL_SEGMENT_SIZE);
+    return newestArchivedLsn(ctx.archiveDir, 1, WAL_SEGMENT_BYTES);
   }
 
   async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {

@@ -15,7 +15,6 @@ import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreR
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const STANZA = 'drill';
-const SEG = WAL_SEGMENT_BYTES;
 
 interface InfoBackup {
   label: string;
@@ -116,11 +115,11 @@ export class PgBackRestMethod implements BackupMethod {
   }
 
   async walContinuity(ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity> {
-    return continuity(new Set(this.segments(ctx)), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), SEG);
+    return continuity(new Set(this.segments(ctx)), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_BYTES);
   }
 
   async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
-    return newestSegmentLsn(this.segments(ctx), 1, SEG);
+    return newestSegmentLsn(this.segments(ctx), 1, WAL_SEGMENT_BYTES);
   }
 
   async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {

@@ -1,7 +1,7 @@
 // The CLI as users run it, on real PostgreSQL 15 servers: each exit code, the verdict line, the files written,
 // and that no server or work folder of pgdrill's survives success, failure, bad input or SIGINT.
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { resultSchema, summarySchema, type DrillResult } from '../model/result-schema.js';
@@ -26,13 +26,8 @@ function expectNothingLeft(work: string): void {
 
 describe('pgdrill run (CLI, real Postgres)', function () {
   this.timeout(180_000);
-  const folders: string[] = [];
-  const fresh = () => {
-    const f = testFolders();
-    folders.push(f.work);
-    return f;
-  };
-  after(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+  // Each test's folders; the test run removes them all at its end (test-support/temp-dirs.ts).
+  const fresh = testFolders;
 
   it('runs the quickstart drill: exit 0, PASSED verdict, RPO within the heartbeat, result files, nothing left', async () => {
     const { out, work } = fresh();

@@ -1,7 +1,7 @@
 // What survives when pgdrill itself is killed (a CI job timeout sends SIGKILL) or interrupted twice, and what
 // `pgdrill cleanup` and the next run do about it: remove what dead runs left, and never touch a live run.
 import { expect } from 'chai';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { summarySchema } from '../model/result-schema.js';
@@ -15,13 +15,8 @@ async function settle(work: string): Promise<void> {
 
 describe('killed runs and pgdrill cleanup (CLI, real Postgres)', function () {
   this.timeout(180_000);
-  const folders: string[] = [];
-  const fresh = () => {
-    const f = testFolders();
-    folders.push(f.work);
-    return f;
-  };
-  after(() => folders.forEach((f) => rmSync(f, { recursive: true, force: true })));
+  // Each test's folders; the test run removes them all at its end (test-support/temp-dirs.ts).
+  const fresh = testFolders;
 
   for (const phase of ['base-backup', 'wal-replay']) {
     it(`SIGKILL during ${phase} leaves servers and a work folder; pgdrill cleanup removes them all`, async () => {

@@ -38,7 +38,6 @@ export interface DrillOutcome {
   confirmation?: TargetConfirmation;
   verify?: VerifyOutcome;
   continuity?: WalContinuity;
-  restorePointLsn?: string;
   declaredAt?: string;
   checks: CheckResult[];
   /** Plain-language findings that lead the diagnosis (missing WAL...). */

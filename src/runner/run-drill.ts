@@ -85,7 +85,7 @@ async function selfContainedDrill(drill: Drill, s: Stage, o: DrillOutcome): Prom
   if (!taken.verified) throw new DrillFinding(`the base backup failed verification, so no restore was attempted: ${taken.checks[0]?.detail ?? ''}`);
 
   const struck = await strike(drill, s, primary, taken.backup);
-  Object.assign(o, { incident: struck.record, ledger: struck.ledger, declaredAt: struck.declaredAt, ...(struck.restorePointLsn ? { restorePointLsn: struck.restorePointLsn } : {}) });
+  Object.assign(o, { incident: struck.record, ledger: struck.ledger, declaredAt: struck.declaredAt });
   o.checks.push(...(struck.record.detections ?? []));
 
   o.target = resolveTarget(drill, { incident: s.incident, record: struck.record, ledger: struck.ledger, backup: taken.backup, pointInTime: factsOf(s.method).pointInTime, method: s.method.name });
