@@ -170,6 +170,7 @@ function inspectSourceDrill(
   const resolved = {
     ...s,
     ...(s.pgbackrest ? { pgbackrest: { ...s.pgbackrest, config: resolve(['source', 'pgbackrest', 'config'], s.pgbackrest.config, 'file') as string } } : {}),
+    ...(s.barman ? { barman: { ...s.barman, config: resolve(['source', 'barman', 'config'], s.barman.config, 'file') as string } } : {}),
     ...(s.basebackup
       ? {
           basebackup: {

@@ -15,6 +15,14 @@ const pgbackrest = z.strictObject({
   set: selection,
 });
 
+const barman = z.strictObject({
+  /** The Barman server's name, as in its [section]. */
+  server: z.string().min(1),
+  /** The user's barman.conf (servers may live in its configuration_files_directory). */
+  config: z.string().min(1).default('/etc/barman.conf'),
+  backup: selection,
+});
+
 const basebackup = z.strictObject({
   /** A folder written by pg_basebackup: plain format, or -Ft with or without -z (base.tar[.gz], pg_wal.tar[.gz]). */
   path: z.string().min(1),
@@ -27,10 +35,10 @@ const dump = z.strictObject({
   path: z.string().min(1),
 });
 
-export const SOURCE_KINDS = ['pgbackrest', 'basebackup', 'dump'] as const;
+export const SOURCE_KINDS = ['pgbackrest', 'barman', 'basebackup', 'dump'] as const;
 
 const source = z
-  .strictObject({ pgbackrest: pgbackrest.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional() })
+  .strictObject({ pgbackrest: pgbackrest.optional(), barman: barman.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional() })
   .superRefine((s, ctx) => {
     const given = SOURCE_KINDS.filter((k) => s[k] !== undefined);
     if (given.length !== 1) {

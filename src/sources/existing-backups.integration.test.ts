@@ -1,6 +1,6 @@
 // Drills of backups pgdrill did not make: a production-like cluster built outside pgdrill's code (configuration
-// in /etc style, a tablespace, production-sized settings, a gzipped WAL archive, pg_basebackup -Ft -z), restored
-// read-only into a sandbox. The user's files are hashed before and after: byte for byte the same.
+// in /etc style, a tablespace, production-sized settings, a gzipped WAL archive, pg_basebackup -Ft -z, pgBackRest,
+// Barman), restored read-only into a sandbox. The user's files are hashed before and after: byte for byte the same.
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -128,6 +128,39 @@ verify:
       expect(workFoldersLeft(work)).to.deep.equal([]);
     });
   }
+
+  it('Barman server through the user\'s own barman.conf (server in barman.d): recover with the tablespace remapped, WAL through get-wal, barman_home untouched', async () => {
+    const before = hashes(prod.barmanHome, prod.etcDir);
+    const out = path.join(work, 'out-barman');
+    const file = drillFile(
+      'prod-barman',
+      `source:
+  barman: { server: ${prod.barmanServer}, config: ${prod.barmanConf} }
+verify:
+  - sql: select count(*) from orders
+    expect: "${expectedOrders}"
+  - sql: select count(*) from events where what like 'after backup %'
+    expect: "500"
+`,
+    );
+    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    expect(r.source).to.deep.include({ kind: 'barman', pgMajor: 15, chosenBy: 'latest' });
+    expect(r.source?.label).to.match(/^\d{8}T\d{6}$/);
+    expect(r.source?.location).to.contain(`Barman server ${prod.barmanServer}`).and.contain('backup_method postgres');
+    expect(r.environment.toolVersions['barman']).to.match(/^3\./);
+    expect(r.recovery.reached).to.equal(true);
+    expect(r.recovery.settings['restore_command']).to.match(/^barman -c \S+\/barman\/barman\.conf get-wal prod %f > %p$/);
+    // The tablespace went into the work folder, never to the source host's path.
+    const recover = r.commands.find((c) => c.label === 'barman-recover')?.command ?? '';
+    expect(recover).to.match(/--tablespace fast:\S+\/tablespaces\/fast /).and.not.contain(prod.tablespaceDir);
+    expect(r.measured.rpoMethod).to.equal('freshness');
+    // Barman's home (locks, log, incoming and streaming folders included) and the configuration: the same bytes.
+    expect(hashes(prod.barmanHome, prod.etcDir)).to.deep.equal(before);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
 
   it('pg_dump -Fc and pg_dumpall files: loaded into a fresh instance, checks in the dump\'s database, RPO from the dump\'s time', async () => {
     const before = hashes(path.dirname(prod.customDump));

@@ -1,9 +1,10 @@
 // A production-like PostgreSQL 15 cluster built the way a DBA sets one up, with plain commands and none of
 // pgdrill's code: Debian-style configuration outside the data folder, a tablespace, continuous archiving into a
 // gzipped WAL archive, production-sized settings in postgresql.auto.conf, and a pg_basebackup -Ft -z backup.
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdirSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { findPgBinaries } from '../providers/local/pg-binaries.js';
 
@@ -18,6 +19,10 @@ export interface ProductionCluster {
   pgbackrestConf: string;
   stanza: string;
   repoDir: string;
+  /** Barman: its config (with the server in a barman.d file), the server name and Barman's home. */
+  barmanConf: string;
+  barmanServer: string;
+  barmanHome: string;
   /** pg_dump -Fc of the database app, and a pg_dumpall file of the cluster. */
   customDump: string;
   dumpallFile: string;
@@ -63,9 +68,12 @@ export async function productionCluster(root: string): Promise<ProductionCluster
   const backupDir = path.join(root, 'backups', 'base-1');
   const tablespaceDir = path.join(root, 'tablespaces', 'fast');
   const repoDir = path.join(root, 'pgbackrest-repo');
+  const barmanHome = path.join(root, 'barman-home');
+  const barmanConf = path.join(etcDir, 'barman.conf');
+  const barmanServer = 'prod';
   const pgbackrestConf = path.join(etcDir, 'pgbackrest.conf');
   const stanza = 'main';
-  for (const d of [root, etcDir, archiveDir, path.join(root, 'backups'), path.join(root, 'tablespaces'), tablespaceDir, repoDir, path.join(root, 'pgbackrest-state')]) own(d);
+  for (const d of [root, etcDir, path.join(etcDir, 'barman.d'), barmanHome, archiveDir, path.join(root, 'backups'), path.join(root, 'tablespaces'), tablespaceDir, repoDir, path.join(root, 'pgbackrest-state')]) own(d);
   const port = await freePort();
   sh(tool('initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--data-checksums'], root);
   // Debian keeps the configuration in /etc/postgresql/<major>/<cluster>: move it out of the data folder.
@@ -129,11 +137,16 @@ export async function productionCluster(root: string): Promise<ProductionCluster
   pgbackrest('--type=full', 'backup');
   psql(`insert into orders select g, g * 1.5 from generate_series(5001, 5500) g`);
   pgbackrest('--type=incr', 'backup');
+  // Barman too, streaming over a replication slot (backup_method = postgres), its server in a barman.d file.
+  const receiver = startBarman(root, { barmanConf, barmanHome, barmanServer, etcDir, port, binDir: bin });
   // Life goes on after the backups: these rows exist only in the WAL archives.
   psql(`insert into orders select g, g * 1.5 from generate_series(5501, 6000) g`);
   psql(`insert into events (what) select 'after backup ' || g from generate_series(1, 500) g`);
   const segment = psql('select pg_walfile_name(pg_current_wal_lsn())').trim();
   psql('select pg_switch_wal()');
+  await untilBarmanArchived(root, barmanConf, barmanServer, segment);
+  // Barman's home holds still from here on (a test hashes it): streaming stops, the slot stays.
+  receiver.stop();
   // Nightly dumps too: a custom-format dump of the application database and a pg_dumpall of the cluster.
   const dumps = path.join(root, 'dumps');
   own(dumps);
@@ -156,6 +169,9 @@ export async function productionCluster(root: string): Promise<ProductionCluster
     pgbackrestConf,
     stanza,
     repoDir,
+    barmanConf,
+    barmanServer,
+    barmanHome,
     customDump,
     dumpallFile,
     port,
@@ -164,4 +180,55 @@ export async function productionCluster(root: string): Promise<ProductionCluster
       sh(tool('pg_ctl'), ['stop', '-D', etcDir, '-m', 'fast', '-w', '-o', `-c config_file=${etcDir}/postgresql.conf`], root);
     },
   };
+}
+
+interface BarmanSetup {
+  barmanConf: string;
+  barmanHome: string;
+  barmanServer: string;
+  etcDir: string;
+  port: number;
+  binDir: string;
+}
+
+/** Barman as a DBA configures it: a global file, the server in barman.d, receive-wal running, a first backup. */
+function startBarman(root: string, b: BarmanSetup): { stop(): void } {
+  const user = asRoot ? 'postgres' : userInfo().username;
+  writeFileSync(b.barmanConf, ['[barman]', `barman_home = ${b.barmanHome}`, `barman_user = ${user}`, `log_file = ${path.join(b.barmanHome, 'barman.log')}`, 'log_level = INFO', `configuration_files_directory = ${path.join(b.etcDir, 'barman.d')}`, ''].join('\n'), { mode: 0o644 });
+  const conninfo = `host=127.0.0.1 port=${b.port} user=postgres dbname=postgres`;
+  writeFileSync(
+    path.join(b.etcDir, 'barman.d', `${b.barmanServer}.conf`),
+    [`[${b.barmanServer}]`, 'description = production cluster', `conninfo = ${conninfo}`, `streaming_conninfo = ${conninfo}`, 'backup_method = postgres', 'streaming_archiver = on', 'archiver = off', 'slot_name = barman_prod', `path_prefix = ${b.binDir}`, 'immediate_checkpoint = true', ''].join('\n'),
+    { mode: 0o644 },
+  );
+  const barman = (...args: string[]) => sh('barman', ['-c', b.barmanConf, ...args], root);
+  barman('receive-wal', '--create-slot', b.barmanServer);
+  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', 'barman', '-c', b.barmanConf, 'receive-wal', b.barmanServer]] : ['barman', ['-c', b.barmanConf, 'receive-wal', b.barmanServer]];
+  const child = spawn(cmd, argv, { cwd: root, detached: true, stdio: 'ignore' });
+  const deadline = Date.now() + 30_000;
+  const attached = () => sh(path.join(b.binDir, 'psql'), ['-X', '-At', '-h', '127.0.0.1', '-p', String(b.port), '-U', 'postgres', '-d', 'postgres', '-c', `select count(*) from pg_replication_slots where slot_name = 'barman_prod' and active`], root).trim() === '1';
+  while (!attached()) {
+    if (Date.now() > deadline) throw new Error('barman receive-wal did not attach to its slot within 30 s');
+    execFileSync('sleep', ['0.1']);
+  }
+  barman('switch-wal', '--force', '--archive', '--archive-timeout', '60', b.barmanServer);
+  barman('backup', '--wait', '--wait-timeout', '60', b.barmanServer);
+  return {
+    stop: () => {
+      // The whole process group: barman receive-wal runs pg_receivewal as its child.
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    },
+  };
+}
+
+/** Waits until Barman's archive holds the segment (what `barman cron` does, run by hand). */
+async function untilBarmanArchived(root: string, conf: string, server: string, segment: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    sh('barman', ['-c', conf, 'archive-wal', server], root);
+    const show = JSON.parse(sh('barman', ['-c', conf, '-f', 'json', 'show-server', server], root)) as Record<string, Record<string, string>>;
+    const wals = show[server]?.['wals_directory'] ?? '';
+    if (existsSync(path.join(wals, segment.slice(0, 16), segment))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`barman did not archive ${segment} within 60 s`);
 }
