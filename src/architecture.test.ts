@@ -28,10 +28,10 @@ function imports(): Array<{ file: string; from: string; to: string }> {
 }
 
 const RULES: Array<{ rule: string; from: string[]; forbidden: string[] }> = [
-  { rule: 'adapters never import the runner, the CLI or the outputs', from: ['backup', 'providers', 'incidents'], forbidden: ['runner', 'cli', 'report', 'notify', 'evidence', 'compare'] },
+  { rule: 'adapters never import the runner, the CLI or the outputs', from: ['backup', 'providers', 'incidents', 'sources'], forbidden: ['runner', 'cli', 'report', 'notify', 'evidence', 'compare'] },
   { rule: 'outputs read results and never touch live servers', from: ['report', 'notify', 'evidence'], forbidden: ['providers', 'backup', 'incidents', 'runner', 'pg', 'testcontainers'] },
   { rule: 'the proof and the judgement never depend on how a drill is run', from: ['verify', 'model'], forbidden: ['runner', 'cli', 'report', 'notify', 'evidence', 'compare'] },
-  { rule: 'the library never reaches the CLI', from: ['backup', 'providers', 'incidents', 'verify', 'model', 'runner', 'report', 'notify', 'evidence', 'compare', 'drill', 'exec', 'recovery'], forbidden: ['cli'] },
+  { rule: 'the library never reaches the CLI', from: ['backup', 'providers', 'incidents', 'sources', 'verify', 'model', 'runner', 'report', 'notify', 'evidence', 'compare', 'drill', 'exec', 'recovery'], forbidden: ['cli'] },
 ];
 
 describe('architecture rules (docs/architecture.md)', () => {

@@ -181,6 +181,13 @@ function inspectSourceDrill(
       : {}),
     ...(s.dump ? { dump: { path: resolve(['source', 'dump', 'path'], s.dump.path, 'any') as string } } : {}),
   };
+  if (s.live) {
+    const variable = s.live.conninfo.slice('env:'.length);
+    if (!process.env[variable]) {
+      const node = doc.getIn(['source', 'live', 'conninfo'], true) as Node | undefined;
+      problems.push({ file: shown, line: lineOf(node?.range?.[0]), path: 'source.live.conninfo', message: `${variable} is not set in the environment`, fix: `export ${variable}=postgresql://<marker role>@<host>/<database> (README: "A measured RPO: live")` });
+    }
+  }
   if (problems.length > 0) return { problems: sortProblems(problems) };
   return { drill: { ...d, source: resolved, file: abs, text, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
 }

@@ -35,10 +35,29 @@ const dump = z.strictObject({
   path: z.string().min(1),
 });
 
+/**
+ * A connection to the live source, for a measured RPO: markers are written there for `runFor`, then a loss of the
+ * primary is simulated and the recovery is limited to the WAL that had reached the backup system at that moment.
+ */
+const live = z.strictObject({
+  conninfo: z
+    .string()
+    .regex(/^env:[A-Za-z_][A-Za-z0-9_]*$/, {
+      error: 'write env:NAME: the connection string (with its password) is read from that environment variable, never from the drill file, and is never written anywhere',
+    })
+    .describe('env:NAME of the variable holding the connection string of the marker role'),
+  runFor: duration.default(60_000),
+  heartbeat: duration.default(1_000),
+  /** The planned case: pg_switch_wal() and wait until archived before the loss (RPO 0 up to the heartbeat). */
+  switchWal: z.boolean().default(false),
+  /** How long to wait for the switched segment to reach the backup system (switchWal only). */
+  archiveTimeout: duration.default(120_000),
+});
+
 export const SOURCE_KINDS = ['pgbackrest', 'barman', 'basebackup', 'dump'] as const;
 
 const source = z
-  .strictObject({ pgbackrest: pgbackrest.optional(), barman: barman.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional() })
+  .strictObject({ pgbackrest: pgbackrest.optional(), barman: barman.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional(), live: live.optional() })
   .superRefine((s, ctx) => {
     const given = SOURCE_KINDS.filter((k) => s[k] !== undefined);
     if (given.length !== 1) {
@@ -100,6 +119,18 @@ export const sourceDrillSchema = z
     }
     if (d.source.dump === undefined && d.source.basebackup && !d.source.basebackup.walArchive && d.recovery.target !== undefined && d.recovery.target !== 'immediate') {
       ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: `without source.basebackup.walArchive only the backup itself can be restored (${d.recovery.target}); add walArchive or write target immediate` });
+    }
+    const live = d.source.live;
+    if (live) {
+      if (d.source.dump || (d.source.basebackup && !d.source.basebackup.walArchive)) {
+        ctx.addIssue({ code: 'custom', path: ['source', 'live'], message: 'a measured RPO needs the WAL archive the source writes to; a dump or a base backup without walArchive has none: remove live' });
+      }
+      if (d.recovery.target !== undefined && d.recovery.target !== 'latest') {
+        ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: `with live, recovery replays all the WAL that had reached the backup system at the simulated loss (latest); ${d.recovery.target} does not fit: remove recovery.target or live` });
+      }
+      if (live.heartbeat > live.runFor) {
+        ctx.addIssue({ code: 'custom', path: ['source', 'live', 'heartbeat'], message: `heartbeat (${live.heartbeat / 1000}s) is longer than runFor (${live.runFor / 1000}s): no two markers to compare; shorten heartbeat or lengthen runFor` });
+      }
     }
     for (const key of Object.keys(d.sandbox.settings)) {
       if ((MANAGED_SETTINGS as readonly string[]).includes(key)) {

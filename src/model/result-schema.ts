@@ -42,7 +42,7 @@ export const resultSchema = z
         .enum(['markers', 'freshness', 'dump-time'])
         .nullable()
         .optional()
-        .describe("how the RPO was measured: markers (pgdrill's own heartbeat, committed on the source and looked for after recovery); freshness (a backup pgdrill did not make: the drill's start minus the commit time of the newest transaction the recovery replayed); dump-time (the same, from the end of a backup that replays no transaction)"),
+        .describe("how the RPO was measured: markers (pgdrill's own heartbeat or, for an existing backup with live, its marker rows, committed on the source and looked for after recovery); freshness (a backup pgdrill did not make: the drill's start minus the commit time of the newest transaction the recovery replayed); dump-time (the same, from the end of a backup that replays no transaction)"),
       lostMarkers: z.number().nullable(),
       discardedMarkers: z.number().nullable().describe('markers committed after the incident, discarded by the recovery'),
       survivingPostIncidentMarkers: z.number().nullable().describe('markers committed after the incident that the recovery kept'),
@@ -153,6 +153,17 @@ export const resultSchema = z
       .object({ seconds: z.number(), newestCommit: z.string(), from: z.string(), lossAt: z.string() })
       .optional()
       .describe('the freshness RPO of an existing backup: lossAt (the drill start) minus newestCommit'),
+    live: z
+      .object({
+        mode: z.enum(['archive-at-loss', 'switch-wal']).describe('archive-at-loss: the loss right after the last marker, with whatever WAL had been archived by then; switch-wal: the planned case, after pg_switch_wal() reached the backup system'),
+        lossAt: z.string().describe('the simulated loss of the primary (runner clock)'),
+        segmentAtLoss: z.string().nullable().describe('the newest WAL segment the backup system held at the loss: the recovery read none after it'),
+        markersWritten: z.number().int(),
+        failedWrites: z.number().int(),
+        database: z.string(),
+      })
+      .optional()
+      .describe('a drill of an existing backup with live: markers written on the source, then a simulated loss; measured.rpoMethod is markers'),
   })
   .describe('pgdrill result.json: one drill of one run');
 

@@ -23,7 +23,8 @@ import { RESULT_SCHEMA_VERSION, type DrillResult } from '../model/result-schema.
 import { PGDRILL_VERSION } from '../version.js';
 import type { CheckResult } from '../verify/check.js';
 import type { Marker } from './heartbeat.js';
-import { rate } from '../verify/measure-rpo.js';
+import { rate, type RpoMeasurement } from '../verify/measure-rpo.js';
+import type { LiveLoss } from './stage-live.js';
 import type { Timeline } from './timeline.js';
 import type { VerifyOutcome } from '../verify/verify-recovery.js';
 
@@ -53,6 +54,9 @@ export interface DrillOutcome {
   source?: { kind: string; backup: ChosenBackup; toolVersion: string };
   sandbox?: SandboxConfig;
   freshness?: Freshness;
+  /** A drill of an existing backup with `live`: the simulated loss and the RPO its markers measured. */
+  live?: LiveLoss;
+  liveRpo?: RpoMeasurement;
   error?: unknown;
 }
 
@@ -72,7 +76,7 @@ export function assembleResult(input: {
 }): { result: DrillResult; exitCode: number } {
   const { drill, outcome, timeline } = input;
   const rtoSeconds = timeline.rtoSeconds() ?? null;
-  const rpo = outcome.verify?.rpo;
+  const rpo = outcome.verify?.rpo ?? outcome.liveRpo;
   const objectives = { rtoSeconds: drill.objectives.rto / 1000, rpoSeconds: drill.objectives.rpo / 1000 };
   const judgement = judge({
     name: drill.name,
@@ -128,7 +132,7 @@ export function assembleResult(input: {
         }
       : {}),
     markers: {
-      heartbeatSeconds: isSourceDrill(drill) ? 0 : drill.workload.heartbeat / 1000,
+      heartbeatSeconds: isSourceDrill(drill) ? (drill.source.live?.heartbeat ?? 0) / 1000 : drill.workload.heartbeat / 1000,
       written: outcome.ledger.length,
       ...(rpo?.lastPreIncidentMarker ? { lastPreIncident: rpo.lastPreIncidentMarker } : {}),
       ...(rpo?.newestRecoveredMarker ? { newestRecovered: rpo.newestRecoveredMarker } : {}),
@@ -150,13 +154,25 @@ export function assembleResult(input: {
       : {}),
     ...(outcome.sandbox ? { sandbox: { overrides: outcome.sandbox.overrides, warnings: outcome.sandbox.warnings } } : {}),
     ...(outcome.freshness ? { freshness: outcome.freshness } : {}),
+    ...(outcome.live
+      ? {
+          live: {
+            mode: outcome.live.mode,
+            lossAt: outcome.live.lossAt,
+            segmentAtLoss: outcome.live.segmentAtLoss ?? null,
+            markersWritten: outcome.live.ledger.length,
+            failedWrites: outcome.live.failedWrites,
+            database: outcome.live.database,
+          },
+        }
+      : {}),
   };
   return { result, exitCode: judgement.exitCode };
 }
 
 /** The numbers, each traceable to how it was measured (result-schema.ts says how). */
 function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: number | null): DrillResult['measured'] {
-  const rpo = outcome.verify?.rpo;
+  const rpo = outcome.verify?.rpo ?? outcome.liveRpo;
   const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
   const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
   const startLsn = outcome.backup?.startLsn ?? outcome.source?.backup.startLsn;

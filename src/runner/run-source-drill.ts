@@ -12,7 +12,10 @@ import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { prepareSandbox } from '../sources/sandbox-settings.js';
 import { createSource } from '../sources/registry.js';
-import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { measureRpo } from '../verify/measure-rpo.js';
+import { timeMicros } from '../verify/time-micros.js';
+import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
 import type { DrillOutcome } from './assemble-result.js';
 import { DrillSession } from './drill-session.js';
@@ -54,8 +57,21 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
 
     const target = sourceTarget(drill);
     outcome.target = target;
+    // With live: markers on the source, then the simulated loss; the recovery gets only the WAL archived by then.
+    const live = drill.source.live ? await simulateLoss(drill.source.live, source, ctx, timeline, `${opts.runId}/${drill.name}`, process.env) : undefined;
+    if (live) {
+      outcome.ledger = live.ledger;
+      outcome.live = live;
+    }
+    // Where the archive ends, read once when the disaster is declared (a live archive keeps growing).
+    const newestSegment = live ? live.segmentAtLoss : target.kind === 'latest' ? await source.newestSegment?.(ctx) : undefined;
     timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
     const plan = await timeline.phase('restore-files', () => source.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'sandbox' }), { inRto: true });
+    if (live && plan.kind === 'physical') {
+      const inner = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
+      if (inner && newestSegment) plan.settings['restore_command'] = limitedRestoreCommand(inner, newestSegment);
+      else if (inner) plan.settings['restore_command'] = 'false'; // nothing had been archived since the backup
+    }
     let restored: PostgresInstance;
     if (plan.kind === 'logical') {
       // A dump is loaded into a fresh instance of pgdrill's own (its password, its settings).
@@ -83,7 +99,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const database = source.checkDatabase?.();
     if (database) restored.defaultDatabase = database;
     outcome.readiness = restored.ready;
-    const archiveStart = target.kind === 'latest' ? await source.archiveEnd?.(ctx) : undefined;
+    const archiveStart = target.kind === 'latest' && newestSegment ? segmentStartLsn(newestSegment) : undefined;
     const verified = await timeline.phase(
       'verify',
       () =>
@@ -102,6 +118,17 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     outcome.checks.push(...verified.checks);
     outcome.verificationPassed = verified.checks.every((c) => c.status === 'passed');
     if (verified.freshness) outcome.freshness = verified.freshness;
+    if (live) {
+      // The data a loss at that moment would have cost: the last marker committed before it minus the newest one recovered.
+      const db = await restored.connect(live.database);
+      try {
+        const ids = await recoveredMarkers(async (sql, params) => (await db.query(sql, params)).rows, live.tag);
+        const until = verified.freshness ? timeMicros(verified.freshness.newestCommit) : undefined;
+        outcome.liveRpo = measureRpo(live.ledger, live.lossMicros, ids, until);
+      } finally {
+        await db.end().catch(() => undefined);
+      }
+    }
   } catch (error) {
     recordFailure(outcome, error, opts.signal);
   } finally {

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { recoverTargetArgs } from '../backup/barman.js';
-import { recoverySettingsIn, segmentStartLsn, segmentsBelow } from '../backup/wal-archive.js';
+import { recoverySettingsIn, segmentsBelow } from '../backup/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../errors.js';
 import { chownTree, makeOwnedDir } from '../exec/os-user.js';
 import { drillBarmanConfig } from './barman-config.js';
@@ -104,9 +104,8 @@ export class BarmanSource implements BackupSource {
     return this.walsDir ? segmentsBelow(this.walsDir).sort() : [];
   }
 
-  async archiveEnd(): Promise<string | undefined> {
-    const newest = this.segments().at(-1);
-    return newest ? segmentStartLsn(newest) : undefined;
+  async newestSegment(): Promise<string | undefined> {
+    return this.segments().at(-1);
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
@@ -117,7 +116,7 @@ export class BarmanSource implements BackupSource {
     makeOwnedDir(tablespaces, ctx.serverUser);
     const remap = this.tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(tablespaces, name)}`]);
     const tli = request.timeline === 'latest' || request.timeline === 'current' ? [] : [`--target-tli=${request.timeline}`];
-    await this.barman(ctx, ['recover', ...remap, ...recoverTargetArgs(request.target), ...tli, this.server, backup.label, dataDir], 'barman-recover');
+    await this.barman(ctx, ['recover', '--get-wal', ...remap, ...recoverTargetArgs(request.target), ...tli, this.server, backup.label, dataDir], 'barman-recover');
     // Without a target Barman prepares crash recovery over the WAL it copied; archive recovery through
     // get-wal is what proves the archive reads to its end.
     await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });

@@ -4,9 +4,10 @@
 // restore_command copies (or gunzips) segments out of the archive.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { folderSize } from '../backup/folder-size.js';
-import { segmentStartLsn } from '../backup/wal-archive.js';
+import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { EnvironmentError } from '../errors.js';
 import { makeOwnedDir } from '../exec/os-user.js';
 import { targetSettings } from '../recovery/recovery-target.js';
@@ -84,9 +85,22 @@ export class BasebackupSource implements BackupSource {
       .sort();
   }
 
-  async archiveEnd(): Promise<string | undefined> {
-    const newest = this.segments().at(-1);
-    return newest ? segmentStartLsn(newest) : undefined;
+  /**
+   * The newest segment whose file is complete: an archive_command like `gzip -c %p > archive/%f.gz` creates the
+   * file before it has written it, and a half-written segment is not archived yet.
+   */
+  async newestSegment(): Promise<string | undefined> {
+    const archive = this.walArchive;
+    if (!archive) return undefined;
+    return this.segments().reverse().find((s) => {
+      const plain = path.join(archive, s);
+      try {
+        if (existsSync(plain)) return statSync(plain).size === Number(WAL_SEGMENT_BYTES);
+        return gunzipSync(readFileSync(`${plain}.gz`)).length === Number(WAL_SEGMENT_BYTES);
+      } catch {
+        return false;
+      }
+    });
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {

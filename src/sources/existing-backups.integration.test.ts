@@ -221,4 +221,91 @@ verify:
     expect(notFound.stderr).to.contain(`${missing}:4: source.basebackup.path: ./no-such-backup not found (looked at ${path.join(work, 'no-such-backup')})`);
     expect(workFoldersLeft(work)).to.deep.equal([]);
   });
+
+  describe('live: markers on the source and a simulated loss of the primary (a measured RPO)', () => {
+    const password = 'S3cret-marker-pw-' + Math.random().toString(36).slice(2);
+    let env: Record<string, string>;
+    before(() => {
+      // What the README asks of a DBA: pgdrill's table, and a role that may only write and read it (and switch WAL).
+      prod.psql(`create schema pgdrill; create table pgdrill.marker (drill text not null, seq integer not null, written_at timestamptz not null default clock_timestamp(), primary key (drill, seq))`);
+      prod.psql(`create role pgdrill_marker login password '${password}'; grant usage on schema pgdrill to pgdrill_marker; grant insert, select on pgdrill.marker to pgdrill_marker; grant execute on function pg_switch_wal() to pgdrill_marker`);
+      prod.requirePassword('pgdrill_marker');
+      env = { PGDRILL_WORK_DIR: work, SOURCE_DATABASE_URL: `postgresql://pgdrill_marker:${password}@127.0.0.1:${prod.port}/postgres` };
+    });
+    after(() => archiveTimeout(undefined));
+
+    function archiveTimeout(value: string | undefined): void {
+      prod.psql(value ? `alter system set archive_timeout = '${value}'` : 'alter system reset archive_timeout');
+      prod.psql('select pg_reload_conf()');
+    }
+
+    /** Every file that existed before is byte-for-byte the same (the live cluster itself keeps adding WAL). */
+    function unchanged(before: Record<string, string>, after: Record<string, string>): void {
+      const changed = Object.keys(before).filter((f) => after[f] !== before[f]);
+      expect(changed).to.deep.equal([]);
+    }
+
+    function noSecretIn(dir: string): void {
+      const leaks = Object.keys(hashes(dir)).filter((f) => readFileSync(f).includes(password));
+      expect(leaks).to.deep.equal([]);
+    }
+
+    it('archive_timeout 3s, heartbeat 1s (pgBackRest): the loss right after the last marker costs what archiving had not shipped, in (0, 3s + 1s + archiving latency]', async () => {
+      archiveTimeout('3s');
+      const before = hashes(prod.repoDir, prod.etcDir);
+      const out = path.join(work, 'out-live');
+      const file = drillFile('prod-live', `source:\n  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf} }\n  live: { conninfo: env:SOURCE_DATABASE_URL, runFor: 8s, heartbeat: 1s }\nverify:\n  - table: orders\n`);
+      const run = await runCli(['run', file, '--out', out], { env });
+      expect(run.code, run.stderr).to.equal(0);
+      const r = onlyResult(out);
+      expect(r.status, r.diagnosis).to.equal('passed');
+      expect(r.measured.rpoMethod).to.equal('markers');
+      expect(r.live).to.deep.include({ mode: 'archive-at-loss', failedWrites: 0, database: 'postgres' });
+      expect(r.live?.markersWritten).to.be.within(7, 9);
+      // Some markers were lost (their WAL had not reached the repository), never more than archive_timeout + heartbeat
+      // + the time archive_command takes (gzip and archive-push, here well under 2 s).
+      expect(r.measured.lostMarkers).to.be.greaterThan(0);
+      expect(r.measured.rpoSeconds).to.be.greaterThan(0).and.at.most(3 + 1 + 2);
+      expect(r.markers.newestRecovered?.id).to.equal((r.markers.lastPreIncident?.id ?? 0) - (r.measured.lostMarkers ?? 0));
+      // The recovery read no segment newer than the one the repository held at the loss.
+      expect(r.recovery.settings['restore_command']).to.contain(`[ "%f" \\> "${r.live?.segmentAtLoss}" ] && exit 1`).and.contain('archive-get');
+      unchanged(before, hashes(prod.repoDir, prod.etcDir));
+      noSecretIn(out);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
+    it('switchWal (base backup and gzipped archive): the planned case loses nothing, every marker is back', async () => {
+      archiveTimeout(undefined);
+      const before = hashes(prod.backupDir, prod.archiveDir);
+      const out = path.join(work, 'out-live-switch');
+      const file = drillFile('prod-live-switch', `source:\n  basebackup: { path: ${prod.backupDir}, walArchive: ${prod.archiveDir} }\n  live: { conninfo: env:SOURCE_DATABASE_URL, runFor: 3s, heartbeat: 500ms, switchWal: true }\n`);
+      const run = await runCli(['run', file, '--out', out], { env });
+      expect(run.code, run.stderr).to.equal(0);
+      const r = onlyResult(out);
+      expect(r.status, r.diagnosis).to.equal('passed');
+      expect(r.live?.mode).to.equal('switch-wal');
+      expect(r.phases.map((p) => p.name)).to.include.members(['live-markers', 'switch-wal']);
+      expect(r.phases.filter((p) => p.inRto).map((p) => p.name)).to.deep.equal(['restore-files', 'wal-replay', 'verify']);
+      expect(r.measured.lostMarkers).to.equal(0);
+      expect(r.measured.rpoSeconds).to.equal(0);
+      expect(r.markers.newestRecovered?.id).to.equal(r.live?.markersWritten);
+      unchanged(before, hashes(prod.backupDir, prod.archiveDir));
+      noSecretIn(out);
+    });
+
+    it('refuses a conninfo written in the file, live with a dump, and an unset variable (exit 2, file:line)', async () => {
+      const literal = drillFile('live-literal', `source:\n  basebackup: { path: ${prod.backupDir}, walArchive: ${prod.archiveDir} }\n  live: { conninfo: "postgresql://u:pw@h/db" }\n`);
+      const a = await runCli(['validate', literal], { env });
+      expect(a.code).to.equal(2);
+      expect(a.stderr).to.contain(`${literal}:5: source.live.conninfo: write env:NAME`);
+      const dump = drillFile('live-dump', `source:\n  dump: { path: ${prod.customDump} }\n  live: { conninfo: env:SOURCE_DATABASE_URL }\n`);
+      const b = await runCli(['validate', dump], { env });
+      expect(b.code).to.equal(2);
+      expect(b.stderr).to.contain('a measured RPO needs the WAL archive');
+      const unset = drillFile('live-unset', `source:\n  basebackup: { path: ${prod.backupDir}, walArchive: ${prod.archiveDir} }\n  live: { conninfo: env:NO_SUCH_PGDRILL_VAR }\n`);
+      const c = await runCli(['run', unset, '--out', path.join(work, 'out-unset')], { env });
+      expect(c.code).to.equal(2);
+      expect(c.stderr).to.contain(`${unset}:5: source.live.conninfo: NO_SUCH_PGDRILL_VAR is not set in the environment`);
+    });
+  });
 });

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
-import { recoverySettingsIn, segmentStartLsn } from '../backup/wal-archive.js';
+import { recoverySettingsIn } from '../backup/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../errors.js';
 import { chownTree, makeOwnedDir } from '../exec/os-user.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
@@ -32,7 +32,6 @@ interface InfoStanza {
 
 export class PgBackRestSource implements BackupSource {
   readonly kind = 'pgbackrest';
-  private info: InfoStanza | undefined;
 
   constructor(
     private readonly config: string,
@@ -65,15 +64,10 @@ export class PgBackRestSource implements BackupSource {
   }
 
   async inspect(ctx: SourceContext): Promise<ChosenBackup> {
-    const r = await ctx.runner.run('pgbackrest', [...this.common(ctx), '--output=json', 'info'], { label: 'pgbackrest-info', asServerUser: true, allowFailure: true });
-    if (r.exitCode !== 0) {
-      throw new EnvironmentError(`pgbackrest info failed for stanza ${this.stanza} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`, `check source.pgbackrest.config (${this.config}) and that the OS user running the servers can read it and the repository`);
-    }
-    const stanza = (JSON.parse(r.stdout) as InfoStanza[]).find((s) => s.name === this.stanza);
+    const stanza = await this.readInfo(ctx);
     if (!stanza || stanza.backup.length === 0) {
       throw new DrillConfigError([{ file: this.config, path: 'source.pgbackrest.stanza', message: `stanza ${this.stanza} has no backup${stanza?.status ? ` (${stanza.status.message})` : ''}`, fix: 'take a backup first, or name another stanza' }]);
     }
-    this.info = stanza;
     const labels = stanza.backup.map((b) => b.label);
     const { label, chosenBy } = chooseBackup(labels, this.set, this.seed, 'source.pgbackrest.set');
     const b = stanza.backup.find((x) => x.label === label) as InfoBackup;
@@ -94,9 +88,16 @@ export class PgBackRestSource implements BackupSource {
     };
   }
 
-  async archiveEnd(): Promise<string | undefined> {
-    const max = this.info?.archive?.at(-1)?.max;
-    return max ? segmentStartLsn(max) : undefined;
+  async newestSegment(ctx: SourceContext): Promise<string | undefined> {
+    return (await this.readInfo(ctx))?.archive?.at(-1)?.max;
+  }
+
+  private async readInfo(ctx: SourceContext): Promise<InfoStanza | undefined> {
+    const r = await ctx.runner.run('pgbackrest', [...this.common(ctx), '--output=json', 'info'], { label: 'pgbackrest-info', asServerUser: true, allowFailure: true });
+    if (r.exitCode !== 0) {
+      throw new EnvironmentError(`pgbackrest info failed for stanza ${this.stanza} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`, `check source.pgbackrest.config (${this.config}) and that the OS user running the servers can read it and the repository`);
+    }
+    return (JSON.parse(r.stdout) as InfoStanza[]).find((s) => s.name === this.stanza);
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {

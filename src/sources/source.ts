@@ -36,8 +36,11 @@ export interface BackupSource {
   inspect(ctx: SourceContext): Promise<ChosenBackup>;
   /** Restores the chosen backup into a new data folder under the work folder, never writing to the source. */
   restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan>;
-  /** Start of the newest archived WAL segment, for a `latest` recovery (replay must read it to its end). */
-  archiveEnd?(ctx: SourceContext): Promise<string | undefined>;
+  /**
+   * The newest WAL segment the backup system holds, read now (not from the metadata read at inspect): the end of
+   * a `latest` recovery (replay must read it to its end), and, with `live`, what had reached it at the loss.
+   */
+  newestSegment?(ctx: SourceContext): Promise<string | undefined>;
   /** Version of the tool behind the source, for the report. */
   version(ctx: SourceContext): Promise<string>;
   /** The database the checks run in, when it is not postgres (a dump of another database). */

@@ -2,7 +2,7 @@
 // pgdrill's code: Debian-style configuration outside the data folder, a tablespace, continuous archiving into a
 // gzipped WAL archive, production-sized settings in postgresql.auto.conf, and a pg_basebackup -Ft -z backup.
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,8 @@ export interface ProductionCluster {
   dumpallFile: string;
   port: number;
   psql(sql: string): string;
+  /** Password authentication (scram) for this role over TCP, as production clusters have it. */
+  requirePassword(role: string): void;
   stop(): void;
 }
 
@@ -176,6 +178,11 @@ export async function productionCluster(root: string): Promise<ProductionCluster
     dumpallFile,
     port,
     psql,
+    requirePassword: (role: string) => {
+      const hba = path.join(etcDir, 'pg_hba.conf');
+      writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
+      psql('select pg_reload_conf()');
+    },
     stop: () => {
       sh(tool('pg_ctl'), ['stop', '-D', etcDir, '-m', 'fast', '-w', '-o', `-c config_file=${etcDir}/postgresql.conf`], root);
     },
