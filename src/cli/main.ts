@@ -11,7 +11,7 @@ import { initProject } from './init.js';
 import { compareMethods, parseMethods } from '../compare/compare-methods.js';
 import { comparisonMarkdown } from '../compare/comparison-report.js';
 import { backupMethodNames } from '../backup/registry.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { sweepOrphans } from '../runner/work-folders.js';
 import { keygen, loadSigner } from '../evidence/signing.js';
@@ -37,6 +37,7 @@ function program(): Command {
     .argument('<drill...>', 'drill files (YAML)')
     .option('--out <dir>', 'output folder', 'reports')
     .addOption(new Option('--provider <provider>', 'where Postgres runs (overrides the drill file)').choices(['auto', 'local', 'docker']))
+    .option('--backup <choice>', 'which backup of a pgBackRest or Barman source: latest, oldest, random (seeded, the seed is printed) or a label (overrides the drill file)')
     .option('--json', 'print the run summary as JSON on stdout')
     .option('--work-dir <dir>', 'parent folder for disposable data folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
     .option('--junit <file>', 'write a JUnit XML report (one test case per drill and per check)')
@@ -72,6 +73,7 @@ function program(): Command {
           }),
           onWarning: (w) => stderr.write(`warning: ${w}\n`),
           ...(opts.provider ? { provider: opts.provider } : {}),
+          ...(opts.backup ? { backup: opts.backup } : {}),
           ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),
           onDrill: (name, i, total) => {
             stderr.write(`${total > 1 ? `(${i + 1}/${total}) ` : ''}drill ${name}\n`);
@@ -163,6 +165,29 @@ function program(): Command {
       process.stderr.write(`${e.runs.length} run(s) exported to ${e.file}\n`);
     });
 
+  cli
+    .command('discover')
+    .description('write one drill file per pgBackRest stanza and Barman server of your configuration (only the configuration is read)')
+    .option('--pgbackrest <file>', 'a pgbackrest.conf (its conf.d is read too)')
+    .option('--barman <file>', 'a barman.conf (its configuration_files_directory is read too)')
+    .option('--dir <dir>', 'where to write the drill files', 'drills')
+    .option('--force', 'overwrite drill files that exist')
+    .action(async (opts: { pgbackrest?: string; barman?: string; dir: string; force?: boolean }) => {
+      if (!opts.pgbackrest && !opts.barman) throw new UsageError('nothing to discover', 'give --pgbackrest /etc/pgbackrest/pgbackrest.conf and/or --barman /etc/barman.conf');
+      const { discoverDrills } = await import('../sources/discover.js');
+      const found = discoverDrills({ pgbackrest: opts.pgbackrest, barman: opts.barman });
+      if (found.length === 0) throw new UsageError('no stanza or server found in the configuration given', 'check the file: pgBackRest stanzas are [name] sections, Barman servers too');
+      const files = found.map((d) => ({ ...d, file: path.resolve(opts.dir, d.fileName) }));
+      const existing = files.filter((f) => existsSync(f.file));
+      if (existing.length > 0 && !opts.force) throw new UsageError(`pgdrill discover would overwrite ${existing.map((f) => f.file).join(', ')}`, 'move them away, or pass --force');
+      mkdirSync(path.resolve(opts.dir), { recursive: true });
+      for (const f of files) {
+        writeFileSync(f.file, f.text);
+        process.stderr.write(`wrote ${path.relative(process.cwd(), f.file) || f.file}: ${f.what}\n`);
+      }
+      process.stderr.write(`next: edit the objectives and checks, then npx pgdrill run ${path.relative(process.cwd(), path.resolve(opts.dir)) || '.'}/<file>.yaml\n`);
+    });
+
   const postgres = cli.command('postgres').description('PostgreSQL server binaries for sandboxes of other major versions');
   postgres
     .command('install')
@@ -228,6 +253,7 @@ function program(): Command {
 
 interface RunCliOptions {
   out: string;
+  backup?: string;
   provider?: 'auto' | 'local' | 'docker';
   json?: boolean;
   workDir?: string;

@@ -18,6 +18,8 @@ export interface DrillOverrides {
   provider?: 'auto' | 'local' | 'docker' | undefined;
   method?: string | undefined;
   target?: string | undefined;
+  /** Which backup of a pgBackRest stanza or Barman server (latest, oldest, random, a label). */
+  backup?: string | undefined;
   by: string;
 }
 
@@ -99,6 +101,9 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
   }
 
   if ('source' in data) return inspectSourceDrill(abs, shown, source, doc, data, lineOf, overrides);
+  if (overrides?.backup) {
+    return { problems: [{ file: shown, path: '', message: `${overrides.by}: --backup chooses among the backups of a pgBackRest stanza or a Barman server; this drill takes its own backup`, fix: 'use --backup only with drills that have source: pgbackrest or source: barman' }] };
+  }
   const overridden = overrides ? applyOverrides(data as Record<string, unknown>, overrides) : [];
   const parsed = drillSchema.safeParse(data);
   const problems: ConfigProblem[] = parsed.success
@@ -146,6 +151,14 @@ function inspectSourceDrill(
   overrides: DrillOverrides | undefined,
 ): { drill?: SourceDrill; problems: ConfigProblem[] } {
   if (overrides?.provider) (data as Record<string, unknown>)['provider'] = overrides.provider;
+  if (overrides?.backup) {
+    const src = (data as { source?: Record<string, unknown> }).source;
+    const kind = src && typeof src === 'object' ? (['pgbackrest', 'barman'] as const).find((k) => src[k] && typeof src[k] === 'object') : undefined;
+    if (!kind || !src) {
+      return { problems: [{ file: shown, line: lineOf((doc.getIn(['source'], true) as Node | undefined)?.range?.[0]), path: 'source', message: `${overrides.by}: --backup chooses among the backups of a pgBackRest stanza or a Barman server; this source holds one backup`, fix: 'drop --backup for this drill' }] };
+    }
+    (src[kind] as Record<string, unknown>)[kind === 'pgbackrest' ? 'set' : 'backup'] = overrides.backup;
+  }
   const parsed = sourceDrillSchema.safeParse(data);
   const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf));
   if (!parsed.success) return { problems: sortProblems(problems) };

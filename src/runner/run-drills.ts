@@ -27,6 +27,8 @@ import { aggregateExitCode } from '../model/judge.js';
 export interface RunDrillsOptions {
   out: string;
   provider?: ProviderChoice;
+  /** Which backup of every pgBackRest or Barman source (latest, oldest, random, a label). */
+  backup?: string;
   signal: AbortSignal;
   workRoot?: string;
   /** Called before each drill; returns the listener for its phases. */
@@ -73,7 +75,8 @@ function sweepWarningsFor(root: string): string[] {
 
 export async function runDrills(files: string[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
   // Validated as they will run: a --provider on the command line is checked like the file's own.
-  const drills = loadDrills(files, opts.provider ? { provider: opts.provider, by: `--provider ${opts.provider} on the command line` } : undefined);
+  const flags = [opts.provider ? `--provider ${opts.provider}` : '', opts.backup ? `--backup ${opts.backup}` : ''].filter(Boolean).join(' ');
+  const drills = loadDrills(files, flags ? { provider: opts.provider, backup: opts.backup, by: `${flags} on the command line` } : undefined);
   return runLoadedDrills(drills, opts);
 }
 

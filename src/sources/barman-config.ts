@@ -6,28 +6,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DrillConfigError } from '../errors.js';
-
-type Section = { name: string; lines: string[] };
+import { iniKey as keyOf, iniSections as sections, iniValue as value, type IniSection } from './ini.js';
 
 /** Keys pgdrill sets itself, per section; the user's values for them are dropped. */
 const GLOBAL_KEYS = ['barman_user', 'log_file', 'log_level', 'barman_lock_directory', 'configuration_files_directory'];
 const SERVER_KEYS = ['incoming_wals_directory', 'streaming_wals_directory', 'errors_directory'];
 const HOOK = /_script$/;
-
-/** Sections of an INI file (Python's configparser dialect: `key = value` or `key: value`, indented continuations). */
-function sections(text: string): Section[] {
-  const out: Section[] = [];
-  for (const line of text.split('\n')) {
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (header) out.push({ name: header[1]?.trim() ?? '', lines: [] });
-    else out.at(-1)?.lines.push(line);
-  }
-  return out;
-}
-
-function keyOf(line: string): string | undefined {
-  return /^([A-Za-z0-9_]+)\s*[=:]/.exec(line)?.[1]?.toLowerCase();
-}
 
 /** The section's lines without the keys dropped (and their continuation lines). */
 function without(lines: string[], drop: (key: string) => boolean): string[] {
@@ -45,11 +29,6 @@ function without(lines: string[], drop: (key: string) => boolean): string[] {
   return kept;
 }
 
-function value(lines: string[], key: string): string | undefined {
-  for (const line of lines) if (keyOf(line) === key) return line.replace(/^[^=:]*[=:]\s*/, '').trim();
-  return undefined;
-}
-
 export interface DrillBarmanConfig {
   text: string;
   barmanHome: string;
@@ -57,27 +36,29 @@ export interface DrillBarmanConfig {
   files: string[];
 }
 
-export function drillBarmanConfig(mainFile: string, server: string, state: { dir: string; user: string }): DrillBarmanConfig {
+/** Barman's configuration as Barman reads it: the [barman] section and every server, with the file it is in. */
+export function barmanServers(mainFile: string): { global: IniSection; servers: Array<{ section: IniSection; file: string }> } {
   const main = sections(readFileSync(mainFile, 'utf8'));
   const global = main.find((s) => s.name === 'barman');
   if (!global) throw new DrillConfigError([{ file: mainFile, path: 'source.barman.config', message: `${mainFile} has no [barman] section: not a Barman configuration file`, fix: 'point source.barman.config at barman.conf (usually /etc/barman.conf)' }]);
-  const files = [mainFile];
-  let section = main.find((s) => s.name === server);
+  const servers = main.filter((s) => s.name !== 'barman').map((section) => ({ section, file: mainFile }));
   const includeDir = value(global.lines, 'configuration_files_directory');
-  if (!section && includeDir && existsSync(includeDir)) {
+  if (includeDir && existsSync(includeDir)) {
     for (const f of readdirSync(includeDir).filter((n) => n.endsWith('.conf')).sort()) {
-      const found = sections(readFileSync(path.join(includeDir, f), 'utf8')).find((s) => s.name === server);
-      if (found) {
-        section = found;
-        files.push(path.join(includeDir, f));
-        break;
-      }
+      for (const section of sections(readFileSync(path.join(includeDir, f), 'utf8'))) servers.push({ section, file: path.join(includeDir, f) });
     }
   }
-  if (!section) {
-    const known = [...main.filter((s) => s.name !== 'barman').map((s) => s.name)];
-    throw new DrillConfigError([{ file: mainFile, path: 'source.barman.server', message: `no server [${server}] in ${mainFile}${includeDir ? ` or ${includeDir}/*.conf` : ''}`, fix: known.length ? `name one of: ${known.join(', ')}` : 'name a server Barman knows (barman list-servers)' }]);
+  return { global, servers };
+}
+
+export function drillBarmanConfig(mainFile: string, server: string, state: { dir: string; user: string }): DrillBarmanConfig {
+  const { global, servers } = barmanServers(mainFile);
+  const found = servers.find((s) => s.section.name === server);
+  if (!found) {
+    throw new DrillConfigError([{ file: mainFile, path: 'source.barman.server', message: `no server [${server}] in ${[...new Set([mainFile, ...servers.map((s) => s.file)])].join(', ')}`, fix: servers.length ? `name one of: ${servers.map((s) => s.section.name).join(', ')}` : 'name a server Barman knows (barman list-servers)' }]);
   }
+  const section = found.section;
+  const files = [...new Set([mainFile, found.file])];
   const barmanHome = value(global.lines, 'barman_home') ?? '/var/lib/barman';
   const text = [
     '[barman]',

@@ -162,6 +162,30 @@ verify:
     expect(workFoldersLeft(work)).to.deep.equal([]);
   });
 
+  it('discover writes one drill per pgBackRest stanza and Barman server that runs as written; --backup oldest overrides the choice', async () => {
+    const dir = path.join(work, 'discovered');
+    const d = await runCli(['discover', '--pgbackrest', prod.pgbackrestConf, '--barman', prod.barmanConf, '--dir', dir]);
+    expect(d.code, d.stderr).to.equal(0);
+    expect(readdirSync(dir).sort()).to.deep.equal([`barman-${prod.barmanServer}.yaml`, `pgbackrest-${prod.stanza}.yaml`]);
+    expect(readFileSync(path.join(dir, `barman-${prod.barmanServer}.yaml`), 'utf8')).to.contain(`barman: { server: ${prod.barmanServer}, config: ${prod.barmanConf}, backup: latest }`).and.contain('production cluster');
+    expect((await runCli(['validate', ...readdirSync(dir).map((f) => path.join(dir, f))])).code).to.equal(0);
+    // Never overwritten without --force.
+    const again = await runCli(['discover', '--pgbackrest', prod.pgbackrestConf, '--dir', dir]);
+    expect(again.code).to.equal(2);
+    expect(again.stderr).to.contain('would overwrite');
+    const out = path.join(work, 'out-discovered');
+    const run = await runCli(['run', path.join(dir, `pgbackrest-${prod.stanza}.yaml`), '--backup', 'oldest', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    expect(r.source?.chosenBy).to.equal('oldest');
+    expect(r.source?.label).to.match(/F$/);
+    const refused = await runCli(['run', path.join(dir, `pgbackrest-${prod.stanza}.yaml`), 'drills/quickstart.yaml', '--backup', 'random', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(refused.code).to.equal(2);
+    expect(refused.stderr).to.match(/drills\/quickstart\.yaml: (--provider local )?--backup random on the command line: --backup chooses among the backups of a pgBackRest stanza or a Barman server/);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+
   it('pg_dump -Fc and pg_dumpall files: loaded into a fresh instance, checks in the dump\'s database, RPO from the dump\'s time', async () => {
     const before = hashes(path.dirname(prod.customDump));
     const custom = drillFile('prod-dump', `source:\n  dump: { path: ${prod.customDump} }\nverify:\n  - sql: select sum(amount) from invoices\n    expect: "45150"\n  - table: invoices\n`);
