@@ -197,7 +197,9 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
 function recoverySection(drill: AnyDrill, outcome: DrillOutcome): DrillResult['recovery'] {
   return {
     target: drill.recovery.target,
-    ...(outcome.target ? { resolved: describeTarget(outcome.target) } : {}),
+    ...(outcome.target
+      ? { resolved: outcome.live ? `the end of the WAL the backup system held at the simulated loss (segment ${outcome.live.segmentAtLoss ?? 'none: the backup alone'})` : describeTarget(outcome.target) }
+      : {}),
     settings: outcome.recoverySettings ?? {},
     reached: outcome.confirmation?.reached ?? false,
     timeline: outcome.confirmation?.timeline ?? null,
