@@ -1,6 +1,6 @@
 // A Postgres server started by the local provider from native binaries. stop() is idempotent and shared by
 // concurrent callers; a process-wide registry kills any postmaster left if pgdrill itself is torn down.
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,8 +59,21 @@ export class LocalInstance extends InstanceBase {
     if (newPid) livePostmasters.add(newPid);
   }
 
+  private async pendingPostmaster(): Promise<number | undefined> {
+    const deadline = performance.now() + 10_000;
+    for (let i = 0; performance.now() < deadline; i++) {
+      const pid = postmasterPid(this.dataDir);
+      if (pid) return pid;
+      if (i >= 5 && !serverProcessOf(this.dataDir)) return undefined;
+      await sleep(50);
+    }
+    return postmasterPid(this.dataDir);
+  }
+
   protected async doStop(): Promise<void> {
-    const pid = postmasterPid(this.dataDir);
+    // Stopped before it was ready (a start that timed out at once): the postmaster may not have written its pid
+    // file yet. Wait for it while a process of this data folder still exists, so none outlives the drill.
+    const pid = postmasterPid(this.dataDir) ?? (await this.pendingPostmaster());
     const pgCtl = (mode: string) =>
       this.ctx.runner
         .withoutAbort()
@@ -86,4 +99,23 @@ export class LocalInstance extends InstanceBase {
       if (existsSync(this.logFile)) copyFileSync(this.logFile, path.join(this.ctx.logDir, `${this.name}-server.log`));
     }
   }
+}
+
+/**
+ * Whether a postgres process of this data folder still runs (its command line names the folder). Where there is
+ * no /proc (macOS) the answer is yes, so the caller waits its full bound for the pid file.
+ */
+function serverProcessOf(dataDir: string): boolean {
+  if (!existsSync('/proc')) return true;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The postmaster (postgres -D <dir>), or the shell pg_ctl starts it through (sh -c 'exec postgres -D <dir>').
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(dataDir) && cmd.includes('postgres')) return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
 }
