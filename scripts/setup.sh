@@ -31,6 +31,9 @@ fi
 # from pulling in an ssh server.
 command -v pgbackrest >/dev/null 2>&1 || pkgs+=(pgbackrest)
 command -v barman >/dev/null 2>&1 || pkgs+=(barman barman-cli)
+# Object storage (S3): barman-cloud-* with its boto3, and openssl for the tests' self-signed S3 endpoint.
+command -v barman-cloud-restore >/dev/null 2>&1 || pkgs+=(barman-cli-cloud)
+command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
 if $want_browser && [ ! -x /usr/bin/chromium ]; then
   pkgs+=(chromium)
 fi

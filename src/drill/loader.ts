@@ -153,7 +153,7 @@ function inspectSourceDrill(
   if (overrides?.provider) (data as Record<string, unknown>)['provider'] = overrides.provider;
   if (overrides?.backup) {
     const src = (data as { source?: Record<string, unknown> }).source;
-    const kind = src && typeof src === 'object' ? (['pgbackrest', 'barman'] as const).find((k) => src[k] && typeof src[k] === 'object') : undefined;
+    const kind = src && typeof src === 'object' ? (['pgbackrest', 'barman', 'barmanCloud'] as const).find((k) => src[k] && typeof src[k] === 'object') : undefined;
     if (!kind || !src) {
       return { problems: [{ file: shown, line: lineOf((doc.getIn(['source'], true) as Node | undefined)?.range?.[0]), path: 'source', message: `${overrides.by}: --backup chooses among the backups of a pgBackRest stanza or a Barman server; this source holds one backup`, fix: 'drop --backup for this drill' }] };
     }

@@ -23,6 +23,19 @@ const barman = z.strictObject({
   backup: selection,
 });
 
+const barmanCloud = z.strictObject({
+  /** Where barman-cloud-backup and barman-cloud-wal-archive write: s3://bucket/prefix (or azure://, gs://). */
+  destination: z.string().regex(/^(s3|azure|gs):\/\/[^/]+/, { error: 'a destination URL as given to barman-cloud-backup, e.g. s3://my-bucket/barman' }),
+  /** The server name given to barman-cloud-backup. */
+  server: z.string().min(1),
+  /** An S3-compatible endpoint (MinIO, Ceph...): --endpoint-url. */
+  endpoint: z.url({ error: 'an URL, e.g. https://minio.internal:9000' }).optional(),
+  cloudProvider: z.enum(['aws-s3', 'azure-blob-storage', 'google-cloud-storage']).default('aws-s3'),
+  /** An AWS profile of the credentials files (else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment). */
+  profile: z.string().min(1).optional(),
+  backup: selection,
+});
+
 const basebackup = z.strictObject({
   /** A folder written by pg_basebackup: plain format, or -Ft with or without -z (base.tar[.gz], pg_wal.tar[.gz]). */
   path: z.string().min(1),
@@ -54,10 +67,10 @@ const live = z.strictObject({
   archiveTimeout: duration.default(120_000),
 });
 
-export const SOURCE_KINDS = ['pgbackrest', 'barman', 'basebackup', 'dump'] as const;
+export const SOURCE_KINDS = ['pgbackrest', 'barman', 'barmanCloud', 'basebackup', 'dump'] as const;
 
 const source = z
-  .strictObject({ pgbackrest: pgbackrest.optional(), barman: barman.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional(), live: live.optional() })
+  .strictObject({ pgbackrest: pgbackrest.optional(), barman: barman.optional(), barmanCloud: barmanCloud.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional(), live: live.optional() })
   .superRefine((s, ctx) => {
     const given = SOURCE_KINDS.filter((k) => s[k] !== undefined);
     if (given.length !== 1) {

@@ -44,7 +44,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
   let session: DrillSession | undefined;
   try {
     // The provider is chosen once the backup's major version is known; the session starts with a placeholder.
-    session = new DrillSession({ runId: opts.runId, logDir, provider: new LocalProvider(), signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: [] });
+    session = new DrillSession({ runId: opts.runId, logDir, provider: new LocalProvider(), signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
     const ctx = session.ctx;
     const backup = await timeline.phase('inspect-backup', () => source.inspect(ctx));
     const toolVersion = await source.version(ctx);

@@ -45,6 +45,8 @@ export interface BackupSource {
   version(ctx: SourceContext): Promise<string>;
   /** The database the checks run in, when it is not postgres (a dump of another database). */
   checkDatabase?(): string;
+  /** Secret values the source holds (cloud keys from the environment), redacted from every command log. */
+  secrets?(): string[];
   /** Every path the drill must leave byte-for-byte as it found it. */
   readOnlyPaths(): string[];
 }

@@ -1,0 +1,158 @@
+// Backups the user ships to object storage with barman-cloud-backup and barman-cloud-wal-archive: listed with
+// barman-cloud-backup-list / -backup-show, restored with barman-cloud-restore into the sandbox (tablespaces
+// remapped into the work folder), WAL fetched by barman-cloud-wal-restore. Credentials come from pgdrill's
+// environment (AWS_*, a profile) and reach only the barman-cloud commands: the sandbox's restore_command is a
+// script in the work folder, so no key is ever in a setting, a command line or a report.
+import { chmodSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
+import { folderSize } from '../backup/folder-size.js';
+import { DrillConfigError, EnvironmentError } from '../errors.js';
+import { chownTree, makeOwnedDir } from '../exec/os-user.js';
+import { targetSettings } from '../recovery/recovery-target.js';
+import { chooseBackup } from './choose-backup.js';
+import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
+
+const WAL_LIST = fileURLToPath(new URL('../../libexec/barman-cloud/wal-list.py', import.meta.url));
+
+/** What barman-cloud (boto3) reads from the environment; nothing else of pgdrill's environment reaches it. */
+const CLOUD_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE', 'AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];
+
+export interface BarmanCloudOptions {
+  destination: string;
+  server: string;
+  endpoint?: string | undefined;
+  cloudProvider: string;
+  profile?: string | undefined;
+  backup: string;
+  seed?: number | undefined;
+}
+
+interface CloudBackup {
+  backup_id: string;
+  status: string;
+  version: number;
+  begin_time: string;
+  end_time: string;
+  begin_xlog: string;
+  end_xlog: string;
+  begin_wal: string;
+  size?: number | null;
+  tablespaces?: Array<[string, number, string]> | Array<{ name: string; oid: number; location: string }> | null;
+}
+
+export class BarmanCloudSource implements BackupSource {
+  readonly kind = 'barman-cloud';
+  private tablespaces: string[] = [];
+
+  constructor(
+    private readonly o: BarmanCloudOptions,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  readOnlyPaths(): string[] {
+    return [];
+  }
+
+  /** The values that must never appear in an output (redacted from command logs). */
+  secrets(): string[] {
+    return ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => this.env[k]).filter((v): v is string => Boolean(v));
+  }
+
+  /**
+   * boto3's settings (newer boto3 needs the two checksum settings for most S3-compatible stores). HOME only when the
+   * tools run as pgdrill's own user (~/.aws); as the server user they get AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE.
+   */
+  private cloudEnv(ctx: SourceContext): Record<string, string> {
+    const env: Record<string, string> = { AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
+    for (const k of CLOUD_ENV) if (this.env[k]) env[k] = this.env[k] as string;
+    if (!ctx.serverUser && this.env['HOME']) env['HOME'] = this.env['HOME'];
+    return env;
+  }
+
+  private common(): string[] {
+    return [`--cloud-provider=${this.o.cloudProvider}`, ...(this.o.endpoint ? [`--endpoint-url=${this.o.endpoint}`] : []), ...(this.o.profile ? [`--profile=${this.o.profile}`] : [])];
+  }
+
+  private async cloud(ctx: SourceContext, file: string, args: string[], label: string): Promise<string> {
+    const r = await ctx.runner.run(file, args, { label, asServerUser: true, allowFailure: true, env: this.cloudEnv(ctx) });
+    if (r.exitCode !== 0) {
+      const said = (r.stderr || r.stdout).trim().split('\n').filter((l) => l.trim()).at(-1) ?? '';
+      throw new EnvironmentError(
+        `${path.basename(file)} failed for ${this.o.destination} (server ${this.o.server}${this.o.endpoint ? `, endpoint ${this.o.endpoint}` : ''}, exit ${r.exitCode}): ${said}`,
+        'check the destination, the endpoint and the credentials in the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE; AWS_CA_BUNDLE for a private CA)',
+      );
+    }
+    return r.stdout;
+  }
+
+  async inspect(ctx: SourceContext): Promise<ChosenBackup> {
+    const listed = (JSON.parse(await this.cloud(ctx, 'barman-cloud-backup-list', ['--format=json', ...this.common(), this.o.destination, this.o.server], 'barman-cloud-backup-list')) as { backups_list?: CloudBackup[] }).backups_list ?? [];
+    const done = listed.filter((b) => b.status === 'DONE').map((b) => b.backup_id).sort();
+    if (done.length === 0) {
+      throw new DrillConfigError([{ file: this.o.destination, path: 'source.barmanCloud', message: `no complete backup of server ${this.o.server} in ${this.o.destination}${listed.length ? ` (${listed.map((b) => `${b.backup_id} ${b.status}`).join(', ')})` : ''}`, fix: 'check destination and server (as given to barman-cloud-backup)' }]);
+    }
+    const { label, chosenBy } = chooseBackup(done, this.o.backup, this.o.seed, 'source.barmanCloud.backup');
+    const shown = Object.values(JSON.parse(await this.cloud(ctx, 'barman-cloud-backup-show', ['--format=json', ...this.common(), this.o.destination, this.o.server, label], 'barman-cloud-backup-show')) as Record<string, CloudBackup>)[0] as CloudBackup;
+    this.tablespaces = (shown.tablespaces ?? []).map((t) => (Array.isArray(t) ? t[0] : t.name));
+    const newest = await this.newestSegment(ctx);
+    const time = (t: string) => new Date(`${t}${/[Zz]|[+-]\d\d:?\d\d$/.test(t) ? '' : ' UTC'}`).toISOString();
+    return {
+      label,
+      chosenBy,
+      location: `barman-cloud ${this.o.destination} server ${this.o.server}${this.o.endpoint ? ` at ${this.o.endpoint}` : ''}`,
+      pgMajor: Math.floor(shown.version / 10000),
+      startTime: time(shown.begin_time),
+      stopTime: time(shown.end_time),
+      startLsn: shown.begin_xlog,
+      stopLsn: shown.end_xlog,
+      sizeBytes: shown.size ?? 0,
+      ...(newest ? { walRange: { first: shown.begin_wal, last: newest } } : {}),
+      available: done,
+    };
+  }
+
+  async newestSegment(ctx: SourceContext): Promise<string | undefined> {
+    const out = await this.cloud(ctx, 'python3', [WAL_LIST, ...this.common(), this.o.destination, this.o.server], 'barman-cloud-wal-list');
+    return out.trim().split('\n').filter(Boolean).at(-1);
+  }
+
+  async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
+    const instanceDir = path.join(ctx.workDir, request.instanceName);
+    const dataDir = path.join(instanceDir, 'data');
+    const tablespaces = path.join(ctx.workDir, 'tablespaces');
+    const tools = path.join(ctx.workDir, 'barman-cloud');
+    for (const d of [instanceDir, tablespaces, tools]) makeOwnedDir(d, ctx.serverUser);
+    const remap = this.tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(tablespaces, name)}`]);
+    await this.cloud(ctx, 'barman-cloud-restore', [...this.common(), ...remap, this.o.destination, this.o.server, backup.label, dataDir], 'barman-cloud-restore');
+    if (!backup.sizeBytes) backup.sizeBytes = folderSize(dataDir); // barman-cloud does not record the size: what was downloaded
+    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
+    // The restore_command: a script of the work folder's (mode 0700) holding the credentials the fetch needs.
+    const script = path.join(tools, 'wal-restore.sh');
+    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+    writeFileSync(
+      script,
+      [
+        '#!/bin/sh',
+        '# written by pgdrill for one drill; removed with its work folder',
+        ...Object.entries(this.cloudEnv(ctx)).map(([k, v]) => `export ${k}=${quote(v)}`),
+        `exec barman-cloud-wal-restore ${[...this.common(), this.o.destination, this.o.server].map(quote).join(' ')} "$1" "$2"`,
+        '',
+      ].join('\n'),
+      { mode: 0o700 },
+    );
+    chmodSync(script, 0o700);
+    chownTree(tools, ctx.serverUser);
+    return {
+      kind: 'physical',
+      dataDir,
+      settings: { archive_mode: 'off', ...targetSettings(request.target, request.timeline), restore_command: `${quote(script)} %f %p` },
+    };
+  }
+
+  async version(ctx: SourceContext): Promise<string> {
+    const r = await ctx.runner.run('barman-cloud-restore', ['--version'], { label: 'barman-cloud-version', allowFailure: true });
+    return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
+  }
+}
