@@ -166,6 +166,33 @@ function program(): Command {
     });
 
   cli
+    .command('check')
+    .description('check the backup pipeline of drills of existing backups against their objectives, without restoring (exit 0 when nothing failed)')
+    .argument('<drill...>', 'drill files with source:')
+    .option('--json', 'print the findings as JSON on stdout')
+    .option('--work-dir <dir>', 'parent folder for the tools\' scratch folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
+    .action(async (files: string[], opts: { json?: boolean; workDir?: string }) => {
+      const { runChecks } = await import('../runner/run-checks.js');
+      const controller = new AbortController();
+      const uninstall = installSignalHandlers(controller, (t) => process.stderr.write(t));
+      try {
+        const workRoot = opts.workDir ?? process.env['PGDRILL_WORK_DIR'];
+        const { drills, exitCode } = await runChecks(files, { signal: controller.signal, workRoot: workRoot ? path.resolve(workRoot) : undefined });
+        const mark = { passed: 'ok  ', warning: 'WARN', failed: 'FAIL' } as const;
+        for (const d of drills) {
+          stderr.write(`check ${d.drill}${d.backup ? ` (newest backup ${d.backup})` : ''}\n`);
+          for (const f of d.findings) stderr.write(`  ${mark[f.status]} ${f.check}: ${f.detail}${f.fix ? `\n       fix: ${f.fix}` : ''}\n`);
+        }
+        const failedCount = drills.flatMap((d) => d.findings).filter((f) => f.status === 'failed').length;
+        stderr.write(failedCount ? `${failedCount} check(s) failed\n` : 'every check passed (warnings aside)\n');
+        if (opts.json) process.stdout.write(`${JSON.stringify(drills, null, 2)}\n`);
+        process.exitCode = exitCode;
+      } finally {
+        uninstall();
+      }
+    });
+
+  cli
     .command('discover')
     .description('write one drill file per pgBackRest stanza and Barman server of your configuration (only the configuration is read)')
     .option('--pgbackrest <file>', 'a pgbackrest.conf (its conf.d is read too)')

@@ -1,8 +1,8 @@
-// Human durations in drill files: 500ms, 30s, 7m, 1h, or combined like 1m30s.
+// Human durations in drill files: 500ms, 30s, 7m, 1h, 1d (a backup's age), or combined like 1m30s.
 
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 
 /** Parses a duration into milliseconds, or returns undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
@@ -15,7 +15,7 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(total);
 }
 
-export const DURATION_FIX = 'write a number with a unit, e.g. 500ms, 30s, 7m, 1h or 1m30s';
+export const DURATION_FIX = 'write a number with a unit, e.g. 500ms, 30s, 7m, 1h, 1d or 1m30s';
 
 /** Formats seconds for people: 0.116s, 4.2s, 2m 5s, 1h 2m. */
 export function formatSeconds(seconds: number): string {

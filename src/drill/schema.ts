@@ -203,6 +203,8 @@ const workload = z.strictObject({
 export const objectives = z.strictObject({
   rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
   rpo: duration,
+  /** A drill of an existing backup: the newest backup may be at most this old (pgdrill check). */
+  maxBackupAge: duration.optional(),
 });
 
 export const drillSchema = z

@@ -154,6 +154,10 @@ export const resultSchema = z
       .object({ seconds: z.number(), newestCommit: z.string(), from: z.string(), lossAt: z.string() })
       .optional()
       .describe('the freshness RPO of an existing backup: lossAt (the drill start) minus newestCommit'),
+    pipeline: z
+      .array(z.object({ check: z.string(), status: z.enum(['passed', 'warning', 'failed']), detail: z.string(), fix: z.string().optional() }))
+      .optional()
+      .describe('a drill of an existing backup: the health of the backup pipeline (pgdrill check), checked before the restore; a warning or failure here is listed in warnings and does not change the verdict'),
     live: z
       .object({
         mode: z.enum(['archive-at-loss', 'switch-wal']).describe('archive-at-loss: the loss right after the last marker, with whatever WAL had been archived by then; switch-wal: the planned case, after pg_switch_wal() reached the backup system'),

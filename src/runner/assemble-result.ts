@@ -25,6 +25,7 @@ import type { CheckResult } from '../verify/check.js';
 import type { Marker } from './heartbeat.js';
 import { rate, type RpoMeasurement } from '../verify/measure-rpo.js';
 import type { LiveLoss } from './stage-live.js';
+import type { PipelineFinding } from '../pipeline/finding.js';
 import type { Timeline } from './timeline.js';
 import type { VerifyOutcome } from '../verify/verify-recovery.js';
 
@@ -56,6 +57,8 @@ export interface DrillOutcome {
   freshness?: Freshness;
   /** A drill of an existing backup with `live`: the simulated loss and the RPO its markers measured. */
   live?: LiveLoss;
+  /** A drill of an existing backup: the health of the backup pipeline, checked first. */
+  pipeline?: PipelineFinding[];
   liveRpo?: RpoMeasurement;
   error?: unknown;
 }
@@ -154,6 +157,7 @@ export function assembleResult(input: {
       : {}),
     ...(outcome.sandbox ? { sandbox: { overrides: outcome.sandbox.overrides, warnings: outcome.sandbox.warnings } } : {}),
     ...(outcome.freshness ? { freshness: outcome.freshness } : {}),
+    ...(outcome.pipeline ? { pipeline: outcome.pipeline } : {}),
     ...(outcome.live
       ? {
           live: {

@@ -15,6 +15,7 @@ import { createSource } from '../sources/registry.js';
 import { segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { measureRpo } from '../verify/measure-rpo.js';
 import { timeMicros } from '../verify/time-micros.js';
+import { checkPipeline } from './check-pipeline.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
 import type { DrillOutcome } from './assemble-result.js';
@@ -47,6 +48,9 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     session = new DrillSession({ runId: opts.runId, logDir, provider: new LocalProvider(), signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
     const ctx = session.ctx;
     const backup = await timeline.phase('inspect-backup', () => source.inspect(ctx));
+    // The pipeline's health first (pgdrill check): shown in the report, a problem is a warning, not the verdict.
+    outcome.pipeline = await timeline.phase('check-pipeline', () => checkPipeline(drill, source, ctx, backup, process.env));
+    for (const f of outcome.pipeline.filter((x) => x.status !== 'passed')) outcome.warnings.push(`pipeline check ${f.check} ${f.status}: ${f.detail}${f.fix ? `; ${f.fix}` : ''}`);
     const toolVersion = await source.version(ctx);
     outcome.source = { kind: source.kind, backup, toolVersion };
     timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);

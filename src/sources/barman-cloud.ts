@@ -110,6 +110,11 @@ export class BarmanCloudSource implements BackupSource {
       sizeBytes: shown.size ?? 0,
       ...(newest ? { walRange: { first: shown.begin_wal, last: newest } } : {}),
       available: done,
+      newestStopTime: listed
+        .filter((b) => b.status === 'DONE')
+        .map((b) => time(b.end_time))
+        .sort()
+        .at(-1),
     };
   }
 

@@ -19,6 +19,7 @@ interface ListedBackup {
   backup_id: string;
   status: string;
   size_bytes?: number;
+  end_time_timestamp?: string;
 }
 
 interface ShownBackup {
@@ -96,6 +97,7 @@ export class BarmanSource implements BackupSource {
       sizeBytes: info.disk_usage_bytes ?? listed.find((b) => b.backup_id === label)?.size_bytes ?? 0,
       ...(newest ? { walRange: { first: info.begin_wal, last: newest } } : {}),
       available: done,
+      newestStopTime: newestEnd(listed),
     };
   }
 
@@ -138,3 +140,8 @@ export class BarmanSource implements BackupSource {
   }
 }
 
+
+function newestEnd(listed: ListedBackup[]): string | undefined {
+  const ends = listed.filter((b) => b.status === 'DONE' && b.end_time_timestamp).map((b) => Number(b.end_time_timestamp));
+  return ends.length ? new Date(Math.max(...ends) * 1000).toISOString() : undefined;
+}

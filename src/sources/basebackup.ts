@@ -7,7 +7,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { folderSize } from '../backup/folder-size.js';
-import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { continuity, segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
+import { parseLsn } from '../recovery/lsn.js';
 import { EnvironmentError } from '../errors.js';
 import { makeOwnedDir } from '../exec/os-user.js';
 import { targetSettings } from '../recovery/recovery-target.js';
@@ -145,6 +147,18 @@ export class BasebackupSource implements BackupSource {
       Object.assign(settings, targetSettings(request.target, request.timeline), { restore_command: restoreCommand(this.walArchive) });
     }
     return { kind: 'physical', dataDir, settings };
+  }
+
+  /** The archive holds every segment from the backup's start to its newest one (a hole ends recovery there). */
+  async health(_ctx: SourceContext, backup: ChosenBackup): Promise<PipelineFinding[]> {
+    const newest = await this.newestSegment();
+    if (!this.walArchive || !backup.startLsn || !newest) return [];
+    const c = continuity(new Set(this.segments()), Number.parseInt(newest.slice(0, 8), 16), parseLsn(backup.startLsn), parseLsn(segmentStartLsn(newest)), WAL_SEGMENT_BYTES);
+    return [
+      c.continuous
+        ? passed('WAL archive continuous', `every segment from ${c.firstSegment} (the backup's start) to ${c.lastSegment} is in ${this.walArchive}`)
+        : failed('WAL archive continuous', `segment ${c.missingSegment} is missing from ${this.walArchive}: recovery from this backup stops at ${c.lastContiguousLsn}, everything after is lost`, 'find out why archive_command skipped it (server log); take a new base backup so that restores do not depend on the hole'),
+    ];
   }
 
   async version(): Promise<string> {

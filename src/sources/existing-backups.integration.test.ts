@@ -317,6 +317,58 @@ verify:
       noSecretIn(out);
     });
 
+    it('pgdrill check: the pipeline against the objectives, nothing restored; archive_timeout, a failing archive_command, a stale backup, an idle slot', async () => {
+      const check = (name: string, objectives: string) => {
+        const file = path.join(work, `${name}.yaml`);
+        writeFileSync(file, `name: ${name}\nobjectives: ${objectives}\nsource:\n  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf} }\n  live: { conninfo: env:SOURCE_DATABASE_URL }\n`);
+        return runCli(['check', file, '--json'], { env });
+      };
+      const findings = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as Array<{ findings: Array<{ check: string; status: string; detail: string; fix?: string }> }>)[0]?.findings.map((f) => [f.check, f]) ?? []);
+      archiveTimeout('1min');
+      const healthy = await check('check-healthy', '{ rto: 15m, rpo: 5m, maxBackupAge: 1d }');
+      expect(healthy.code, healthy.stderr).to.equal(0);
+      const h = findings(healthy.stdout);
+      expect(h['pgBackRest stanza']?.status).to.equal('passed');
+      expect(h['archive_timeout vs RPO']).to.deep.include({ status: 'passed', detail: 'archive_timeout = 1m <= RPO objective 5m' });
+      expect(h['newest backup age']?.status).to.equal('passed');
+      expect(h['data checksums']?.status).to.equal('passed');
+      // Barman's slot, its receive-wal stopped: a warning with the WAL it holds, not a failure.
+      expect(h['replication slots']?.status).to.equal('warning');
+      expect(h['replication slots']?.detail).to.match(/barman_prod \(\d+(\.\d+)? (bytes|kB|MB)\)/);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+
+      archiveTimeout('10min');
+      const slow = await check('check-timeout', '{ rto: 15m, rpo: 5m, maxBackupAge: 1s }');
+      expect(slow.code).to.equal(1);
+      const t = findings(slow.stdout);
+      expect(t['archive_timeout vs RPO']?.status).to.equal('failed');
+      expect(t['archive_timeout vs RPO']?.detail).to.contain('archive_timeout = 10m is longer than the RPO objective 5m');
+      expect(t['archive_timeout vs RPO']?.fix).to.contain('archive_timeout = 5m');
+      expect(t['newest backup age']?.status).to.equal('failed');
+      expect(slow.stderr).to.contain('FAIL archive_timeout vs RPO');
+
+      // An archive_command that fails: the archiver's failure count and the segment it is stuck on.
+      const command = prod.psql(`show archive_command`).trim();
+      prod.psql(`alter system set archive_command = 'false'`);
+      prod.psql('select pg_reload_conf()');
+      try {
+        prod.psql(`insert into orders values (999999, 1)`);
+        const stuck = prod.psql('select pg_walfile_name(pg_current_wal_lsn())').trim();
+        prod.psql('select pg_switch_wal()');
+        for (let i = 0; i < 100 && Number(prod.psql('select failed_count from pg_stat_archiver').trim()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+        const broken = await check('check-broken', '{ rto: 15m, rpo: 5m }');
+        expect(broken.code).to.equal(1);
+        const b = findings(broken.stdout);
+        expect(b['archiver']?.status).to.equal('failed');
+        expect(b['archiver']?.detail).to.match(new RegExp(`archiving is failing: \\d+ failure\\(s\\) so far, the last for segment ${stuck}`));
+      } finally {
+        prod.psql(`alter system set archive_command = '${command.replace(/'/g, "''")}'`);
+        prod.psql('select pg_reload_conf()');
+        prod.psql('delete from orders where id = 999999');
+      }
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
     it('refuses a conninfo written in the file, live with a dump, and an unset variable (exit 2, file:line)', async () => {
       const literal = drillFile('live-literal', `source:\n  basebackup: { path: ${prod.backupDir}, walArchive: ${prod.archiveDir} }\n  live: { conninfo: "postgresql://u:pw@h/db" }\n`);
       const a = await runCli(['validate', literal], { env });

@@ -9,6 +9,7 @@ import { recoverySettingsIn } from '../backup/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../errors.js';
 import { chownTree, makeOwnedDir } from '../exec/os-user.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
 import { chooseBackup } from './choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
 
@@ -85,7 +86,19 @@ export class PgBackRestSource implements BackupSource {
       sizeBytes: b.info?.repository?.size ?? b.info?.size ?? 0,
       ...(b.archive?.start && archive?.max ? { walRange: { first: b.archive.start, last: archive.max } } : {}),
       available: labels,
+      newestStopTime: new Date(Math.max(...stanza.backup.map((x) => x.timestamp.stop)) * 1000).toISOString(),
     };
+  }
+
+  async health(ctx: SourceContext): Promise<PipelineFinding[]> {
+    const stanza = await this.readInfo(ctx);
+    const status = stanza?.status;
+    if (!status) return [];
+    return [
+      status.code === 0
+        ? passed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message}; WAL archive ${stanza?.archive?.at(-1)?.min ?? '?'} to ${stanza?.archive?.at(-1)?.max ?? '?'}`)
+        : failed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message} (status ${status.code})`, `run pgbackrest --stanza=${this.stanza} check on the database host and fix what it reports`),
+    ];
   }
 
   async newestSegment(ctx: SourceContext): Promise<string | undefined> {

@@ -3,6 +3,7 @@
 // and tools that want state (locks, logs, spool) are pointed there. One adapter file per kind, registered in
 // sources/registry.ts.
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
+import type { PipelineFinding } from '../pipeline/finding.js';
 import type { ProviderContext, Provider } from '../providers/provider.js';
 
 export interface SourceContext extends ProviderContext {
@@ -28,6 +29,8 @@ export interface ChosenBackup {
   walRange?: { first: string; last: string } | undefined;
   /** Every backup the source holds (for the report), newest last. */
   available: string[];
+  /** When the newest backup the source holds finished (the age `pgdrill check` holds against maxBackupAge). */
+  newestStopTime?: string | undefined;
 }
 
 export interface BackupSource {
@@ -41,6 +44,8 @@ export interface BackupSource {
    * a `latest` recovery (replay must read it to its end), and, with `live`, what had reached it at the loss.
    */
   newestSegment?(ctx: SourceContext): Promise<string | undefined>;
+  /** What the tool itself says about the repository (a stanza's status, the archive's continuity), for `pgdrill check`. */
+  health?(ctx: SourceContext, backup: ChosenBackup): Promise<PipelineFinding[]>;
   /** Version of the tool behind the source, for the report. */
   version(ctx: SourceContext): Promise<string>;
   /** The database the checks run in, when it is not postgres (a dump of another database). */

@@ -1,0 +1,49 @@
+// `pgdrill check <drill...>`: the pipeline checks of drills of existing backups, without restoring anything.
+// Each drill gets a session (the tools' locks and logs go to its work folder, removed at the end); no server
+// starts. Exit 0 when nothing failed (warnings allowed), 1 otherwise.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isSourceDrill } from '../drill/drill.js';
+import { loadDrills } from '../drill/loader.js';
+import { DrillConfigError, PgdrillError } from '../errors.js';
+import { resolveServerUser } from '../exec/os-user.js';
+import type { PipelineFinding } from '../pipeline/finding.js';
+import { LocalProvider } from '../providers/local/local-provider.js';
+import { createSource } from '../sources/registry.js';
+import { checkPipeline } from './check-pipeline.js';
+import { DrillSession } from './drill-session.js';
+
+export interface DrillChecks {
+  drill: string;
+  file: string;
+  backup?: string;
+  findings: PipelineFinding[];
+}
+
+export async function runChecks(files: string[], opts: { signal: AbortSignal; workRoot?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<{ drills: DrillChecks[]; exitCode: number }> {
+  const drills = loadDrills(files);
+  const selfContained = drills.filter((d) => !isSourceDrill(d));
+  if (selfContained.length > 0) {
+    throw new DrillConfigError(selfContained.map((d) => ({ file: d.file, path: '', message: 'pgdrill check looks at the pipeline of a backup you already have (source:); this drill builds its own', fix: 'run it with pgdrill run' })));
+  }
+  const serverUser = resolveServerUser();
+  const out: DrillChecks[] = [];
+  for (const drill of drills.filter(isSourceDrill)) {
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-check-logs-'));
+    const source = createSource(drill);
+    const session = new DrillSession({ runId: 'check', logDir, provider: new LocalProvider(), signal: opts.signal, serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
+    try {
+      const backup = await source.inspect(session.ctx);
+      out.push({ drill: drill.name, file: drill.file, backup: backup.label, findings: await checkPipeline(drill, source, session.ctx, backup, opts.env ?? process.env) });
+    } catch (error) {
+      const e = error as Error;
+      const fix = error instanceof PgdrillError ? error.suggestion : undefined;
+      out.push({ drill: drill.name, file: drill.file, findings: [{ check: 'repository readable', status: 'failed', detail: e.message, ...(fix ? { fix } : {}) }] });
+    } finally {
+      await session.dispose();
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  }
+  return { drills: out, exitCode: out.some((d) => d.findings.some((f) => f.status === 'failed')) ? 1 : 0 };
+}
