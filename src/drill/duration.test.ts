@@ -7,13 +7,14 @@ describe('durations', () => {
     expect(parseDuration('30s')).to.equal(30_000);
     expect(parseDuration('7m')).to.equal(420_000);
     expect(parseDuration('1h')).to.equal(3_600_000);
+    expect(parseDuration('1d')).to.equal(86_400_000);
     expect(parseDuration('1m30s')).to.equal(90_000);
     expect(parseDuration('1.5s')).to.equal(1500);
     expect(parseDuration(' 2m ')).to.equal(120_000);
   });
 
   it('rejects what is not a duration', () => {
-    for (const bad of ['7 minutes', '10', '', 'ms', '5d', '-5s', '1m30']) {
+    for (const bad of ['7 minutes', '10', '', 'ms', '5w', '-5s', '1m30']) {
       expect(parseDuration(bad), bad).to.equal(undefined);
     }
   });
