@@ -83,8 +83,26 @@ export interface MethodFacts {
 }
 
 /** A method as the registry knows it: a class with its facts. */
+/** Where a method keeps its repository when the drill says (pgBackRest on S3); by default the work folder. */
+export interface S3Repository {
+  type: 's3';
+  bucket: string;
+  /** https://host[:port] of the S3 API. */
+  endpoint: string;
+  region: string;
+  uriStyle: 'path' | 'host';
+  verifyTls: boolean;
+  caFile?: string | undefined;
+  /** Prefix in the bucket; each drill writes below <prefix>/<work folder name> and deletes it at the end. */
+  prefix: string;
+}
+
+export interface BackupOptions {
+  repo?: S3Repository | undefined;
+}
+
 export interface MethodAdapter {
-  new (): BackupMethod;
+  new (options?: BackupOptions): BackupMethod;
   readonly facts: MethodFacts;
 }
 

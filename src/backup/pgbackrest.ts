@@ -1,4 +1,5 @@
-// pgBackRest, driven the way its user guide says: a posix repository (inside the drill's work folder), a stanza,
+// pgBackRest, driven the way its user guide says: a posix repository inside the drill's work folder, or on S3 when
+// the drill says (backup.repo: the drill's own prefix in the bucket, its stanza deleted at the end), a stanza,
 // archive_command = archive-push (set before stanza-create; Postgres retries until the stanza exists,
 // PITR-FACTS #10), stanza-create, check, a full backup, verify, then restore with --type/--target and
 // --archive-mode=off so the restored instance never archives into the repository.
@@ -11,7 +12,8 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
+import { EnvironmentError } from '../errors.js';
+import type { BackupArtifact, BackupContext, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, S3Repository, WalContinuity } from './backup-method.js';
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const STANZA = 'drill';
@@ -26,6 +28,13 @@ export class PgBackRestMethod implements BackupMethod {
   static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false };
   readonly name = 'pgbackrest';
   private password = '';
+  private readonly s3: S3Repository | undefined;
+  /** Set once the stanza exists in a remote repository: it is deleted when the drill ends. */
+  private remote: BackupContext | undefined;
+
+  constructor(options: BackupOptions = {}) {
+    this.s3 = options.repo;
+  }
 
   private dir(ctx: BackupContext): string {
     return path.join(ctx.workDir, 'pgbackrest');
@@ -54,7 +63,7 @@ export class PgBackRestMethod implements BackupMethod {
     for (const sub of ['', 'repo', 'log', 'lock', 'spool']) makeOwnedDir(path.join(dir, sub), ctx.serverUser);
     const conf = [
       '[global]',
-      `repo1-path=${path.join(dir, 'repo')}`,
+      ...(this.s3 ? s3Options(this.s3, path.basename(ctx.workDir), process.env) : [`repo1-path=${path.join(dir, 'repo')}`]),
       'repo1-retention-full=2',
       `log-path=${path.join(dir, 'log')}`,
       `lock-path=${path.join(dir, 'lock')}`,
@@ -75,6 +84,7 @@ export class PgBackRestMethod implements BackupMethod {
     writeFileSync(this.conf(ctx), conf, { mode: 0o600 });
     if (ctx.serverUser) chownSync(this.conf(ctx), ctx.serverUser.uid, ctx.serverUser.gid);
     await this.run(ctx, ['stanza-create'], 'pgbackrest-stanza-create');
+    if (this.s3) this.remote = ctx;
     await this.run(ctx, ['check'], 'pgbackrest-check');
   }
 
@@ -106,20 +116,45 @@ export class PgBackRestMethod implements BackupMethod {
     };
   }
 
-  private segments(ctx: BackupContext): string[] {
-    return segmentsBelow(path.join(this.dir(ctx), 'repo', 'archive', STANZA));
+  /** Archived segment names: read from the folder, or listed by pgBackRest (repo-ls) for a remote repository. */
+  private async segments(ctx: BackupContext): Promise<string[]> {
+    if (!this.s3) return segmentsBelow(path.join(this.dir(ctx), 'repo', 'archive', STANZA));
+    // Level by level (archive/<stanza>/<db-id>/<timeline+log>/): a recursive listing is not served by every
+    // S3-compatible store; the database ids come from info.
+    const ls = async (dir: string) => (await this.run(ctx, ['repo-ls', dir], 'pgbackrest-repo-ls', true)).stdout.split('\n').filter(Boolean);
+    const info = JSON.parse((await this.run(ctx, ['--output=json', 'info'], 'pgbackrest-info', true)).stdout || '[]') as Array<{ archive?: Array<{ id: string }> }>;
+    const out: string[] = [];
+    for (const { id } of info[0]?.archive ?? []) {
+      for (const dir of (await ls(`archive/${STANZA}/${id}`)).filter((d) => /^[0-9A-F]{16}$/.test(d))) {
+        for (const f of await ls(`archive/${STANZA}/${id}/${dir}`)) {
+          const m = /^([0-9A-F]{24})-[0-9a-f]{40}/.exec(f);
+          if (m?.[1]) out.push(m[1]);
+        }
+      }
+    }
+    return out;
   }
 
   archiveThrough(ctx: BackupContext, primary: PostgresInstance, lsn: string, deadlineMs: number) {
-    return waitForSegment(primary, lsn, () => this.segments(ctx), deadlineMs, ctx.signal);
+    return waitForSegment(primary, lsn, () => this.segments(ctx), deadlineMs, ctx.signal, undefined, this.s3 ? 250 : 10);
   }
 
   async walContinuity(ctx: BackupContext, backup: BackupArtifact, untilLsn: string): Promise<WalContinuity> {
-    return continuity(new Set(this.segments(ctx)), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_BYTES);
+    return continuity(new Set(await this.segments(ctx)), 1, parseLsn(backup.startLsn ?? '0/0'), parseLsn(untilLsn), WAL_SEGMENT_BYTES);
   }
 
   async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
-    return newestSegmentLsn(this.segments(ctx), 1, WAL_SEGMENT_BYTES);
+    return newestSegmentLsn(await this.segments(ctx), 1, WAL_SEGMENT_BYTES);
+  }
+
+  /** A repository on S3 is the user's bucket: the drill's stanza (its backups and WAL) is deleted from it. */
+  async dispose(): Promise<void> {
+    const ctx = this.remote;
+    this.remote = undefined;
+    if (!ctx) return;
+    await this.run(ctx, ['stop'], 'pgbackrest-stop', true);
+    const r = await this.run(ctx, ['--force', 'stanza-delete'], 'pgbackrest-stanza-delete', true);
+    if (r.exitCode !== 0) throw new Error(`pgbackrest stanza-delete left the drill's stanza in s3://${this.s3?.bucket}${this.s3?.prefix}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`);
   }
 
   async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
@@ -140,6 +175,32 @@ export class PgBackRestMethod implements BackupMethod {
   }
 
 }
+/**
+ * repo1 on S3 for one drill: below <prefix>/<work folder name>, keys from PGBACKREST_REPO1_S3_KEY(_SECRET) or
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, written only into the work folder's pgbackrest.conf (mode 0600).
+ */
+function s3Options(repo: S3Repository, drillFolder: string, env: NodeJS.ProcessEnv): string[] {
+  const key = env['PGBACKREST_REPO1_S3_KEY'] ?? env['AWS_ACCESS_KEY_ID'];
+  const secret = env['PGBACKREST_REPO1_S3_KEY_SECRET'] ?? env['AWS_SECRET_ACCESS_KEY'];
+  if (!key || !secret) {
+    throw new EnvironmentError('backup.repo is on S3 but no key is in the environment', 'export PGBACKREST_REPO1_S3_KEY and PGBACKREST_REPO1_S3_KEY_SECRET (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
+  }
+  const url = new URL(repo.endpoint);
+  return [
+    'repo1-type=s3',
+    `repo1-path=${path.posix.join(repo.prefix, drillFolder)}`,
+    `repo1-s3-bucket=${repo.bucket}`,
+    `repo1-s3-endpoint=${url.hostname}`,
+    ...(url.port ? [`repo1-storage-port=${url.port}`] : []),
+    `repo1-s3-region=${repo.region}`,
+    `repo1-s3-uri-style=${repo.uriStyle}`,
+    `repo1-storage-verify-tls=${repo.verifyTls ? 'y' : 'n'}`,
+    ...(repo.caFile ? [`repo1-storage-ca-file=${repo.caFile}`] : []),
+    `repo1-s3-key=${key}`,
+    `repo1-s3-key-secret=${secret}`,
+  ];
+}
+
 /** pgBackRest's own target vocabulary: --type=time|xid|lsn|name|immediate|default. */
 export function restoreTargetArgs(t: RecoveryTarget): string[] {
   const exclusive = (inclusive: boolean) => (inclusive ? [] : ['--target-exclusive']);

@@ -1,6 +1,6 @@
 // Backup methods by name: adding a method is one file (the adapter, with its facts) and one line here. The drill
 // loader, the provider choice, compare and the CLI read names and facts from this registry only.
-import type { BackupMethod, MethodAdapter, MethodFacts } from './backup-method.js';
+import type { BackupMethod, BackupOptions, MethodAdapter, MethodFacts } from './backup-method.js';
 import { BarmanMethod } from './barman.js';
 import { PgBasebackupNoWalMethod } from './pg-basebackup-no-wal.js';
 import { PgBasebackupMethod } from './pg-basebackup.js';
@@ -40,8 +40,8 @@ export function factsOf(method: BackupMethod): MethodFacts {
   return facts;
 }
 
-export function backupMethod(name: string): BackupMethod {
+export function backupMethod(name: string, options: BackupOptions = {}): BackupMethod {
   const Adapter = methods.get(name);
   if (!Adapter) throw new Error(`unknown backup method ${name}`);
-  return new Adapter();
+  return new Adapter(options);
 }

@@ -118,6 +118,8 @@ export async function waitForSegment(
   deadlineMs: number,
   signal: AbortSignal,
   nudge?: () => Promise<void>,
+  /** Between looks at the archive (a remote repository is listed by a command: not every 10 ms). */
+  pollMs = nudge ? 100 : 10,
 ): Promise<ArchiveFlush> {
   const started = performance.now();
   const [row] = await primary.query<{ segment: string }>('select pg_walfile_name($1::pg_lsn) as segment from (select pg_switch_wal()) s', [lsn]);
@@ -129,7 +131,7 @@ export async function waitForSegment(
     if (performance.now() - started > deadlineMs) {
       throw new TimeoutError(`WAL segment ${segment} did not reach the backup repository within ${deadlineMs / 1000}s`, 'check archive_command (or the WAL receiver) in the primary server log and the tool log');
     }
-    await sleep(nudge ? 100 : 10);
+    await sleep(pollMs);
   }
 }
 

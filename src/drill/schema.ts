@@ -207,6 +207,19 @@ export const objectives = z.strictObject({
   maxBackupAge: duration.optional(),
 });
 
+const s3Repository = z.strictObject({
+  type: z.literal('s3', { error: 's3 is the one repository type besides the default (a folder in the work folder)' }),
+  bucket: z.string().min(3),
+  endpoint: z.url({ protocol: /^https$/, error: 'the https:// URL of the S3 API, e.g. https://s3.eu-west-1.amazonaws.com or https://minio.internal:9000 (pgBackRest 2.45 speaks S3 over TLS only)' }),
+  region: z.string().min(1).default('us-east-1'),
+  uriStyle: z.enum(['path', 'host']).default('host'),
+  verifyTls: z.boolean().default(true),
+  /** A CA certificate for a private endpoint. */
+  caFile: z.string().min(1).optional(),
+  /** Every drill writes below <prefix>/<its work folder's name> and deletes it at the end. */
+  prefix: z.string().regex(/^\/[A-Za-z0-9._/-]*$/).default('/pgdrill'),
+});
+
 export const drillSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
@@ -220,6 +233,8 @@ export const drillSchema = z
       .strictObject({
         // Checked against the registry when a drill is loaded, so a registered method is a valid name.
         method: z.string().refine((m) => methodFacts(m) !== undefined, { error: (iss) => notOneOf('a backup method', backupMethodNames())(iss) }),
+        /** pgBackRest's repository on S3-compatible storage instead of the work folder (keys from the environment). */
+        repo: s3Repository.optional(),
       })
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
@@ -230,6 +245,9 @@ export const drillSchema = z
     timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
   })
   .superRefine((drill, ctx) => {
+    if (drill.backup.repo && drill.backup.method !== 'pgbackrest') {
+      ctx.addIssue({ code: 'custom', path: ['backup', 'repo'], message: `a repository on S3 is for backup.method pgbackrest, not ${drill.backup.method}; remove backup.repo` });
+    }
     const kind = drill.incident.kind;
     const target = drill.recovery.target;
     const method = methodFacts(drill.backup.method);

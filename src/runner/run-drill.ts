@@ -51,7 +51,7 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
   const logDir = path.join(opts.drillDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const password = opts.password ?? generatePassword();
-  const method = opts.backupMethod ?? backupMethod(drill.backup.method);
+  const method = opts.backupMethod ?? backupMethod(drill.backup.method, drill.backup);
   const timeline = new Timeline(opts.listener);
   const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [], warnings: [] };
   let session: DrillSession | undefined;

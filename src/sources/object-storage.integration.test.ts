@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
-import { runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { cloudCluster, type CloudCluster } from '../test-support/cloud-cluster.js';
 import { startS3Server, type S3Server } from '../test-support/s3-server.js';
 
@@ -40,7 +40,7 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
   let cloud: CloudCluster;
 
   before(async () => {
-    s3 = await startS3Server(path.join(work, 's3'), ['backups']);
+    s3 = await startS3Server(path.join(work, 's3'), ['backups', 'drills']);
     cloud = await cloudCluster(path.join(work, 'cloud'), s3, 'backups');
   });
   after(async () => {
@@ -91,6 +91,54 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
     expect(hashes(s3.directory)).to.deep.equal(before);
     noKeyIn(out);
     expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+
+  describe('pgdrill\'s own drills with the pgBackRest repository on S3', () => {
+    const s3Drill = (name: string, incident: string, extra = '') => {
+      const file = path.join(work, `${name}.yaml`);
+      writeFileSync(
+        file,
+        `name: ${name}\nobjectives: { rto: 5m, rpo: 70s }\npostgres: { settings: { archive_timeout: 60s } }\nbackup:\n  method: pgbackrest\n  repo: { type: s3, bucket: drills, endpoint: "${s3.endpoint}", uriStyle: path, caFile: ${s3.caFile} }\nworkload: { fixtures: [${path.join(ROOT, 'fixtures', 'shop.sql')}], heartbeat: 200ms }\nincident: ${incident}\n${extra}`,
+      );
+      return file;
+    };
+    const keys = () => ({ PGDRILL_WORK_DIR: work, PGBACKREST_REPO1_S3_KEY: s3.accessKey, PGBACKREST_REPO1_S3_KEY_SECRET: s3.secretKey });
+    const bucketFiles = () => filesUnder(path.join(s3.directory, 'drills'));
+
+    it('drop-table recovered to just before the incident, through archive-get from S3; the drill\'s stanza is deleted from the bucket', async () => {
+      const out = path.join(work, 'out-s3-drop');
+      const run = await runCli(['run', s3Drill('s3-drop-table', '{ kind: drop-table, table: orders }', 'recovery: { target: before-incident }\nverify:\n  - sql: select count(*) from customers\n    expect: "100"\n'), '--out', out], { env: keys() });
+      expect(run.code, run.stderr).to.equal(0);
+      const r = onlyResult(out);
+      expect(r.status, r.diagnosis).to.equal('passed');
+      expect(r.measured.rpoSeconds).to.be.at.most(0.2 + 0.05);
+      expect(r.recovery.settings['restore_command']).to.contain('archive-get');
+      expect(r.checks.find((c) => c.name === 'backup-verified')?.status).to.equal('passed');
+      // Nothing of the drill is left in the bucket, and no key in any output.
+      expect(bucketFiles()).to.deep.equal([]);
+      noKeyIn(out);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
+    it('primary loss: every commit the repository on S3 had received is back (RPO within archive_timeout)', async () => {
+      const out = path.join(work, 'out-s3-loss');
+      const run = await runCli(['run', s3Drill('s3-primary-loss', '{ kind: primary-loss }'), '--out', out], { env: keys() });
+      expect(run.code, run.stderr).to.be.oneOf([0, 1]);
+      const r = onlyResult(out);
+      expect(r.recovery.reached, r.diagnosis).to.equal(true);
+      expect(r.measured.rpoMethod).to.equal('markers');
+      expect(r.measured.rpoSeconds).to.be.at.most(60 + 0.2 + 2);
+      noKeyIn(out);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
+    it('no key in the environment: exit 3 naming the variables, nothing left behind', async () => {
+      const out = path.join(work, 'out-s3-nokey');
+      const run = await runCli(['run', s3Drill('s3-no-key', '{ kind: drop-table, table: orders }'), '--out', out], { env: { PGDRILL_WORK_DIR: work, PGBACKREST_REPO1_S3_KEY: '', PGBACKREST_REPO1_S3_KEY_SECRET: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
+      expect(run.code, run.stderr).to.equal(3);
+      expect(onlyResult(out).error?.suggestion).to.contain('PGBACKREST_REPO1_S3_KEY');
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
   });
 
   // s3rver checks the access key (it accepts any well-formed signature of a known key), so the wrong credential is the key id.
