@@ -80,9 +80,10 @@ export interface MethodFacts {
   readonly plainWalArchive: boolean;
   /** Its backup is a plain data folder with a manifest (incidents can damage a file of it). */
   readonly plainBackupFolder: boolean;
+  /** The keys of the drill's backup section it reads besides method, and whether each is required. */
+  readonly options?: Readonly<Partial<Record<keyof BackupOptions, 'optional' | 'required'>>>;
 }
 
-/** A method as the registry knows it: a class with its facts. */
 /** Where a method keeps its repository when the drill says (pgBackRest on S3); by default the work folder. */
 export interface S3Repository {
   type: 's3';
@@ -97,10 +98,20 @@ export interface S3Repository {
   prefix: string;
 }
 
-export interface BackupOptions {
-  repo?: S3Repository | undefined;
+/** Where barman-cloud writes (the drill's own server below this destination). */
+export interface CloudDestination {
+  destination: string;
+  endpoint?: string | undefined;
+  cloudProvider: string;
+  profile?: string | undefined;
 }
 
+export interface BackupOptions {
+  repo?: S3Repository | undefined;
+  cloud?: CloudDestination | undefined;
+}
+
+/** A method as the registry knows it: a class with its facts. */
 export interface MethodAdapter {
   new (options?: BackupOptions): BackupMethod;
   readonly facts: MethodFacts;

@@ -25,7 +25,7 @@ interface InfoBackup {
 }
 
 export class PgBackRestMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false };
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false, options: { repo: 'optional' } };
   readonly name = 'pgbackrest';
   private password = '';
   private readonly s3: S3Repository | undefined;

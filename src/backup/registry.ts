@@ -2,6 +2,7 @@
 // loader, the provider choice, compare and the CLI read names and facts from this registry only.
 import type { BackupMethod, BackupOptions, MethodAdapter, MethodFacts } from './backup-method.js';
 import { BarmanMethod } from './barman.js';
+import { BarmanCloudMethod } from './barman-cloud.js';
 import { PgBasebackupNoWalMethod } from './pg-basebackup-no-wal.js';
 import { PgBasebackupMethod } from './pg-basebackup.js';
 import { PgDumpMethod } from './pg-dump.js';
@@ -12,6 +13,7 @@ const methods = new Map<string, MethodAdapter>([
   ['pg_basebackup-no-wal', PgBasebackupNoWalMethod],
   ['pgbackrest', PgBackRestMethod],
   ['barman', BarmanMethod],
+  ['barman-cloud', BarmanCloudMethod],
   ['pg_dump', PgDumpMethod],
 ]);
 

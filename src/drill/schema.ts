@@ -220,6 +220,13 @@ const s3Repository = z.strictObject({
   prefix: z.string().regex(/^\/[A-Za-z0-9._/-]*$/).default('/pgdrill'),
 });
 
+const cloudDestination = z.strictObject({
+  destination: z.string().regex(/^(s3|azure|gs):\/\/[^/]+/, { error: 'a destination URL for barman-cloud, e.g. s3://my-drills/barman' }),
+  endpoint: z.url({ error: 'an URL, e.g. https://minio.internal:9000' }).optional(),
+  cloudProvider: z.enum(['aws-s3', 'azure-blob-storage', 'google-cloud-storage']).default('aws-s3'),
+  profile: z.string().min(1).optional(),
+});
+
 export const drillSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
@@ -235,6 +242,8 @@ export const drillSchema = z
         method: z.string().refine((m) => methodFacts(m) !== undefined, { error: (iss) => notOneOf('a backup method', backupMethodNames())(iss) }),
         /** pgBackRest's repository on S3-compatible storage instead of the work folder (keys from the environment). */
         repo: s3Repository.optional(),
+        /** barman-cloud's destination (the drill writes as its own server below it and deletes it at the end). */
+        cloud: cloudDestination.optional(),
       })
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
@@ -245,8 +254,16 @@ export const drillSchema = z
     timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
   })
   .superRefine((drill, ctx) => {
-    if (drill.backup.repo && drill.backup.method !== 'pgbackrest') {
-      ctx.addIssue({ code: 'custom', path: ['backup', 'repo'], message: `a repository on S3 is for backup.method pgbackrest, not ${drill.backup.method}; remove backup.repo` });
+    // Options of a method (backup.repo, backup.cloud) come from its facts: the schema names no method.
+    const accepts = methodFacts(drill.backup.method)?.options ?? {};
+    for (const key of ['repo', 'cloud'] as const) {
+      const takers = backupMethodNames().filter((m) => methodFacts(m)?.options?.[key]);
+      if (drill.backup[key] !== undefined && !accepts[key]) {
+        ctx.addIssue({ code: 'custom', path: ['backup', key], message: `backup.${key} is not an option of backup method ${drill.backup.method} (it is for ${takers.join(', ')}); remove it` });
+      }
+      if (drill.backup[key] === undefined && accepts[key] === 'required') {
+        ctx.addIssue({ code: 'custom', path: ['backup', key], message: `backup method ${drill.backup.method} needs backup.${key}` });
+      }
     }
     const kind = drill.incident.kind;
     const target = drill.recovery.target;

@@ -3,21 +3,15 @@
 // remapped into the work folder), WAL fetched by barman-cloud-wal-restore. Credentials come from pgdrill's
 // environment (AWS_*, a profile) and reach only the barman-cloud commands: the sandbox's restore_command is a
 // script in the work folder, so no key is ever in a setting, a command line or a report.
-import { chmodSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { folderSize } from '../backup/folder-size.js';
-import { DrillConfigError, EnvironmentError } from '../errors.js';
-import { chownTree, makeOwnedDir } from '../exec/os-user.js';
+import { DrillConfigError } from '../errors.js';
+import { makeOwnedDir } from '../exec/os-user.js';
+import { BarmanCloudCli } from '../backup/barman-cloud-cli.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import { chooseBackup } from './choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
-
-const WAL_LIST = fileURLToPath(new URL('../../libexec/barman-cloud/wal-list.py', import.meta.url));
-
-/** What barman-cloud (boto3) reads from the environment; nothing else of pgdrill's environment reaches it. */
-const CLOUD_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE', 'AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];
 
 export interface BarmanCloudOptions {
   destination: string;
@@ -45,46 +39,29 @@ interface CloudBackup {
 export class BarmanCloudSource implements BackupSource {
   readonly kind = 'barman-cloud';
   private tablespaces: string[] = [];
+  private readonly cli: BarmanCloudCli;
 
   constructor(
     private readonly o: BarmanCloudOptions,
-    private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.cli = new BarmanCloudCli({ destination: o.destination, server: o.server, endpoint: o.endpoint, cloudProvider: o.cloudProvider, profile: o.profile }, env);
+  }
 
   readOnlyPaths(): string[] {
     return [];
   }
 
-  /** The values that must never appear in an output (redacted from command logs). */
   secrets(): string[] {
-    return ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => this.env[k]).filter((v): v is string => Boolean(v));
-  }
-
-  /**
-   * boto3's settings (newer boto3 needs the two checksum settings for most S3-compatible stores). HOME only when the
-   * tools run as pgdrill's own user (~/.aws); as the server user they get AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE.
-   */
-  private cloudEnv(ctx: SourceContext): Record<string, string> {
-    const env: Record<string, string> = { AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required', AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required' };
-    for (const k of CLOUD_ENV) if (this.env[k]) env[k] = this.env[k] as string;
-    if (!ctx.serverUser && this.env['HOME']) env['HOME'] = this.env['HOME'];
-    return env;
+    return this.cli.secrets();
   }
 
   private common(): string[] {
-    return [`--cloud-provider=${this.o.cloudProvider}`, ...(this.o.endpoint ? [`--endpoint-url=${this.o.endpoint}`] : []), ...(this.o.profile ? [`--profile=${this.o.profile}`] : [])];
+    return this.cli.options();
   }
 
-  private async cloud(ctx: SourceContext, file: string, args: string[], label: string): Promise<string> {
-    const r = await ctx.runner.run(file, args, { label, asServerUser: true, allowFailure: true, env: this.cloudEnv(ctx) });
-    if (r.exitCode !== 0) {
-      const said = (r.stderr || r.stdout).trim().split('\n').filter((l) => l.trim()).at(-1) ?? '';
-      throw new EnvironmentError(
-        `${path.basename(file)} failed for ${this.o.destination} (server ${this.o.server}${this.o.endpoint ? `, endpoint ${this.o.endpoint}` : ''}, exit ${r.exitCode}): ${said}`,
-        'check the destination, the endpoint and the credentials in the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE; AWS_CA_BUNDLE for a private CA)',
-      );
-    }
-    return r.stdout;
+  private cloud(ctx: SourceContext, file: string, args: string[], label: string): Promise<string> {
+    return this.cli.run(ctx.runner, ctx.serverUser, file, args, label);
   }
 
   async inspect(ctx: SourceContext): Promise<ChosenBackup> {
@@ -119,8 +96,7 @@ export class BarmanCloudSource implements BackupSource {
   }
 
   async newestSegment(ctx: SourceContext): Promise<string | undefined> {
-    const out = await this.cloud(ctx, 'python3', [WAL_LIST, ...this.common(), this.o.destination, this.o.server], 'barman-cloud-wal-list');
-    return out.trim().split('\n').filter(Boolean).at(-1);
+    return (await this.cli.walSegments(ctx.runner, ctx.serverUser)).at(-1);
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
@@ -134,25 +110,11 @@ export class BarmanCloudSource implements BackupSource {
     if (!backup.sizeBytes) backup.sizeBytes = folderSize(dataDir); // barman-cloud does not record the size: what was downloaded
     await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
     // The restore_command: a script of the work folder's (mode 0700) holding the credentials the fetch needs.
-    const script = path.join(tools, 'wal-restore.sh');
-    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
-    writeFileSync(
-      script,
-      [
-        '#!/bin/sh',
-        '# written by pgdrill for one drill; removed with its work folder',
-        ...Object.entries(this.cloudEnv(ctx)).map(([k, v]) => `export ${k}=${quote(v)}`),
-        `exec barman-cloud-wal-restore ${[...this.common(), this.o.destination, this.o.server].map(quote).join(' ')} "$1" "$2"`,
-        '',
-      ].join('\n'),
-      { mode: 0o700 },
-    );
-    chmodSync(script, 0o700);
-    chownTree(tools, ctx.serverUser);
+    const script = this.cli.writeScript(path.join(tools, 'wal-restore.sh'), ctx.serverUser, 'barman-cloud-wal-restore', [this.o.destination, this.o.server]);
     return {
       kind: 'physical',
       dataDir,
-      settings: { archive_mode: 'off', ...targetSettings(request.target, request.timeline), restore_command: `${quote(script)} %f %p` },
+      settings: { archive_mode: 'off', ...targetSettings(request.target, request.timeline), restore_command: `${script} %f %p` },
     };
   }
 

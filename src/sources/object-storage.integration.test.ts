@@ -141,6 +141,57 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
     });
   });
 
+  describe('pgdrill\'s own drills with barman-cloud', () => {
+    const cloudDrill = (name: string, incident: string, extra = '') => {
+      const file = path.join(work, `${name}.yaml`);
+      writeFileSync(
+        file,
+        `name: ${name}\nobjectives: { rto: 5m, rpo: 70s }\npostgres: { settings: { archive_timeout: 60s } }\nbackup:\n  method: barman-cloud\n  cloud: { destination: "s3://drills/barman", endpoint: "${s3.endpoint}" }\nworkload: { fixtures: [${path.join(ROOT, 'fixtures', 'shop.sql')}], heartbeat: 200ms }\nincident: ${incident}\n${extra}`,
+      );
+      return file;
+    };
+    const env = () => ({ PGDRILL_WORK_DIR: work, ...cloud.awsEnv });
+    const drillObjects = () => filesUnder(path.join(s3.directory, 'drills')).filter((f) => f.includes(`${path.sep}barman${path.sep}pgdrill-`));
+
+    it('drop-table recovered to just before the incident through barman-cloud-wal-restore; the drill\'s objects are deleted', async () => {
+      const out = path.join(work, 'out-bc-drop');
+      const run = await runCli(['run', cloudDrill('bc-drop-table', '{ kind: drop-table, table: orders }', 'recovery: { target: before-incident }\nverify:\n  - sql: select count(*) from customers\n    expect: "100"\n'), '--out', out], { env: env() });
+      expect(run.code, run.stderr).to.equal(0);
+      const r = onlyResult(out);
+      expect(r.status, r.diagnosis).to.equal('passed');
+      expect(r.environment.backupMethod).to.equal('barman-cloud');
+      expect(r.measured.rpoSeconds).to.be.at.most(0.25);
+      expect(r.recovery.settings['restore_command']).to.match(/barman-cloud\/wal-restore\.sh' %f %p$/);
+      expect(r.checks.find((c) => c.name === 'backup-verified')?.status).to.equal('passed');
+      expect(drillObjects()).to.deep.equal([]);
+      noKeyIn(out);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
+    it('primary loss: the commits barman-cloud-wal-archive had shipped are back (RPO within archive_timeout)', async () => {
+      const out = path.join(work, 'out-bc-loss');
+      const run = await runCli(['run', cloudDrill('bc-primary-loss', '{ kind: primary-loss }'), '--out', out], { env: env() });
+      expect(run.code, run.stderr).to.be.oneOf([0, 1]);
+      const r = onlyResult(out);
+      expect(r.recovery.reached, r.diagnosis).to.equal(true);
+      expect(r.measured.rpoMethod).to.equal('markers');
+      expect(r.measured.rpoSeconds).to.be.at.most(60 + 0.2 + 3);
+      expect(drillObjects()).to.deep.equal([]);
+      noKeyIn(out);
+    });
+
+    it('refuses barman-cloud without a destination, and a destination for another method (exit 2)', async () => {
+      const file = path.join(work, 'bc-bad.yaml');
+      writeFileSync(file, 'name: bc-bad\nobjectives: { rto: 1m, rpo: 1m }\nbackup: { method: barman-cloud }\nincident: { kind: primary-loss }\n');
+      const a = await runCli(['validate', file]);
+      expect(a.code).to.equal(2);
+      expect(a.stderr).to.contain('backup method barman-cloud needs backup.cloud');
+      writeFileSync(file, 'name: bc-bad\nobjectives: { rto: 1m, rpo: 1m }\nbackup: { method: pg_basebackup, cloud: { destination: "s3://x/y" } }\nincident: { kind: primary-loss }\n');
+      const b = await runCli(['validate', file]);
+      expect(b.stderr).to.contain('backup.cloud is not an option of backup method pg_basebackup (it is for barman-cloud)');
+    });
+  });
+
   // s3rver checks the access key (it accepts any well-formed signature of a known key), so the wrong credential is the key id.
   it('wrong credentials: a clear error naming the endpoint and what the tool said, exit 3, nothing left behind', async () => {
     const out = path.join(work, 'out-wrong-key');

@@ -1,6 +1,7 @@
 // A Postgres server started by the local provider from native binaries. stop() is idempotent and shared by
 // concurrent callers; a process-wide registry kills any postmaster left if pgdrill itself is torn down.
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
+import { processesWith } from '../../exec/processes.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,7 +65,7 @@ export class LocalInstance extends InstanceBase {
     for (let i = 0; performance.now() < deadline; i++) {
       const pid = postmasterPid(this.dataDir);
       if (pid) return pid;
-      if (i >= 5 && !serverProcessOf(this.dataDir)) return undefined;
+      if (i >= 5 && processesWith(this.dataDir, 'postgres')?.length === 0) return undefined; // no /proc: wait the bound
       await sleep(50);
     }
     return postmasterPid(this.dataDir);
@@ -101,21 +102,3 @@ export class LocalInstance extends InstanceBase {
   }
 }
 
-/**
- * Whether a postgres process of this data folder still runs (its command line names the folder). Where there is
- * no /proc (macOS) the answer is yes, so the caller waits its full bound for the pid file.
- */
-function serverProcessOf(dataDir: string): boolean {
-  if (!existsSync('/proc')) return true;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The postmaster (postgres -D <dir>), or the shell pg_ctl starts it through (sh -c 'exec postgres -D <dir>').
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(dataDir) && cmd.includes('postgres')) return true;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return false;
-}
