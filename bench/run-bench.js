@@ -6,6 +6,7 @@
 //  4. WAL replay rate, as Postgres performs it
 //  5. scale curve: pgbench scale BENCH_SCALES (default 10,50) with BENCH_WAL_SECONDS of pgbench writes to replay
 //  6. concurrency: BENCH_CONCURRENCY (default 1,2,4) quickstart drills at once: total time, identical verdicts
+//  7. start-up: `pgdrill --help` and `pgdrill validate` against a bare `node -e 1`, alternated (goal <= 2.5 x)
 //  plus the peak memory of the pgdrill process. Writes bench/results/<date>.json and prints Markdown.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -133,9 +134,28 @@ const concurrency = concurrencies.map((n) => {
   return row;
 });
 
+// 7: start-up, alternated: node -e 1, pgdrill --help, pgdrill validate (heavy modules load only where used).
+const wallOf = (args) => {
+  const t = performance.now();
+  try {
+    execFileSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
+  } catch {
+    // validate's exit code does not matter here
+  }
+  return (performance.now() - t) / 1000;
+};
+const startup = { node: [], help: [], validate: [] };
+for (let i = 0; i < Number(env.BENCH_STARTUP_RUNS ?? 9); i++) {
+  startup.node.push(wallOf(['-e', '1']));
+  startup.help.push(wallOf([path.join(root, 'bin/pgdrill.js'), '--help']));
+  startup.validate.push(wallOf([path.join(root, 'bin/pgdrill.js'), 'validate', 'drills/quickstart.yaml']));
+}
+const startupMedians = { nodeSeconds: median(startup.node), helpSeconds: median(startup.help), validateSeconds: median(startup.validate) };
+log(`start-up: node ${fixed(startupMedians.nodeSeconds)}s, --help ${fixed(startupMedians.helpSeconds)}s, validate ${fixed(startupMedians.validateSeconds)}s`);
+
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, startup: startupMedians, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -152,6 +172,8 @@ const md = [
   `| restore-files throughput vs cp -a of the same backup | ${fixed(h.restoreMBps, 0)} MB/s vs ${fixed(h.cpMBps, 0)} MB/s = **${fixed(h.restoreVsCp, 2)}** | >= 0.9 |`,
   `| WAL replay rate (quickstart, mostly start-up) | ${fixed(h.walReplayMBps, 1)} MB/s | |`,
   `| peak memory of the pgdrill process | ${fixed(h.peakRssMB, 0)} MB | < 150 MB |`,
+  `| \`pgdrill --help\` / \`node -e 1\` (median) | ${fixed(startupMedians.helpSeconds, 3)}s / ${fixed(startupMedians.nodeSeconds, 3)}s = **${fixed(startupMedians.helpSeconds / startupMedians.nodeSeconds, 2)}** | <= 2.5 |`,
+  `| \`pgdrill validate\` / \`node -e 1\` (median) | ${fixed(startupMedians.validateSeconds, 3)}s / ${fixed(startupMedians.nodeSeconds, 3)}s = **${fixed(startupMedians.validateSeconds / startupMedians.nodeSeconds, 2)}** | <= 2.5 |`,
   '',
   `| scale | backup | WAL replayed | ${phaseNames.join(' | ')} | RTO | replay MB/s | peak RSS |`,
   `|---|---|---|${phaseNames.map(() => '---').join('|')}|---|---|---|`,

@@ -1,23 +1,12 @@
-// pgdrill's command line: argv -> library functions; errors -> exit codes (the only process.exit).
+// pgdrill's command line: argv -> library functions; errors -> exit codes (the only process.exit). Each command
+// loads what it uses when it runs (testcontainers, pg, the report templates...), so --help and validate start fast.
 import '../polyfills.js';
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { inspectDrill } from '../drill/loader.js';
 import { formatProblem, PgdrillError, UsageError } from '../errors.js';
-import { runDrills } from '../runner/run-drills.js';
-import { runOutputs } from '../report/outputs.js';
-import { renderIndex, writeIndex } from '../report/index-page.js';
-import { initProject } from './init.js';
-import { compareMethods, parseMethods } from '../compare/compare-methods.js';
-import { comparisonMarkdown } from '../compare/comparison-report.js';
 import { backupMethodNames } from '../backup/registry.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { sweepOrphans } from '../runner/work-folders.js';
-import { keygen, loadSigner } from '../evidence/signing.js';
-import { cleanupContainers } from '../providers/docker/docker-provider.js';
-import { verifyEvidence } from '../evidence/verify-evidence.js';
-import { exportEvidence, parseDay } from '../evidence/export-evidence.js';
 import { PGDRILL_VERSION } from '../version.js';
 import { colorVerdict, progressListener, useColor } from './progress.js';
 import { installSignalHandlers } from './signals.js';
@@ -48,6 +37,7 @@ function program(): Command {
     .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
     .option('--concurrency <n>', 'drills to run at once (distinct ports and folders)', '1')
     .action(async (files: string[], opts: RunCliOptions) => {
+      const [{ runDrills }, { runOutputs }, { loadSigner }] = await Promise.all([import('../runner/run-drills.js'), import('../report/outputs.js'), import('../evidence/signing.js')]);
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
         throw new UsageError(`--concurrency ${opts.concurrency} is not a whole number from 1 to 16`, 'e.g. --concurrency 2');
@@ -103,6 +93,7 @@ function program(): Command {
     .option('--work-dir <dir>', 'parent folder for disposable data folders')
     .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
     .action(async (file: string, opts: { methods: string; out: string; provider?: 'auto' | 'local' | 'docker'; workDir?: string; signingKey?: string }) => {
+      const [{ compareMethods, parseMethods }, { comparisonMarkdown }, { loadSigner }] = await Promise.all([import('../compare/compare-methods.js'), import('../compare/comparison-report.js'), import('../evidence/signing.js')]);
       const methods = parseMethods(opts.methods);
       const signer = loadSigner(opts.signingKey);
       const controller = new AbortController();
@@ -134,7 +125,8 @@ function program(): Command {
     .command('keygen')
     .description('create an Ed25519 key pair for signing evidence: PREFIX (private, mode 0600) and PREFIX.pub')
     .requiredOption('--out <prefix>', 'file name prefix, e.g. ~/.pgdrill/signing-key')
-    .action((opts: { out: string }) => {
+    .action(async (opts: { out: string }) => {
+      const { keygen } = await import('../evidence/signing.js');
       const k = keygen(opts.out);
       process.stderr.write(`private key: ${k.privateFile} (keep it secret; mode 0600)\npublic key:  ${k.publicFile}\nfingerprint: ${k.fingerprint}\n`);
     });
@@ -145,7 +137,8 @@ function program(): Command {
     .description('check every file hash, the hash chain between runs and the signatures (exit 0 only when all hold)')
     .argument('<folder>', 'a run folder or an output folder of runs')
     .option('--public-key <file>', 'the public key the runs must be signed with')
-    .action((folder: string, opts: { publicKey?: string }) => {
+    .action(async (folder: string, opts: { publicKey?: string }) => {
+      const { verifyEvidence } = await import('../evidence/verify-evidence.js');
       if (opts.publicKey && !existsSync(opts.publicKey)) throw new UsageError(`public key ${opts.publicKey} not found`);
       const v = verifyEvidence(folder, { publicKeyPem: opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined });
       for (const p of v.problems) process.stderr.write(`FAIL ${p}\n`);
@@ -161,6 +154,7 @@ function program(): Command {
     .option('--until <date>', 'last day (UTC, the whole day) or moment (default now)')
     .requiredOption('--to <file>', 'archive to write, e.g. evidence-2026Q1.tar.gz')
     .action(async (out: string, opts: { since: string; until?: string; to: string }) => {
+      const { exportEvidence, parseDay } = await import('../evidence/export-evidence.js');
       const e = await exportEvidence(out, { since: parseDay(opts.since, '--since'), until: opts.until ? parseDay(opts.until, '--until', true) : undefined, to: opts.to });
       process.stderr.write(`${e.runs.length} run(s) exported to ${e.file}\n`);
     });
@@ -232,6 +226,7 @@ function program(): Command {
     .description('remove what killed runs left: their servers and children, containers and work folders (never those of a run still alive)')
     .option('--work-dir <dir>', 'parent folder of the work folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
     .action(async (opts: { workDir?: string }) => {
+      const [{ sweepOrphans }, { cleanupContainers }] = await Promise.all([import('../runner/work-folders.js'), import('../providers/docker/docker-provider.js')]);
       const root = path.resolve(opts.workDir ?? process.env['PGDRILL_WORK_DIR'] ?? os.tmpdir());
       const swept = sweepOrphans([root]);
       const containers = await cleanupContainers();
@@ -247,8 +242,10 @@ function program(): Command {
     .command('report')
     .description('rebuild <out>/index.html (history of every run, trends against the objectives) from the result.json files')
     .option('--out <dir>', 'output folder', 'reports')
-    .action((opts: { out: string }) => {
-      const { runs, results, skipped } = renderIndexSummary(opts.out);
+    .action(async (opts: { out: string }) => {
+      const { renderIndex, writeIndex } = await import('../report/index-page.js');
+      if (!existsSync(opts.out)) throw new UsageError(`output folder ${opts.out} does not exist`, 'give the folder drills were run into with --out');
+      const { runs, results, skipped } = renderIndex(opts.out);
       const file = writeIndex(opts.out);
       for (const s of skipped) process.stderr.write(`warning: ${s} is not a valid result.json; left out\n`);
       process.stderr.write(`${results} result(s) from ${runs} run(s): ${path.relative(process.cwd(), file) || file}\n`);
@@ -259,7 +256,8 @@ function program(): Command {
     .description('write a starter drill, its fixture and a weekly GitHub Actions workflow into a repository')
     .option('--dir <dir>', 'repository folder', '.')
     .option('--force', 'overwrite files that exist')
-    .action((opts: { dir: string; force?: boolean }) => {
+    .action(async (opts: { dir: string; force?: boolean }) => {
+      const { initProject } = await import('./init.js');
       const written = initProject(opts.dir, { force: Boolean(opts.force) });
       for (const f of written) process.stderr.write(`wrote ${path.relative(process.cwd(), f) || f}\n`);
       process.stderr.write('next: npx pgdrill run drills/starter.yaml, then commit the files and add the SLACK_WEBHOOK_URL secret\n');
@@ -269,7 +267,8 @@ function program(): Command {
     .command('validate')
     .description('check drill files without running anything (exit 0 when valid, 2 otherwise)')
     .argument('<drill...>', 'drill files (YAML)')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { inspectDrill } = await import('../drill/loader.js');
       const problems = files.flatMap((f) => inspectDrill(f).problems);
       for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       if (problems.length === 0) process.stderr.write(`${files.length} drill file(s) valid\n`);
@@ -291,11 +290,6 @@ interface RunCliOptions {
   notify: 'always' | 'failure';
   signingKey?: string;
   concurrency: string;
-}
-
-function renderIndexSummary(out: string) {
-  if (!existsSync(out)) throw new UsageError(`output folder ${out} does not exist`, 'give the folder drills were run into with --out');
-  return renderIndex(out);
 }
 
 function indentLines(text: string, max: number): string {
