@@ -16,6 +16,7 @@ import { segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { measureRpo } from '../verify/measure-rpo.js';
 import { timeMicros } from '../verify/time-micros.js';
 import { checkPipeline } from './check-pipeline.js';
+import { diskPreflight } from './disk-preflight.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
 import type { DrillOutcome } from './assemble-result.js';
@@ -59,6 +60,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     outcome.info = await provider.describe(); // binaries of that major missing: exit 3 before anything starts
     outcome.toolVersions[source.kind] = toolVersion;
 
+    diskPreflight(backup, ctx.workDir); // too little room: exit 3 before anything is written
     const target = sourceTarget(drill);
     outcome.target = target;
     // With live: markers on the source, then the simulated loss; the recovery gets only the WAL archived by then.

@@ -95,6 +95,7 @@ export class BarmanSource implements BackupSource {
       startLsn: info.begin_lsn,
       stopLsn: info.end_lsn,
       sizeBytes: info.disk_usage_bytes ?? listed.find((b) => b.backup_id === label)?.size_bytes ?? 0,
+      restoredBytes: info.disk_usage_bytes,
       ...(newest ? { walRange: { first: info.begin_wal, last: newest } } : {}),
       available: done,
       newestStopTime: newestEnd(listed),

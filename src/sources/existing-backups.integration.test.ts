@@ -2,6 +2,7 @@
 // in /etc style, a tablespace, production-sized settings, a gzipped WAL archive, pg_basebackup -Ft -z, pgBackRest,
 // Barman), restored read-only into a sandbox. The user's files are hashed before and after: byte for byte the same.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -228,6 +229,26 @@ verify:
     expect(r.error?.message).to.contain('PostgreSQL 17 binaries not found');
     expect(r.error?.suggestion).to.contain('PG_BIN_17').and.contain('apt-get install postgresql-17').and.contain('npx pgdrill postgres install 17');
     expect(r.phases.map((p) => p.name)).not.to.include('restore-files');
+  });
+
+  it('too little disk for the restore: exit 3 with both numbers and the --work-dir hint, before anything is written', async function () {
+    if (process.getuid?.() !== 0) this.skip(); // a small filesystem needs mount (root)
+    const small = path.join(work, 'small-disk');
+    mkdirSync(small, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m,mode=0755', 'tmpfs', small]);
+    try {
+      const out = path.join(work, 'out-small');
+      const file = drillFile('small-disk', `source:\n  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf} }\n`);
+      const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: small } });
+      expect(run.code, run.stderr).to.equal(3);
+      const r = onlyResult(out);
+      expect(r.error?.message).to.match(/^not enough disk to restore backup \S+: it needs about \d+ MiB .* and the work folder \S+ has \d+ MiB free$/);
+      expect(r.error?.suggestion).to.contain('--work-dir');
+      expect(r.phases.map((p) => p.name)).not.to.include('restore-files');
+      expect(readdirSync(small)).to.deep.equal([]);
+    } finally {
+      execFileSync('umount', [small]);
+    }
   });
 
   it('refuses mixed sections and impossible targets before anything starts (exit 2, file:line)', async () => {

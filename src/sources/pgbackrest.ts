@@ -84,6 +84,7 @@ export class PgBackRestSource implements BackupSource {
       ...(b.lsn?.start ? { startLsn: b.lsn.start } : {}),
       ...(b.lsn?.stop ? { stopLsn: b.lsn.stop } : {}),
       sizeBytes: b.info?.repository?.size ?? b.info?.size ?? 0,
+      restoredBytes: b.info?.size,
       ...(b.archive?.start && archive?.max ? { walRange: { first: b.archive.start, last: archive.max } } : {}),
       available: labels,
       newestStopTime: new Date(Math.max(...stanza.backup.map((x) => x.timestamp.stop)) * 1000).toISOString(),

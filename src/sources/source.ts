@@ -25,6 +25,8 @@ export interface ChosenBackup {
   startLsn?: string | undefined;
   stopLsn?: string | undefined;
   sizeBytes: number;
+  /** What the restore writes, when the tool knows it (uncompressed): the disk preflight's need. */
+  restoredBytes?: number | undefined;
   /** First and last WAL segment the repository or archive holds for it. */
   walRange?: { first: string; last: string } | undefined;
   /** Every backup the source holds (for the report), newest last. */
