@@ -26,6 +26,7 @@ import type { Marker } from './heartbeat.js';
 import { rate, type RpoMeasurement } from '../verify/measure-rpo.js';
 import type { LiveLoss } from './stage-live.js';
 import type { PipelineFinding } from '../pipeline/finding.js';
+import type { WalFetch } from './wal-fetch.js';
 import type { Timeline } from './timeline.js';
 import type { VerifyOutcome } from '../verify/verify-recovery.js';
 
@@ -57,6 +58,8 @@ export interface DrillOutcome {
   freshness?: Freshness;
   /** A drill of an existing backup with `live`: the simulated loss and the RPO its markers measured. */
   live?: LiveLoss;
+  /** Time replay spent waiting for restore_command (a drill of an existing backup). */
+  walFetch?: WalFetch;
   /** A drill of an existing backup: the health of the backup pipeline, checked first. */
   pipeline?: PipelineFinding[];
   liveRpo?: RpoMeasurement;
@@ -195,6 +198,7 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
     walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
     restoreFilesBytesPerSecond: sizeBytes !== undefined && restorePhase ? rate(sizeBytes, restorePhase.seconds) : null,
     readinessLatencySeconds: outcome.readiness?.latencySeconds ?? null,
+    ...(outcome.walFetch ? { walFetchSeconds: outcome.walFetch.seconds, walFilesFetched: outcome.walFetch.fetched } : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import { measureRpo } from '../verify/measure-rpo.js';
 import { timeMicros } from '../verify/time-micros.js';
 import { checkPipeline } from './check-pipeline.js';
 import { diskPreflight } from './disk-preflight.js';
+import { readWalFetch, timedRestoreCommand } from './wal-fetch.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
 import type { DrillOutcome } from './assemble-result.js';
@@ -73,10 +74,11 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const newestSegment = live ? live.segmentAtLoss : target.kind === 'latest' ? await source.newestSegment?.(ctx) : undefined;
     timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
     const plan = await timeline.phase('restore-files', () => source.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'sandbox' }), { inRto: true });
-    if (live && plan.kind === 'physical') {
-      const inner = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
-      if (inner && newestSegment) plan.settings['restore_command'] = limitedRestoreCommand(inner, newestSegment);
-      else if (inner) plan.settings['restore_command'] = 'false'; // nothing had been archived since the backup
+    const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
+    if (plan.kind === 'physical') {
+      let command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
+      if (live && command) command = newestSegment ? limitedRestoreCommand(command, newestSegment) : 'false'; // 'false': nothing archived since the backup
+      if (command) plan.settings['restore_command'] = timedRestoreCommand(command, fetchLog);
     }
     let restored: PostgresInstance;
     if (plan.kind === 'logical') {
@@ -102,6 +104,8 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
       );
     }
     session.defer('stop the sandbox', () => restored.stop());
+    const fetch = readWalFetch(fetchLog);
+    if (fetch) outcome.walFetch = fetch;
     const database = source.checkDatabase?.();
     if (database) restored.defaultDatabase = database;
     outcome.readiness = restored.ready;

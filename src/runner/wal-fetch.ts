@@ -1,0 +1,32 @@
+// How long replay waited for WAL: the restore_command is wrapped to log, per file, its exit code and the clock
+// before and after (nanoseconds where `date +%s%N` has them). The wrapper never changes what the command does or
+// returns; a clock it cannot read only leaves the line out of the sum. The sum shows a slow fetch (an object
+// store, a remote repository) apart from replay itself.
+import { existsSync, readFileSync } from 'node:fs';
+
+export interface WalFetch {
+  /** Files restored (exit 0): segments and history files. */
+  fetched: number;
+  /** Requests the archive could not serve (exit non-zero: the end of the archive, or a file that is not there). */
+  misses: number;
+  /** Seconds spent in restore_command, every call included. */
+  seconds: number;
+}
+
+export function timedRestoreCommand(inner: string, logFile: string): string {
+  const log = `'${logFile.replace(/'/g, `'\\''`)}'`;
+  return `s=$(date +%s%N); ( ${inner} ); rc=$?; printf '%s %s %s %s\\n' "%f" "$rc" "$s" "$(date +%s%N)" >> ${log} 2>/dev/null; exit $rc`;
+}
+
+export function readWalFetch(logFile: string): WalFetch | undefined {
+  if (!existsSync(logFile)) return undefined;
+  const out: WalFetch = { fetched: 0, misses: 0, seconds: 0 };
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    const m = /^(\S+) (\d+) (\d+) (\d+)$/.exec(line);
+    if (!m) continue;
+    if (m[2] === '0') out.fetched++;
+    else out.misses++;
+    out.seconds += Number(BigInt(m[4] as string) - BigInt(m[3] as string)) / 1e9;
+  }
+  return out;
+}
