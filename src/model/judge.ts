@@ -120,6 +120,9 @@ function judgeRpo(input: JudgeInput): ObjectiveJudgement {
   if (!rpo) return { met: false, detail: `not measured (objective ${objective})` };
   const met = rpo.seconds <= input.objectives.rpoSeconds && !rpo.lowerBound;
   const lost = rpo.lostMarkers === null ? '' : ` (${rpo.lostMarkers} marker(s) lost)`;
+  if (rpo.lowerBound && rpo.seconds <= input.objectives.rpoSeconds) {
+    return { met, detail: `not confirmed: no marker survived, so the loss is only known to be at least ${formatSeconds(rpo.seconds)} (objective ${objective})${lost}` };
+  }
   return { met, detail: `measured ${rpo.lowerBound ? 'at least ' : ''}${formatSeconds(rpo.seconds)} ${met ? '<=' : '>'} objective ${objective}${lost}` };
 }
 
