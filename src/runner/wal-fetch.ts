@@ -15,7 +15,8 @@ export interface WalFetch {
 
 export function timedRestoreCommand(inner: string, logFile: string): string {
   const log = `'${logFile.replace(/'/g, `'\\''`)}'`;
-  return `s=$(date +%s%N); ( ${inner} ); rc=$?; printf '%s %s %s %s\\n' "%f" "$rc" "$s" "$(date +%s%N)" >> ${log} 2>/dev/null; exit $rc`;
+  // A literal % is %% in restore_command (PostgreSQL 17 refuses an unknown %-escape such as %s).
+  return `s=$(date +%%s%%N); ( ${inner} ); rc=$?; printf '%%s %%s %%s %%s\\n' "%f" "$rc" "$s" "$(date +%%s%%N)" >> ${log} 2>/dev/null; exit $rc`;
 }
 
 export function readWalFetch(logFile: string): WalFetch | undefined {
