@@ -1,7 +1,7 @@
 // What every use of barman-cloud shares (the source of existing cloud backups and the barman-cloud method): the
 // cloud options, the environment boto3 reads (credentials reach only these commands), scripts of the work folder
 // for the commands the server runs itself (archive_command, restore_command) so no key is in a setting, and
-// listings through Barman's own cloud library (libexec/barman-cloud/*.py).
+// listings through Barman's own cloud library (libexec/barman-cloud/cloud.py).
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { EnvironmentError } from '../errors.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import { chownTree, type OsUser } from '../exec/os-user.js';
 
-const LIBEXEC = fileURLToPath(new URL('../../libexec/barman-cloud/', import.meta.url));
+const CLOUD_PY = fileURLToPath(new URL('../../libexec/barman-cloud/cloud.py', import.meta.url));
 
 /** What boto3 reads from the environment; nothing else of pgdrill's environment reaches barman-cloud. */
 const CLOUD_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE', 'AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];
@@ -55,7 +55,7 @@ export class BarmanCloudCli {
       const said = (r.stderr || r.stdout).trim().split('\n').filter((l) => l.trim()).at(-1) ?? '';
       const w = this.where;
       throw new EnvironmentError(
-        `${path.basename(file === 'python3' ? (args[0] ?? file) : file)} failed for ${w.destination} (server ${w.server}${w.endpoint ? `, endpoint ${w.endpoint}` : ''}, exit ${r.exitCode}): ${said}`,
+        `${file === 'python3' ? `barman-cloud ${args[1] ?? ''}` : path.basename(file)} failed for ${w.destination} (server ${w.server}${w.endpoint ? `, endpoint ${w.endpoint}` : ''}, exit ${r.exitCode}): ${said}`,
         'check the destination, the endpoint and the credentials in the environment (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or AWS_PROFILE; AWS_CA_BUNDLE for a private CA)',
       );
     }
@@ -64,13 +64,13 @@ export class BarmanCloudCli {
 
   /** WAL segment names in the destination, sorted (Barman's own listing, read-only). */
   async walSegments(runner: CommandRunner, serverUser: OsUser | undefined): Promise<string[]> {
-    const out = await this.run(runner, serverUser, 'python3', [path.join(LIBEXEC, 'wal-list.py'), ...this.options(), this.where.destination, this.where.server], 'barman-cloud-wal-list');
+    const out = await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'list-wal', ...this.options(), this.where.destination, this.where.server], 'barman-cloud-wal-list');
     return out.trim().split('\n').filter(Boolean);
   }
 
   /** Deletes every object of this server in the destination (a drill's own, never a user's). */
   async deleteServer(runner: CommandRunner, serverUser: OsUser | undefined): Promise<void> {
-    await this.run(runner, serverUser, 'python3', [path.join(LIBEXEC, 'delete-server.py'), ...this.options(), this.where.destination, this.where.server], 'barman-cloud-delete-server');
+    await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'delete-server', ...this.options(), this.where.destination, this.where.server], 'barman-cloud-delete-server');
   }
 
   /**

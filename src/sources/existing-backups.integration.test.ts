@@ -6,8 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resultSchema, type DrillResult } from '../model/result-schema.js';
-import { postgresProcessesUnder, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { onlyResult, postgresProcessesUnder, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { productionCluster, type ProductionCluster } from '../test-support/production-cluster.js';
 
 /** sha256 of every file below the folders, by path. */
@@ -23,12 +22,6 @@ function hashes(...dirs: string[]): Record<string, string> {
   };
   for (const d of dirs) walk(d);
   return out;
-}
-
-function onlyResult(out: string): DrillResult {
-  const run = readdirSync(out, { withFileTypes: true }).find((e) => e.isDirectory())?.name as string;
-  const drill = readdirSync(path.join(out, run), { withFileTypes: true }).find((e) => e.isDirectory() && e.name !== 'evidence')?.name as string;
-  return resultSchema.parse(JSON.parse(readFileSync(path.join(out, run, drill, 'result.json'), 'utf8')));
 }
 
 describe('drills of existing backups (a production-like cluster, real tools)', function () {

@@ -5,8 +5,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resultSchema, type DrillResult } from '../model/result-schema.js';
-import { ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { onlyResult, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { cloudCluster, type CloudCluster } from '../test-support/cloud-cluster.js';
 import { startS3Server, type S3Server } from '../test-support/s3-server.js';
 
@@ -25,12 +24,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name));
-}
-
-function onlyResult(out: string): DrillResult {
-  const run = readdirSync(out)[0] as string;
-  const drill = readdirSync(path.join(out, run), { withFileTypes: true }).find((e) => e.isDirectory() && e.name !== 'evidence')?.name as string;
-  return resultSchema.parse(JSON.parse(readFileSync(path.join(out, run, drill, 'result.json'), 'utf8')));
 }
 
 describe('drills of backups on object storage (s3rver over TLS, real pgBackRest and barman-cloud)', function () {

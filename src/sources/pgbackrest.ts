@@ -33,6 +33,8 @@ interface InfoStanza {
 
 export class PgBackRestSource implements BackupSource {
   readonly kind = 'pgbackrest';
+  /** The stanza as inspect read it (the pipeline check right after needs no second `info`). */
+  private inspected: InfoStanza | undefined;
 
   constructor(
     private readonly config: string,
@@ -66,6 +68,7 @@ export class PgBackRestSource implements BackupSource {
 
   async inspect(ctx: SourceContext): Promise<ChosenBackup> {
     const stanza = await this.readInfo(ctx);
+    this.inspected = stanza;
     if (!stanza || stanza.backup.length === 0) {
       throw new DrillConfigError([{ file: this.config, path: 'source.pgbackrest.stanza', message: `stanza ${this.stanza} has no backup${stanza?.status ? ` (${stanza.status.message})` : ''}`, fix: 'take a backup first, or name another stanza' }]);
     }
@@ -92,7 +95,7 @@ export class PgBackRestSource implements BackupSource {
   }
 
   async health(ctx: SourceContext): Promise<PipelineFinding[]> {
-    const stanza = await this.readInfo(ctx);
+    const stanza = this.inspected ?? (await this.readInfo(ctx));
     const status = stanza?.status;
     if (!status) return [];
     return [

@@ -1,8 +1,9 @@
 // Runs the built CLI as a user would (node bin/pgdrill.js ...) and watches for leftovers.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, chmodSync } from 'node:fs';
+import { readdirSync, readFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import { tempDir } from './temp-dirs.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -69,4 +70,11 @@ export function allPostgresProcesses(): string[] {
 /** pgdrill's work folders left in a work root. */
 export function workFoldersLeft(work: string): string[] {
   return readdirSync(work).filter((f) => f.startsWith('pgdrill-'));
+}
+
+/** The result.json of the one drill of the one run written into `out`, validated against the schema. */
+export function onlyResult(out: string): DrillResult {
+  const run = readdirSync(out, { withFileTypes: true }).find((e) => e.isDirectory())?.name as string;
+  const drill = readdirSync(path.join(out, run), { withFileTypes: true }).find((e) => e.isDirectory() && e.name !== 'evidence')?.name as string;
+  return resultSchema.parse(JSON.parse(readFileSync(path.join(out, run, drill, 'result.json'), 'utf8')));
 }
