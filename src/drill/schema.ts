@@ -5,6 +5,7 @@ import { DURATION_FIX, parseDuration } from './duration.js';
 import { backupMethodNames, methodFacts, methodsWith } from '../backup/registry.js';
 import { INCIDENT_FACTS } from '../incidents/registry.js';
 import { isTableName } from '../verify/sql-ident.js';
+import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
 
 /** Incident kinds a check is meant to find (expect: detected). */
 function detectable(): string[] {
@@ -99,8 +100,8 @@ export const tableCheck = z.strictObject({
   table: tableName,
 });
 
-const check = z.union([sqlCheck, tableCheck], {
-  error: 'each verify entry is either { sql, expect | compare: pre-incident } or { table }',
+const check = z.union([sqlCheck, tableCheck, integrityCheck], {
+  error: 'each verify entry is { sql, expect | compare: pre-incident }, { table } or { integrity: quick | full | off }',
 });
 
 const declareAfter = duration.default(500).describe('how long the application keeps writing before the incident is declared');
@@ -250,7 +251,8 @@ export const drillSchema = z
     incident,
     expect: z.enum(['recovered', 'detected'], { error: notOneOf('an expectation', ['recovered', 'detected']) }).default('recovered'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
-    verify: z.array(check).default([]),
+    verify: z.array(check).superRefine(oneIntegrityEntry).default([]),
+    sanity,
     timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
   })
   .superRefine((drill, ctx) => {

@@ -2,6 +2,7 @@
 // the checks. It shares the fragments of schema.ts; the self-contained sections (workload, incident, backup,
 // expect) do not fit here and are refused with the reason.
 import { z } from 'zod';
+import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
 import { duration, MANAGED_SETTINGS, notOneOf, objectives, recovery, settingValue, sqlCheck, tableCheck } from './schema.js';
 
 /** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
@@ -96,7 +97,11 @@ export const sourceDrillSchema = z
     source,
     provider: z.enum(['auto', 'local'], { error: (iss) => `${notOneOf('a provider for an existing backup', ['auto', 'local'])(iss)} (the docker provider does not restore existing backups in this release)` }).default('auto'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
-    verify: z.array(z.union([sqlCheck, tableCheck], { error: 'each verify entry is either { sql, expect } or { table }' })).default([]),
+    verify: z
+      .array(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }))
+      .superRefine(oneIntegrityEntry)
+      .default([]),
+    sanity,
     sandbox: z
       .strictObject({
         /** Extra settings for the restored instance, on top of the overrides pgdrill makes. */

@@ -13,7 +13,7 @@ const phase = z.object({
   status: z.enum(['ok', 'failed']),
 });
 
-const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed']), detail: z.string() });
+const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed']), detail: z.string(), seconds: z.number().optional().describe('for checks that are passes of their own (integrity)') });
 
 const marker = z.object({ id: z.number(), commitTime: z.string(), commitMicros: z.number() });
 
@@ -171,6 +171,42 @@ export const resultSchema = z
       })
       .optional()
       .describe('a drill of an existing backup with live: markers written on the source, then a simulated loss; measured.rpoMethod is markers'),
+    integrity: z
+      .object({
+        level: z.enum(['quick', 'full']),
+        inRto: z.boolean().describe('counted in the RTO (integrity.inRto); pg_checksums never is (the server is stopped for it)'),
+        jobs: z.number().int().describe('connections checking in parallel'),
+        databases: z.array(z.string()),
+        restoredBytes: z.number().describe('pg_database_size summed over the databases, before the pass'),
+        tablesRead: z.number().int(),
+        rowsRead: z.number(),
+        bytesRead: z.number().describe('on-disk size of the tables read (main fork + TOAST)'),
+        readSeconds: z.number(),
+        readBytesPerSecond: z.number().nullable(),
+        indexesChecked: z.number().int().optional(),
+        heapsChecked: z.number().int().optional(),
+        dataChecksums: z.boolean(),
+        checksums: z.object({ ran: z.boolean(), detail: z.string(), seconds: z.number(), blocksScanned: z.number().optional() }).optional(),
+        findingsTotal: z.number().int(),
+        findings: z
+          .array(z.object({ tool: z.enum(['read', 'amcheck', 'verify_heapam', 'pg_checksums']), database: z.string(), relation: z.string(), block: z.number().nullable(), message: z.string() }))
+          .describe('the first 200 (findingsTotal counts them all)'),
+        rowCounts: z.array(z.object({ database: z.string(), table: z.string(), rows: z.number(), bytes: z.number() })).describe("the drill's own tables, then the largest, up to 100"),
+        notes: z.array(z.string()),
+      })
+      .optional()
+      .describe('the integrity pass over the restored instance (verify: integrity: quick | full)'),
+    sanity: z
+      .object({
+        history: z.number().int().describe('earlier runs of this drill the medians are taken over'),
+        sizeChange: z.number().describe('the allowed change, as a fraction'),
+        backupBytes: z.number().nullable(),
+        backupMedian: z.number().nullable(),
+        restoredBytes: z.number().nullable(),
+        restoredMedian: z.number().nullable(),
+      })
+      .optional()
+      .describe("this run's backup and restored sizes against the median of the same drill's earlier runs in the output folder"),
   })
   .describe('pgdrill result.json: one drill of one run');
 

@@ -39,6 +39,8 @@ export function renderReport(result: DrillResult): string {
     toolVersions: Object.entries(result.environment.toolVersions).map(([k, v]) => ({ k, v })),
     incidentDetails: Object.entries(result.incident?.details ?? {}).map(([k, v]) => ({ k, v })),
     walRate: m.walReplayBytesPerSecond ? `${formatBytes(m.walReplayBytesPerSecond)}/s` : 'n/a',
+    readRate: result.integrity?.readBytesPerSecond ? `${formatBytes(result.integrity.readBytesPerSecond)}/s` : undefined,
+    integrityMore: result.integrity ? result.integrity.findingsTotal - result.integrity.findings.length : 0,
     restoreRate: m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a',
     generatedAt: new Date().toISOString(),
   };

@@ -29,6 +29,7 @@ import type { PipelineFinding } from '../pipeline/finding.js';
 import type { WalFetch } from './wal-fetch.js';
 import type { Timeline } from './timeline.js';
 import type { VerifyOutcome } from '../verify/verify-recovery.js';
+import { integritySection, type IntegrityOutcome } from './stage-integrity.js';
 
 /** Everything a drill observed, filled in as it goes. */
 export interface DrillOutcome {
@@ -63,6 +64,10 @@ export interface DrillOutcome {
   /** A drill of an existing backup: the health of the backup pipeline, checked first. */
   pipeline?: PipelineFinding[];
   liveRpo?: RpoMeasurement;
+  /** The integrity pass over the restored instance (and pg_checksums for full). */
+  integrity?: IntegrityOutcome;
+  /** Sizes against the same drill's earlier runs. */
+  sanity?: NonNullable<DrillResult['sanity']>;
   error?: unknown;
 }
 
@@ -161,6 +166,8 @@ export function assembleResult(input: {
     ...(outcome.sandbox ? { sandbox: { overrides: outcome.sandbox.overrides, warnings: outcome.sandbox.warnings } } : {}),
     ...(outcome.freshness ? { freshness: outcome.freshness } : {}),
     ...(outcome.pipeline ? { pipeline: outcome.pipeline } : {}),
+    ...(outcome.integrity ? { integrity: integritySection(outcome.integrity) } : {}),
+    ...(outcome.sanity ? { sanity: outcome.sanity } : {}),
     ...(outcome.live
       ? {
           live: {

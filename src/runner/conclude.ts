@@ -1,6 +1,9 @@
 // How every drill plan ends, whatever happened: why it stopped (interrupted, the machine's fault, a finding), the
 // session disposed (failures become warnings), then the judge and the result.
+import path from 'node:path';
 import type { AnyDrill } from '../drill/drill.js';
+import { readHistory } from '../report/history.js';
+import { sizeSanity } from '../verify/size-sanity.js';
 import { EnvironmentError, InterruptedError, RecoveryFailedError, StepFailedError } from '../errors.js';
 import type { OsUser } from '../exec/os-user.js';
 import type { DrillResult } from '../model/result-schema.js';
@@ -27,6 +30,7 @@ export function concludeDrill(
   opts: { runId: string; drillDir: string; signal: AbortSignal; serverUser: OsUser | undefined; signingKeyFingerprint?: string | null | undefined },
   run: { startedAt: Date; timeline: Timeline; outcome: DrillOutcome; session: DrillSession | undefined; method: string; detectedBy: readonly string[] },
 ): { result: DrillResult; exitCode: number } {
+  compareWithHistory(drill, opts, run.outcome, run.method);
   const { result, exitCode } = assembleResult({
     drill,
     runId: opts.runId,
@@ -42,6 +46,24 @@ export function concludeDrill(
   });
   if (opts.signingKeyFingerprint !== undefined) result.evidence = { signingKeyFingerprint: opts.signingKeyFingerprint };
   return { result, exitCode };
+}
+
+/**
+ * Sizes against the same drill's earlier runs in the output folder (<out>/<run>/<drill>), with the same backup
+ * method (a drill moved from pg_dump to pgBackRest changes size for a reason). Only what this run measured is
+ * compared; a run that never restored compares its backup size alone.
+ */
+function compareWithHistory(drill: AnyDrill, opts: { runId: string; drillDir: string }, outcome: DrillOutcome, method: string): void {
+  const backupBytes = outcome.backup?.sizeBytes ?? outcome.source?.backup.sizeBytes ?? null;
+  const restoredBytes = outcome.integrity?.pass.restoredBytes ?? null;
+  if (backupBytes === null && restoredBytes === null) return;
+  const outDir = path.dirname(path.dirname(opts.drillDir));
+  const earlier = readHistory(outDir)
+    .entries.filter((e) => e.result.drill.name === drill.name && e.result.environment.backupMethod === method && e.result.runId !== opts.runId)
+    .map((e) => e.result);
+  const { section, checks } = sizeSanity(earlier, { backupBytes, restoredBytes }, drill.sanity);
+  outcome.sanity = section;
+  outcome.checks.push(...checks);
 }
 
 /** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */

@@ -102,10 +102,14 @@ async function selfContainedDrill(drill: Drill, s: Stage, o: DrillOutcome): Prom
         o.recoverySettings = { ...(plan.kind === 'physical' ? plan.written : {}), ...plan.settings };
         if (ready) o.readiness = ready;
       },
+      integrity: (i) => {
+        if (i) o.integrity = i;
+      },
     },
   );
-  Object.assign(o, { verify: verified, confirmation: verified.confirmation, verificationPassed: verified.checks.every((c) => c.status === 'passed') });
-  o.checks.push(...verified.checks);
+  const checks = [...verified.checks, ...(o.integrity?.checks ?? [])];
+  Object.assign(o, { verify: verified, confirmation: verified.confirmation, verificationPassed: checks.every((c) => c.status === 'passed') });
+  o.checks.push(...checks);
 }
 
 /** The server user must be able to reach the work folder (a parent like /root blocks it, PITR-FACTS #1). */

@@ -19,6 +19,7 @@ import { diskPreflight } from './disk-preflight.js';
 import { readWalFetch, timedRestoreCommand } from './wal-fetch.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
+import { integrityStage } from './stage-integrity.js';
 import type { DrillOutcome } from './assemble-result.js';
 import { DrillSession } from './drill-session.js';
 import { closeSession, concludeDrill, recordFailure } from './conclude.js';
@@ -138,6 +139,14 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
       } finally {
         await db.end().catch(() => undefined);
       }
+    }
+    // Last: the integrity pass (full stops the sandbox for pg_checksums).
+    const protectedTables = drill.verify.flatMap((c) => ('table' in c ? [c.table] : []));
+    const integrity = await integrityStage(drill, { timeline, restored, runner: ctx.runner, pgChecksums: provider.tool('pg_checksums'), signal: opts.signal, protectedTables });
+    if (integrity) {
+      outcome.integrity = integrity;
+      outcome.checks.push(...integrity.checks);
+      outcome.verificationPassed &&= integrity.checks.every((c) => c.status === 'passed');
     }
   } catch (error) {
     recordFailure(outcome, error, opts.signal);

@@ -1,6 +1,6 @@
 // Stage 4, the part every drill shares: make sure the WAL the target needs is archived, check the archive for
-// holes, restore into a new instance, replay to the target, and verify. The RTO is the sum of the phases marked
-// inRto here.
+// holes, restore into a new instance, replay to the target, verify, then check the copy's integrity. The RTO is
+// the sum of the phases marked inRto here.
 import type { BackupArtifact, RestorePlan, WalContinuity } from '../backup/backup-method.js';
 import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import type { Drill } from '../drill/drill.js';
@@ -15,6 +15,7 @@ import { continuityCheck } from '../verify/wal-continuity.js';
 import type { Marker } from './heartbeat.js';
 import { PINNED_SETTINGS } from './stage-primary.js';
 import type { Stage } from './stage.js';
+import { integrityStage, type IntegrityOutcome } from './stage-integrity.js';
 
 export interface RecoverInputs {
   target: RecoveryTarget;
@@ -31,6 +32,7 @@ export interface RecoverInputs {
 export interface RecoverObserver {
   continuity(c: WalContinuity, check: CheckResult | undefined): void;
   restored(plan: RestorePlan, ready: ReadyEvent | undefined): void;
+  integrity(outcome: IntegrityOutcome | undefined): void;
 }
 
 export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen: RecoverObserver): Promise<VerifyOutcome> {
@@ -67,7 +69,7 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
   s.session.defer('stop the restored instance', () => restored.stop());
   seen.restored(plan, restored.ready);
 
-  return s.timeline.phase(
+  const verified = await s.timeline.phase(
     'verify',
     () =>
       verifyRecovery({
@@ -83,6 +85,9 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
       }),
     { inRto: true },
   );
+  const protectedTables = input.truth.fingerprints.map((f) => (f.database ? `${f.database}: ${f.table}` : f.table));
+  seen.integrity(await integrityStage(drill, { timeline: s.timeline, restored, runner: ctx.runner, pgChecksums: s.provider.tool('pg_checksums'), signal: s.signal, protectedTables }));
+  return verified;
 }
 
 /** How far the archive must reach for this target. */

@@ -3,26 +3,11 @@
 // Barman), restored read-only into a sandbox. The user's files are hashed before and after: byte for byte the same.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { onlyResult, postgresProcessesUnder, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { productionCluster, type ProductionCluster } from '../test-support/production-cluster.js';
-
-/** sha256 of every file below the folders, by path. */
-function hashes(...dirs: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isSymbolicLink()) out[full] = `link ${readlinkSync(full)}`;
-      else if (e.isDirectory()) walk(full);
-      else out[full] = `${createHash('sha256').update(readFileSync(full)).digest('hex')} ${statSync(full).mode}`;
-    }
-  };
-  for (const d of dirs) walk(d);
-  return out;
-}
+import { hashes } from '../test-support/file-hashes.js';
 
 describe('drills of existing backups (a production-like cluster, real tools)', function () {
   this.timeout(240_000);

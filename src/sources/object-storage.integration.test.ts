@@ -2,23 +2,12 @@
 // whose repository is on S3, through the user's own config with the keys in it, and barman-cloud backups with the
 // keys in the environment. Every object in the bucket is hashed before and after; no key reaches an output.
 import { expect } from 'chai';
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { onlyResult, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { cloudCluster, type CloudCluster } from '../test-support/cloud-cluster.js';
 import { startS3Server, type S3Server } from '../test-support/s3-server.js';
-
-function hashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (e.isFile()) {
-      const f = path.join(e.parentPath, e.name);
-      out[f] = createHash('sha256').update(readFileSync(f)).digest('hex');
-    }
-  }
-  return out;
-}
+import { hashes } from '../test-support/file-hashes.js';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })

@@ -16,6 +16,8 @@ export interface CheckResult {
   name: string;
   status: CheckStatus;
   detail: string;
+  /** How long the check took, for checks that are passes of their own (integrity). */
+  seconds?: number;
 }
 
 /** What verification observed on the recovered instance, read once, for every check. */

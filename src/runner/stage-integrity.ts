@@ -1,0 +1,71 @@
+// After verification: the integrity pass over the restored instance (outside the RTO unless the drill says
+// inRto), then, for full, pg_checksums over the cleanly stopped copy. The stop ends the instance's life in
+// the drill, so this is the last thing any plan does with it. Shared by both drill kinds.
+import { integrityOf } from '../drill/integrity-schema.js';
+import type { AnyDrill } from '../drill/drill.js';
+import type { CommandRunner } from '../exec/command-runner.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { CheckResult } from '../verify/check.js';
+import { checkIntegrity, FINDINGS_KEPT, type IntegrityPass } from '../verify/integrity/integrity.js';
+import { runPgChecksums, type ChecksumsOutcome } from '../verify/integrity/pg-checksums.js';
+import type { DrillResult } from '../model/result-schema.js';
+import type { Timeline } from './timeline.js';
+
+export interface IntegrityOutcome {
+  inRto: boolean;
+  pass: IntegrityPass;
+  checksums?: ChecksumsOutcome;
+  checks: CheckResult[];
+}
+
+export async function integrityStage(
+  drill: AnyDrill,
+  input: { timeline: Timeline; restored: PostgresInstance; runner: CommandRunner; pgChecksums: string; signal: AbortSignal; protectedTables: readonly string[] },
+): Promise<IntegrityOutcome | undefined> {
+  const spec = integrityOf(drill.verify);
+  if (spec.integrity === 'off') return undefined;
+  const level = spec.integrity;
+  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables }), { inRto: spec.inRto });
+  const outcome: IntegrityOutcome = { inRto: spec.inRto, pass, checks: [...pass.checks] };
+  if (level !== 'full') return outcome;
+  if (!pass.dataChecksums) {
+    outcome.checksums = { ran: false, detail: 'not run: data checksums are off in this cluster, so a damaged block is found only when it is read (as the integrity pass did)', findings: [], seconds: 0 };
+    return outcome;
+  }
+  // pg_checksums needs a cleanly stopped copy: an operator could not do this with traffic open, so never in the RTO.
+  const checksums = await input.timeline.phase('checksums', async () => {
+    await input.restored.stop();
+    return runPgChecksums({ tool: input.pgChecksums, dataDir: input.restored.dataDir, runner: input.runner, files: pass.files ?? new Map() });
+  });
+  outcome.checksums = checksums;
+  pass.findings.push(...checksums.findings);
+  if (checksums.ran) {
+    outcome.checks.push({ name: 'integrity: pg_checksums --check (server stopped)', status: checksums.findings.length === 0 ? 'passed' : 'failed', detail: checksums.detail, seconds: checksums.seconds });
+  }
+  return outcome;
+}
+
+/** result.json's integrity section. */
+export function integritySection(o: IntegrityOutcome): NonNullable<DrillResult['integrity']> {
+  const p = o.pass;
+  return {
+    level: p.level,
+    inRto: o.inRto,
+    jobs: p.jobs,
+    databases: p.databases,
+    restoredBytes: p.restoredBytes,
+    tablesRead: p.tablesRead,
+    rowsRead: p.rowsRead,
+    bytesRead: p.bytesRead,
+    readSeconds: p.readSeconds,
+    readBytesPerSecond: p.readSeconds > 0 ? p.bytesRead / p.readSeconds : null,
+    ...(p.indexesChecked !== undefined ? { indexesChecked: p.indexesChecked } : {}),
+    ...(p.heapsChecked !== undefined ? { heapsChecked: p.heapsChecked } : {}),
+    dataChecksums: p.dataChecksums,
+    ...(o.checksums ? { checksums: { ran: o.checksums.ran, detail: o.checksums.detail, seconds: o.checksums.seconds, ...(o.checksums.blocksScanned !== undefined ? { blocksScanned: o.checksums.blocksScanned } : {}) } } : {}),
+    findingsTotal: p.findings.length,
+    findings: p.findings.slice(0, FINDINGS_KEPT),
+    rowCounts: p.rowCounts,
+    notes: p.notes,
+  };
+}

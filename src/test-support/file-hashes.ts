@@ -1,0 +1,19 @@
+// What "the user's files were not touched" means in a test: sha256 and mode of every file below the folders
+// (symbolic links by target), by path, taken before and after a drill.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export function hashes(...dirs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, e.name);
+      if (e.isSymbolicLink()) out[full] = `link ${readlinkSync(full)}`;
+      else if (e.isDirectory()) walk(full);
+      else out[full] = `${createHash('sha256').update(readFileSync(full)).digest('hex')} ${statSync(full).mode}`;
+    }
+  };
+  for (const d of dirs) walk(d);
+  return out;
+}

@@ -1,0 +1,208 @@
+// The integrity pass on a real instance with real damage, and in real drills of a base-backup folder: a clean
+// database passes everything; an index made inconsistent with its table, a TOAST chunk removed and a heap page
+// flipped are each found and named (database, relation, block, the tool's message); a corrupted backup fails its
+// drill with a table of findings; a backup 70% smaller than the previous runs fails the size sanity check.
+import { expect } from 'chai';
+import { closeSync, cpSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { IntegritySpec } from '../../drill/integrity-schema.js';
+import { LocalProvider } from '../../providers/local/local-provider.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import { readHistory } from '../../report/history.js';
+import { postgresProcessesUnder, runCli, workFoldersLeft } from '../../test-support/cli.js';
+import { hashes } from '../../test-support/file-hashes.js';
+import { own, sh } from '../../test-support/host.js';
+import { testBench, type TestBench } from '../../test-support/instances.js';
+import { checkIntegrity, type IntegrityPass } from './integrity.js';
+
+/** Inverts bytes in place (the server must be stopped, or a cached page would be written back over them). */
+function flip(file: string, offset: number, length = 16): void {
+  const fd = openSync(file, 'r+');
+  try {
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, offset);
+    for (let i = 0; i < length; i++) buf[i] = (buf[i] ?? 0) ^ 0xff;
+    writeSync(fd, buf, 0, length, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('integrity: every page, index and row of a restored copy (real PostgreSQL 15, real damage)', function () {
+  this.timeout(240_000);
+  let bench: TestBench;
+  let pg: PostgresInstance;
+  let shop: (sql: string) => Promise<Array<Record<string, unknown>>>;
+  const signal = new AbortController().signal;
+  const check = (level: 'quick' | 'full', jobs = 2): Promise<IntegrityPass> => checkIntegrity(pg, { integrity: level, jobs, inRto: false } as IntegritySpec & { integrity: typeof level }, { signal, protectedTables: ['shop: heap_t'] });
+  const heapFile = () => shop(`select pg_relation_filepath('heap_t') as f`).then((r) => path.join(pg.dataDir, String(r[0]?.['f'])));
+  const out = () => path.join(bench.work, 'reports');
+
+  function basebackup(dir: string): void {
+    own(path.dirname(dir));
+    sh(new LocalProvider().tool('pg_basebackup'), ['-D', dir, '-Fp', '-X', 'stream', '--no-manifest', '-c', 'fast', '-d', `host=127.0.0.1 port=${pg.port} user=${pg.connection.user}`], { env: { ...process.env, PGPASSWORD: String(pg.connection.password) } });
+  }
+
+  async function drill(name: string, backupDir: string, verify: string): Promise<{ code: number | null; stderr: string }> {
+    const file = path.join(bench.work, `${name}.yaml`);
+    writeFileSync(file, `name: ${name}\nobjectives: { rto: 5m, rpo: 1d }\nsource:\n  basebackup: { path: ${backupDir} }\nverify:\n${verify}`);
+    const run = await runCli(['run', file, '--out', out()], { env: { PGDRILL_WORK_DIR: bench.work } });
+    expect(postgresProcessesUnder(bench.work).filter((p) => !p.includes(pg.dataDir)), 'sandbox left running').to.deep.equal([]);
+    expect(workFoldersLeft(bench.work).filter((f) => f !== 'pgdrill-bench'), 'work folder left').to.deep.equal([]);
+    return run;
+  }
+  const newest = () => readHistory(out()).entries[0]!.result;
+
+  before(async () => {
+    bench = testBench();
+    pg = await new LocalProvider().initPrimary(bench.ctx, { name: 'integrity', settings: {}, deadlineMs: 60_000, password: bench.password });
+    await pg.query('create database shop');
+    shop = async (sql) => {
+      const c = await pg.connect('shop');
+      try {
+        return (await c.query(sql)).rows as Array<Record<string, unknown>>;
+      } finally {
+        await c.end();
+      }
+    };
+    await shop(`create table heap_t (id int primary key, v text);
+                insert into heap_t select g, 'row ' || g from generate_series(1, 5000) g;
+                create table toast_t (id int primary key, doc text);
+                alter table toast_t alter column doc set storage external;
+                insert into toast_t select g, repeat(md5(g::text), 200) from generate_series(1, 20) g;
+                create function twin(int) returns int immutable language sql as 'select $1';
+                create table idx_t (id int);
+                insert into idx_t select g from generate_series(1, 2000) g;
+                create index idx_t_twin on idx_t (twin(id));
+                create table big_t (id int, filler text);
+                insert into big_t select g, repeat('x', 1000) from generate_series(1, 100000) g;
+                checkpoint`);
+  });
+  after(async () => {
+    await pg?.stop();
+    bench?.dispose();
+  });
+
+  it('a clean database passes quick and full: every table read, every index and heap checked, row counts kept', async () => {
+    const quick = await check('quick');
+    expect(quick.checks.map((c) => [c.name, c.status])).to.deep.equal([['integrity: every table read end to end', 'passed']]);
+    expect(quick.databases).to.include.members(['postgres', 'shop', 'template1']);
+    expect(quick.findings).to.deep.equal([]);
+    // Catalogs included: far more tables than the four of the fixture.
+    expect(quick.tablesRead).to.be.greaterThan(4 * 3);
+    expect(quick.rowCounts[0]).to.deep.include({ database: 'shop', table: 'heap_t', rows: 5000 });
+    expect(quick.rowCounts.map((r) => r.table)).to.include.members(['big_t', 'toast_t', 'idx_t']);
+    expect(quick.bytesRead).to.be.greaterThan(100_000 * 1000);
+    const full = await check('full');
+    expect(full.checks.map((c) => [c.name, c.status])).to.deep.equal([
+      ['integrity: every table read end to end', 'passed'],
+      ['integrity: amcheck on every B-tree index (heapallindexed)', 'passed'],
+      ['integrity: verify_heapam on every table', 'passed'],
+    ]);
+    expect(full.indexesChecked).to.be.greaterThan(3);
+    expect(full.heapsChecked).to.equal(full.tablesRead);
+    expect(full.checks.every((c) => (c.seconds ?? -1) >= 0)).to.equal(true);
+  });
+
+  it('a base-backup folder drilled three times: the third, 70% smaller than the first two, fails the size sanity check with the numbers', async () => {
+    const big = path.join(bench.work, 'backups', 'big');
+    basebackup(big);
+    for (const n of [1, 2]) {
+      const run = await drill('nightly', big, '  - integrity: quick\n');
+      expect(run.code, run.stderr).to.equal(0);
+      const r = newest();
+      expect(r.status, r.diagnosis).to.equal('passed');
+      expect(r.integrity?.level).to.equal('quick');
+      expect(r.integrity?.rowCounts[0]).to.deep.include({ database: 'shop', table: 'big_t', rows: 100_000 });
+      expect(r.checks.filter((c) => c.name.startsWith('sanity:')).length, `run ${n}`).to.equal(n === 1 ? 0 : 2);
+    }
+    // Outside the RTO by default: the phase is there, and not counted.
+    expect(newest().phases.find((p) => p.name === 'integrity')?.inRto).to.equal(false);
+    await shop('drop table big_t; checkpoint');
+    const small = path.join(bench.work, 'backups', 'small');
+    basebackup(small);
+    const before = hashes(small);
+    const run = await drill('nightly', small, '  - integrity: quick\n');
+    expect(run.code).to.equal(1);
+    const r = newest();
+    expect(r.status).to.equal('failed');
+    const sanity = r.checks.find((c) => c.name === 'sanity: backup size against earlier runs');
+    expect(sanity?.status, sanity?.detail).to.equal('failed');
+    expect(sanity?.detail).to.match(/MiB against a median of [\d.]+ MiB over the last 2 run\(s\): -[6-9]\d%/);
+    expect(r.sanity?.backupMedian).to.be.greaterThan((r.sanity?.backupBytes ?? 0) * 2);
+    expect(r.checks.find((c) => c.name === 'sanity: restored database size against earlier runs')?.status).to.equal('failed');
+    // The restore itself was sound: everything else passed.
+    expect(r.checks.filter((c) => c.status === 'failed').every((c) => c.name.startsWith('sanity:'))).to.equal(true);
+    expect(hashes(small)).to.deep.equal(before);
+  });
+
+  it('a heap page flipped in a backup folder: the full drill fails, naming table and block (read, verify_heapam, pg_checksums) in result.json and the report', async () => {
+    const small = path.join(bench.work, 'backups', 'small');
+    const bad = path.join(bench.work, 'backups', 'bit-rot');
+    sh('cp', ['-a', small, bad]);
+    const rel = path.relative(pg.dataDir, await heapFile());
+    flip(path.join(bad, rel), 2 * 8192 + 8192 - 64);
+    const before = hashes(bad);
+    const run = await drill('bit-rot', bad, '  - integrity: full\n    jobs: 2\n');
+    expect(run.code, run.stderr).to.equal(1);
+    const r = newest();
+    expect(r.status).to.equal('failed');
+    const found = (tool: string) => r.integrity?.findings.find((f) => f.tool === tool && f.relation === 'heap_t');
+    expect(found('read')).to.deep.include({ database: 'shop', block: 2 });
+    expect(found('read')?.message).to.match(/invalid page in block 2/);
+    expect(found('read')?.message).to.match(/page verification failed, calculated checksum/);
+    expect(found('verify_heapam')).to.deep.include({ database: 'shop', block: 2 });
+    expect(found('pg_checksums')).to.deep.include({ database: 'shop', block: 2 });
+    expect(r.integrity?.checksums?.ran).to.equal(true);
+    expect(r.checks.find((c) => c.name === 'integrity: pg_checksums --check (server stopped)')?.status).to.equal('failed');
+    expect(r.checks.find((c) => c.name === 'integrity: amcheck on every B-tree index (heapallindexed)')?.detail).to.contain('heap_t_pkey');
+    expect(r.objectives.rtoMet, 'a damaged copy is not a verified recovery').to.equal(false);
+    expect(r.phases.map((p) => p.name)).to.include.members(['integrity', 'checksums']);
+    const html = readFileSync(path.join(out(), r.runId, 'bit-rot', 'report.html'), 'utf8');
+    expect(html).to.match(/<table class="findings">[\s\S]*heap_t[\s\S]*<td class="num">2<\/td>[\s\S]*invalid page in block 2/);
+    expect(hashes(bad), 'the backup folder is read only').to.deep.equal(before);
+    if (process.env['PGDRILL_KEEP_REPORT']) cpSync(path.join(out(), r.runId, 'bit-rot'), process.env['PGDRILL_KEEP_REPORT'], { recursive: true });
+  });
+
+  it('an index made inconsistent with its table (its immutable function changed): full names the index; quick reads tables only', async () => {
+    await shop(`create or replace function twin(int) returns int immutable language sql as 'select -$1'`);
+    expect((await check('quick')).findings).to.deep.equal([]);
+    const full = await check('full');
+    const f = full.findings.find((x) => x.relation === 'idx_t_twin');
+    expect(f?.tool).to.equal('amcheck');
+    expect(f?.database).to.equal('shop');
+    expect(f?.message).to.match(/lacks matching index tuple within index "idx_t_twin"/);
+    expect(full.checks.find((c) => c.name.startsWith('integrity: amcheck'))?.status).to.equal('failed');
+    await shop('reindex index idx_t_twin');
+  });
+
+  it('a TOAST chunk removed: quick names the table and the missing chunk', async () => {
+    // A TOAST table cannot be changed with SQL, even by a superuser: pg_surgery kills the tuple, as lost data would.
+    await shop(`create extension pg_surgery;
+                do $$ declare t regclass := (select reltoastrelid::regclass from pg_class where oid = 'toast_t'::regclass);
+                declare victim tid;
+                begin
+                  execute format('select ctid from %s where chunk_seq = 1 order by chunk_id limit 1', t) into victim;
+                  perform heap_force_kill(t, array[victim]);
+                end $$`);
+    const quick = await check('quick');
+    expect(quick.findings).to.have.length(1);
+    expect(quick.findings[0]).to.deep.include({ tool: 'read', database: 'shop', relation: 'toast_t' });
+    // PostgreSQL 15 notices the gap at the next chunk: "unexpected chunk number 2 (expected 1) for toast value ...".
+    expect(quick.findings[0]?.message).to.match(/chunk number \d+ .*for toast value \d+ in pg_toast_\d+/);
+    expect(quick.checks[0]?.detail).to.match(/^1 of \d+ tables could not be read: shop: toast_t: .*chunk number/);
+    const full = await check('full');
+    expect(full.findings.some((f) => f.tool === 'verify_heapam' && f.relation === 'toast_t')).to.equal(true);
+  });
+
+  it('a heap page flipped in place: quick and full both name table and block, with one connection or two', async () => {
+    const file = await heapFile();
+    await pg.restart(async () => flip(file, 1 * 8192 + 8192 - 64));
+    for (const jobs of [1, 2]) {
+      const quick = await check('quick', jobs);
+      expect(quick.findings.find((f) => f.relation === 'heap_t')).to.deep.include({ tool: 'read', database: 'shop', block: 1 });
+    }
+    const full = await check('full');
+    expect(full.findings.find((f) => f.relation === 'heap_t' && f.tool === 'verify_heapam')).to.deep.include({ block: 1 });
+  });
+});
