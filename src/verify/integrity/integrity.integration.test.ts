@@ -3,7 +3,7 @@
 // flipped are each found and named (database, relation, block, the tool's message); a corrupted backup fails its
 // drill with a table of findings; a backup 70% smaller than the previous runs fails the size sanity check.
 import { expect } from 'chai';
-import { closeSync, cpSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import { LocalProvider } from '../../providers/local/local-provider.js';
@@ -161,7 +161,6 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     const html = readFileSync(path.join(out(), r.runId, 'bit-rot', 'report.html'), 'utf8');
     expect(html).to.match(/<table class="findings">[\s\S]*heap_t[\s\S]*<td class="num">2<\/td>[\s\S]*invalid page in block 2/);
     expect(hashes(bad), 'the backup folder is read only').to.deep.equal(before);
-    if (process.env['PGDRILL_KEEP_REPORT']) cpSync(path.join(out(), r.runId, 'bit-rot'), process.env['PGDRILL_KEEP_REPORT'], { recursive: true });
   });
 
   it('an index made inconsistent with its table (its immutable function changed): full names the index; quick reads tables only', async () => {
