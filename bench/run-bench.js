@@ -7,6 +7,8 @@
 //  5. scale curve: pgbench scale BENCH_SCALES (default 10,50) with BENCH_WAL_SECONDS of pgbench writes to replay
 //  6. concurrency: BENCH_CONCURRENCY (default 1,2,4) quickstart drills at once: total time, identical verdicts
 //  7. start-up: `pgdrill --help` and `pgdrill validate` against a bare `node -e 1`, alternated (goal <= 2.5 x)
+//  8. integrity pass on pgbench scale BENCH_INTEGRITY_SCALE (default 100): MB/s against cat of the same files,
+//     quick and full with 1 and 2 connections, pg_checksums against cat (bench/integrity.js)
 //  plus the peak memory of the pgdrill process. Writes bench/results/<date>.json and prints Markdown.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,9 +155,12 @@ for (let i = 0; i < Number(env.BENCH_STARTUP_RUNS ?? 9); i++) {
 const startupMedians = { nodeSeconds: median(startup.node), helpSeconds: median(startup.help), validateSeconds: median(startup.validate) };
 log(`start-up: node ${fixed(startupMedians.nodeSeconds)}s, --help ${fixed(startupMedians.helpSeconds)}s, validate ${fixed(startupMedians.validateSeconds)}s`);
 
+// 8: the integrity pass (its own script: it builds a pgbench cluster of its own).
+const integrity = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/integrity.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).trim().split('\n').at(-1));
+
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, startup: startupMedians, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, startup: startupMedians, integrity, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -182,6 +187,13 @@ const md = [
   '| drills at once | total wall time | verdicts | median RTO | peak RSS |',
   '|---|---|---|---|---|',
   ...concurrency.map((c) => `| ${c.drills} | ${fixed(c.wallSeconds, 2)}s | ${c.statuses.join(', ')} (${c.verdictsIdentical ? 'identical' : 'DIFFERENT'}) | ${fixed(c.medianRto, 2)}s | ${fixed(c.peakRssMB, 0)} MB |`),
+  '',
+  `| integrity pass, pgbench scale ${integrity.scale} | connections | seconds | MB/s | cat MB/s (same files, same run) | ratio |`,
+  '|---|---|---|---|---|---|',
+  ...integrity.passes.map((p) => `| ${p.level} | ${p.jobs} | ${fixed(p.seconds, 1)} | ${fixed(p.MBps, 0)} | ${fixed(p.catMBps, 0)} | **${fixed(p.ratioToCat, 3)}** |`),
+  `| pg_checksums (stopped) | 1 | ${fixed(integrity.pgChecksums?.seconds, 1)} | ${fixed(integrity.pgChecksums?.MBps, 0)} | ${fixed(integrity.pgChecksums?.catMBps, 0)} | **${fixed(integrity.pgChecksums?.ratioToCat, 3)}** |`,
+  '',
+  `1 -> 2 connections: quick ${fixed(integrity.quickSpeedup1to2, 2)}x, full ${fixed(integrity.fullSpeedup1to2, 2)}x faster.`,
   '',
 ].join('\n');
 writeFileSync(path.join(root, 'bench/results', `${result.date.slice(0, 10)}.md`), md);

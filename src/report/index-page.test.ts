@@ -29,4 +29,19 @@ describe('history page', () => {
     expect(dots('RPO measured')).to.deep.equal(['bad', 'bad', 'ok']);
     expect(dots('RTO measured')).to.deep.equal(['bad', 'ok', 'bad']);
   });
+
+  it('shows the backup size, restored size and row counts of each drill over its last runs, oldest first', () => {
+    const out = tempDir('drilltest-index-');
+    const integrity = (restored: number, rows: number) => ({ level: 'quick' as const, inRto: false, jobs: 2, databases: ['shop'], restoredBytes: restored, tablesRead: 1, rowsRead: rows, bytesRead: 1, readSeconds: 1, readBytesPerSecond: 1, dataChecksums: true, findingsTotal: 0, findings: [], rowCounts: [{ database: 'shop', table: 'orders', rows, bytes: 8192 }], notes: [] });
+    for (const [run, day, backup, rows] of [['r1', '20', 100, 1000], ['r2', '21', 30, 300]] as const) {
+      mkdirSync(path.join(out, run, 'd'), { recursive: true });
+      const r = sampleResult('d', 'passed', undefined, { runId: run, startedAt: `2026-11-${day}T00:00:00.000Z`, backup: { method: 'pg_basebackup', sizeBytes: backup * 2 ** 20, seconds: 1 }, integrity: integrity(backup * 2 ** 20, rows) });
+      writeFileSync(path.join(out, run, 'd', 'result.json'), JSON.stringify(r));
+    }
+    const { html } = renderIndex(out);
+    const table = html.slice(html.indexOf('<table class="sizes">'), html.indexOf('</table>', html.indexOf('<table class="sizes">')));
+    expect(table).to.match(/2026-11-20 00:00<\/th><th class="num">2026-11-21 00:00/);
+    expect(table).to.match(/backup size<\/td><td class="num">100.0 MiB<\/td><td class="num">30.0 MiB/);
+    expect(table).to.match(/shop: orders rows<\/td><td class="num">1000<\/td><td class="num">300</);
+  });
 });

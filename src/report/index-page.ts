@@ -7,6 +7,8 @@ import { formatSeconds } from '../drill/duration.js';
 import { objectiveMet } from '../model/judge.js';
 import { readHistory } from './history.js';
 import { trendChart } from './trend-chart.js';
+import { formatBytes } from './view-helpers.js';
+import type { DrillResult } from '../model/result-schema.js';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -44,6 +46,7 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
       return {
         name,
         runs: list.length,
+        sizes: sizeTable(list.map((e) => e.result)),
         rtoChart: trendChart(
           'RTO measured',
           list.map((e) => ({ at: e.result.startedAt, value: e.result.measured.rtoSeconds, passed: objectiveMet(e.result, 'rto') })),
@@ -59,6 +62,28 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
   };
   compiled ??= hbs.compile(readFileSync(new URL('./templates/index.hbs', import.meta.url), 'utf8'));
   return { html: compiled(view), runs: runs.size, results: entries.length, skipped };
+}
+
+/** How many runs (columns) and tables (rows) the size and row-count table of a drill shows. */
+const SIZE_RUNS = 6;
+const SIZE_TABLES = 10;
+
+/**
+ * A drill's backup size, restored size and row counts over its last runs (oldest first): the numbers the
+ * sanity check compares, and the tables a DBA watches (the drill's own first, then the largest).
+ */
+function sizeTable(results: readonly DrillResult[]): { columns: string[]; rows: Array<{ label: string; values: string[] }> } | undefined {
+  const recent = results.slice(-SIZE_RUNS);
+  if (!recent.some((r) => r.integrity || r.backup || r.source)) return undefined;
+  const rows = [
+    { label: 'backup size', values: recent.map((r) => formatBytes(r.backup?.sizeBytes ?? r.source?.sizeBytes ?? null)) },
+    { label: 'restored databases', values: recent.map((r) => formatBytes(r.integrity?.restoredBytes ?? null)) },
+  ];
+  for (const t of recent.at(-1)?.integrity?.rowCounts.slice(0, SIZE_TABLES) ?? []) {
+    const count = (r: DrillResult) => r.integrity?.rowCounts.find((x) => x.database === t.database && x.table === t.table)?.rows;
+    rows.push({ label: `${t.database}: ${t.table} rows`, values: recent.map((r) => String(count(r) ?? '–')) });
+  }
+  return { columns: recent.map((r) => r.startedAt.slice(0, 16).replace('T', ' ')), rows };
 }
 
 /** Writes <out>/index.html; returns its path. */

@@ -18,6 +18,7 @@ export function buildJunit(results: DrillResult[]): string {
     drillCase.standardOutput(r.verdict);
     for (const c of r.checks) {
       const tc = suite.testCase().className(`pgdrill.${r.drill.name}`).name(c.name);
+      if (c.seconds !== undefined) tc.time(c.seconds);
       if (c.status === 'failed') tc.failure(c.detail, 'CheckFailed');
       tc.standardOutput(c.detail);
     }

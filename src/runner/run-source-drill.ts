@@ -50,9 +50,13 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     session = new DrillSession({ runId: opts.runId, logDir, provider: new LocalProvider(), signal: opts.signal, serverUser: opts.serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
     const ctx = session.ctx;
     const backup = await timeline.phase('inspect-backup', () => source.inspect(ctx));
-    // The pipeline's health first (pgdrill check): shown in the report, a problem is a warning, not the verdict.
+    // The pipeline's health first (pgdrill check): shown in the report, a problem is a warning, not the verdict,
+    // except the one objective the drill file states (maxBackupAge).
     outcome.pipeline = await timeline.phase('check-pipeline', () => checkPipeline(drill, source, ctx, backup, process.env));
-    for (const f of outcome.pipeline.filter((x) => x.status !== 'passed')) outcome.warnings.push(`pipeline check ${f.check} ${f.status}: ${f.detail}${f.fix ? `; ${f.fix}` : ''}`);
+    // An objective the drill states is judged: a newest backup older than maxBackupAge fails the drill.
+    const age = drill.objectives.maxBackupAge !== undefined ? outcome.pipeline.find((f) => f.check === 'newest backup age') : undefined;
+    if (age) outcome.checks.push({ name: 'newest backup age (objectives.maxBackupAge)', status: age.status === 'failed' ? 'failed' : 'passed', detail: `${age.detail}${age.fix ? `; ${age.fix}` : ''}` });
+    for (const f of outcome.pipeline.filter((x) => x.status !== 'passed' && x !== age)) outcome.warnings.push(`pipeline check ${f.check} ${f.status}: ${f.detail}${f.fix ? `; ${f.fix}` : ''}`);
     const toolVersion = await source.version(ctx);
     outcome.source = { kind: source.kind, backup, toolVersion };
     timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);

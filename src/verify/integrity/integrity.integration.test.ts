@@ -40,12 +40,12 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
 
   function basebackup(dir: string): void {
     own(path.dirname(dir));
-    sh(new LocalProvider().tool('pg_basebackup'), ['-D', dir, '-Fp', '-X', 'stream', '--no-manifest', '-c', 'fast', '-d', `host=127.0.0.1 port=${pg.port} user=${pg.connection.user}`], { env: { ...process.env, PGPASSWORD: String(pg.connection.password) } });
+    sh(new LocalProvider().tool('pg_basebackup'), ['-D', dir, '-Fp', '-X', 'stream', '-c', 'fast', '-d', `host=127.0.0.1 port=${pg.port} user=${pg.connection.user}`], { env: { ...process.env, PGPASSWORD: String(pg.connection.password) } });
   }
 
-  async function drill(name: string, backupDir: string, verify: string): Promise<{ code: number | null; stderr: string }> {
+  async function drill(name: string, backupDir: string, verify: string, objectives = '{ rto: 5m, rpo: 1d }'): Promise<{ code: number | null; stderr: string }> {
     const file = path.join(bench.work, `${name}.yaml`);
-    writeFileSync(file, `name: ${name}\nobjectives: { rto: 5m, rpo: 1d }\nsource:\n  basebackup: { path: ${backupDir} }\nverify:\n${verify}`);
+    writeFileSync(file, `name: ${name}\nobjectives: ${objectives}\nsource:\n  basebackup: { path: ${backupDir} }\nverify:\n${verify}`);
     const run = await runCli(['run', file, '--out', out()], { env: { PGDRILL_WORK_DIR: bench.work } });
     expect(postgresProcessesUnder(bench.work).filter((p) => !p.includes(pg.dataDir)), 'sandbox left running').to.deep.equal([]);
     expect(workFoldersLeft(bench.work).filter((f) => f !== 'pgdrill-bench'), 'work folder left').to.deep.equal([]);
@@ -161,6 +161,20 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     const html = readFileSync(path.join(out(), r.runId, 'bit-rot', 'report.html'), 'utf8');
     expect(html).to.match(/<table class="findings">[\s\S]*heap_t[\s\S]*<td class="num">2<\/td>[\s\S]*invalid page in block 2/);
     expect(hashes(bad), 'the backup folder is read only').to.deep.equal(before);
+  });
+
+  it('objectives.maxBackupAge: a backup that finished longer ago than that fails the drill, whatever the restore did', async () => {
+    const small = path.join(bench.work, 'backups', 'small');
+    await new Promise((r) => setTimeout(r, 1100));
+    const run = await drill('stale', small, '  - integrity: off\n', '{ rto: 5m, rpo: 1d, maxBackupAge: 1s }');
+    expect(run.code).to.equal(1);
+    const r = newest();
+    const age = r.checks.find((c) => c.name === 'newest backup age (objectives.maxBackupAge)');
+    expect(age?.status).to.equal('failed');
+    expect(age?.detail).to.match(/the newest backup finished [\d.]+s ago .* more than objectives.maxBackupAge 1s/);
+    expect(r.checks.filter((c) => c.status === 'failed').map((c) => c.name)).to.deep.equal(['newest backup age (objectives.maxBackupAge)']);
+    expect(r.integrity, 'integrity: off').to.equal(undefined);
+    expect(r.phases.map((p) => p.name)).to.not.include('integrity');
   });
 
   it('an index made inconsistent with its table (its immutable function changed): full names the index; quick reads tables only', async () => {

@@ -1,0 +1,97 @@
+// npm run bench, section 8 (also alone: node bench/integrity.js): the integrity pass on pgbench scale
+// BENCH_INTEGRITY_SCALE (default 100) with pgdrill's own code (dist/), against reading the same files with cat
+// in the same run: quick and full, with 1 and 2 connections, each as a ratio of cat's throughput; then
+// pg_checksums on the stopped cluster against cat of the whole data folder. Prints JSON on the last line.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { checkIntegrity } = await import(path.join(root, 'dist/verify/integrity/integrity.js'));
+const scale = Number(process.env.BENCH_INTEGRITY_SCALE ?? 100);
+const bin = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const log = (t) => process.stderr.write(`${t}\n`);
+const asRoot = process.getuid?.() === 0;
+const run = (file, args) => execFileSync(asRoot ? 'runuser' : file, asRoot ? ['-u', 'postgres', '--', file, ...args] : args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-bench-integrity-'));
+chmodSync(dir, 0o755);
+if (asRoot) {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
+  chownSync(dir, uid, gid);
+}
+const data = path.join(dir, 'data');
+const port = 20000 + Math.floor(Math.random() * 20000);
+const connect = async (database = 'postgres') => {
+  const c = new pg.Client({ host: dir, port, user: 'postgres', database });
+  await c.connect();
+  return c;
+};
+const instance = {
+  connect,
+  async query(sql, params) {
+    const c = await connect();
+    try {
+      return (await c.query(sql, params)).rows;
+    } finally {
+      await c.end();
+    }
+  },
+};
+
+/** Seconds and bytes of cat over every file below the folders, to /dev/null. */
+function cat(folders) {
+  const files = folders.flatMap((f) => readdirSync(f, { recursive: true }).map((n) => path.join(f, n))).filter((f) => statSync(f).isFile());
+  const bytes = files.reduce((s, f) => s + statSync(f).size, 0);
+  const t = performance.now();
+  for (let i = 0; i < files.length; i += 500) execFileSync('cat', files.slice(i, i + 500), { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 });
+  return { seconds: (performance.now() - t) / 1000, bytes };
+}
+
+const out = { scale, passes: [] };
+try {
+  run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--data-checksums', '-N']);
+  run(path.join(bin, 'pg_ctl'), ['start', '-D', data, '-w', '-s', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses='' -c shared_buffers=256MB -c max_wal_size=8GB -c checkpoint_timeout=30min -c fsync=off`]);
+  log(`integrity bench: pgbench -i -s ${scale} ...`);
+  run(path.join(bin, 'pgbench'), ['-i', '-s', String(scale), '-q', '-h', dir, '-p', String(port), '-U', 'postgres', 'postgres']);
+  await instance.query('checkpoint');
+  const [db] = await instance.query(`select oid::text from pg_database where datname = 'postgres'`);
+  const base = path.join(data, 'base', db.oid);
+  for (const level of ['quick', 'full']) {
+    for (const jobs of [1, 2]) {
+      const c = cat([base]); // the database's files, read the same way, just before (same cache state)
+      const t = performance.now();
+      const pass = await checkIntegrity(instance, { integrity: level, jobs, inRto: false }, { signal: new AbortController().signal });
+      const seconds = (performance.now() - t) / 1000;
+      const bytes = level === 'quick' ? pass.bytesRead : c.bytes; // full also reads every index
+      const row = { level, jobs, seconds, bytes, findings: pass.findings.length, MBps: bytes / seconds / 1e6, catMBps: c.bytes / c.seconds / 1e6 };
+      row.ratioToCat = row.MBps / row.catMBps;
+      row.checks = Object.fromEntries(pass.checks.map((x) => [x.name, x.seconds]));
+      out.passes.push(row);
+      log(`${level}, ${jobs} job(s): ${seconds.toFixed(1)}s, ${row.MBps.toFixed(0)} MB/s vs cat ${row.catMBps.toFixed(0)} MB/s = ${row.ratioToCat.toFixed(3)}`);
+    }
+  }
+  for (const level of ['quick', 'full']) {
+    const [one, two] = out.passes.filter((p) => p.level === level);
+    out[`${level}Speedup1to2`] = one.seconds / two.seconds;
+  }
+  run(path.join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'fast', '-s']);
+  const c = cat([data]);
+  const t = performance.now();
+  run(path.join(bin, 'pg_checksums'), ['--check', '-D', data]);
+  const s = (performance.now() - t) / 1000;
+  out.pgChecksums = { seconds: s, MBps: c.bytes / s / 1e6, catMBps: c.bytes / c.seconds / 1e6, ratioToCat: c.seconds / s };
+  log(`pg_checksums: ${s.toFixed(1)}s = ${out.pgChecksums.ratioToCat.toFixed(3)} of cat`);
+} finally {
+  try {
+    run(path.join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-s']);
+  } catch {
+    // already stopped
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+process.stdout.write(`${JSON.stringify(out)}\n`);
