@@ -36,6 +36,7 @@ function program(): Command {
     .addOption(new Option('--notify <when>', 'when to post to Slack').choices(['always', 'failure']).default('always'))
     .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
     .option('--concurrency <n>', 'drills to run at once (distinct ports and folders)', '1')
+    .option('--store <store>', 'evidence store to pull the history from before the run and push the run to after it (or PGDRILL_EVIDENCE_STORE): a folder, git+<remote>#<branch> or s3://bucket/prefix')
     .action(async (files: string[], opts: RunCliOptions) => {
       const [{ runDrills }, { runOutputs }, { loadSigner }] = await Promise.all([import('../runner/run-drills.js'), import('../report/outputs.js'), import('../evidence/signing.js')]);
       const concurrency = Number(opts.concurrency);
@@ -50,6 +51,12 @@ function program(): Command {
         const webhookUrl = opts.slackWebhook ?? process.env['SLACK_WEBHOOK_URL'];
         const reportUrl = opts.reportUrl ?? process.env['PGDRILL_REPORT_URL'];
         const signer = loadSigner(opts.signingKey);
+        const store = opts.store ?? process.env['PGDRILL_EVIDENCE_STORE'];
+        const storeOps = store ? await import('../evidence/store/store-commands.js') : undefined;
+        if (store && storeOps) {
+          const p = await storeOps.pullFromStore(store, opts.out);
+          stderr.write(`evidence store ${p.store}: ${p.runs.length} earlier run(s) pulled (${p.files} files; logs stay in the store)\n`);
+        }
         const outcome = await runDrills(files, {
           out: opts.out,
           signal: controller.signal,
@@ -78,6 +85,11 @@ function program(): Command {
         stderr.write(`summary: ${path.relative(process.cwd(), outcome.summaryFile)}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
         process.exitCode = outcome.exitCode;
+        if (store && storeOps) {
+          // Evidence of a failed drill matters as much as of a passed one: pushed whatever the verdict.
+          const p = await storeOps.pushToStore(store, opts.out, signer);
+          stderr.write(`evidence store ${p.store}: ${p.pushed.join(', ') || 'nothing new'} pushed; head ${p.head?.runId ?? 'none'}\n`);
+        }
       } finally {
         uninstall();
       }
@@ -135,16 +147,43 @@ function program(): Command {
   evidence
     .command('verify')
     .description('check every file hash, the hash chain between runs and the signatures (exit 0 only when all hold)')
-    .argument('<folder>', 'a run folder or an output folder of runs')
-    .option('--public-key <file>', 'the public key the runs must be signed with')
-    .action(async (folder: string, opts: { publicKey?: string }) => {
-      const { verifyEvidence } = await import('../evidence/verify-evidence.js');
+    .argument('[folder]', 'a run folder or an output folder of runs')
+    .option('--store <store>', 'verify an evidence store instead (every run, the chain and the signed head)')
+    .option('--public-key <file>', 'the public key the runs must be signed with (without it, origin is not proven)')
+    .action(async (folder: string | undefined, opts: { publicKey?: string; store?: string }) => {
+      if (!folder && !opts.store) throw new UsageError('name an output folder or --store <store>', 'e.g. pgdrill evidence verify reports --public-key pgdrill.pub');
       if (opts.publicKey && !existsSync(opts.publicKey)) throw new UsageError(`public key ${opts.publicKey} not found`);
-      const v = verifyEvidence(folder, { publicKeyPem: opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined });
+      const publicKeyPem = opts.publicKey ? readFileSync(opts.publicKey, 'utf8') : undefined;
+      const v = opts.store
+        ? await (await import('../evidence/store/store-commands.js')).verifyInStore(opts.store, publicKeyPem)
+        : (await import('../evidence/verify-evidence.js')).verifyEvidence(folder ?? '', { publicKeyPem });
       for (const p of v.problems) process.stderr.write(`FAIL ${p}\n`);
       for (const n of v.notes) process.stderr.write(`note ${n}\n`);
-      process.stderr.write(v.ok ? `OK: ${v.runs.length} run(s) verified: every hash, the chain and the signatures hold\n` : `FAILED: ${v.problems.length} problem(s) in ${v.runs.length} run(s)\n`);
+      if (!publicKeyPem) {
+        process.stderr.write('WARNING: no --public-key: this proves the files are unchanged since they were signed, NOT who signed them (a copy re-signed with another key passes); pin the key you trust with --public-key\n');
+      }
+      process.stderr.write(v.ok ? `OK: ${v.runs.length} run(s) verified: every hash, the chain${opts.store ? ', the head' : ''} and the signatures hold\n` : `FAILED: ${v.problems.length} problem(s) in ${v.runs.length} run(s)\n`);
       process.exitCode = v.ok ? 0 : 1;
+    });
+  evidence
+    .command('pull')
+    .description('bring the runs of an evidence store into an output folder (results, reports, manifests: what the history page and the chain need; logs stay in the store)')
+    .argument('<store>', 'a folder, git+<remote>#<branch> (token in PGDRILL_GIT_TOKEN) or s3://bucket/prefix?endpoint=...&region=... (AWS_* keys)')
+    .option('--out <dir>', 'output folder', 'reports')
+    .action(async (store: string, opts: { out: string }) => {
+      const p = await (await import('../evidence/store/store-commands.js')).pullFromStore(store, opts.out);
+      process.stderr.write(`${p.runs.length} run(s) pulled from ${p.store} into ${opts.out} (${p.files} files); newest ${p.head?.runId ?? 'none'}\n`);
+    });
+  evidence
+    .command('push')
+    .description('add the runs of an output folder that the store does not hold yet (never rewriting one) and sign the new head')
+    .argument('<store>', 'a folder, git+<remote>#<branch> or s3://bucket/prefix (see pull)')
+    .option('--out <dir>', 'output folder', 'reports')
+    .option('--signing-key <file>', 'sign the head with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
+    .action(async (store: string, opts: { out: string; signingKey?: string }) => {
+      const { loadSigner } = await import('../evidence/signing.js');
+      const p = await (await import('../evidence/store/store-commands.js')).pushToStore(store, opts.out, loadSigner(opts.signingKey));
+      process.stderr.write(`${p.pushed.length} run(s) pushed to ${p.store}${p.pushed.length ? `: ${p.pushed.join(', ')}` : ''}; head ${p.head?.runId ?? 'none'}\n`);
     });
   evidence
     .command('export')
@@ -290,6 +329,7 @@ interface RunCliOptions {
   notify: 'always' | 'failure';
   signingKey?: string;
   concurrency: string;
+  store?: string;
 }
 
 function indentLines(text: string, max: number): string {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { listEntries, sha256File } from './hashing.js';
 import { MANIFEST, SIGNATURE, type Manifest } from './manifest.js';
 import { publicKeyFingerprint, verifyBytes } from './signing.js';
+import { readPullRecord } from './store/pull-record.js';
 
 export const EXPORT_FILE = 'EXPORT.json';
 
@@ -31,6 +32,8 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
         .sort();
   if (runs.length === 0) problems.push(`no pgdrill run folders in ${outDir}`);
   const pinned = opts.publicKeyPem ? publicKeyFingerprint(opts.publicKeyPem) : undefined;
+  // Runs pulled from an evidence store carry only what the history needs; the rest is checked in the store.
+  const pulled = readPullRecord(outDir);
 
   let previous: { runId: string; sha: string } | undefined;
   for (const run of runs) {
@@ -51,7 +54,8 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
       continue;
     }
     const sha = sha256File(manifestFile);
-    problems.push(...checkFiles(run, runDir, manifest), ...checkSignature(run, runDir, bytes, manifest, opts.publicKeyPem, pinned, notes));
+    const partial = pulled?.omitted[run] !== undefined ? pulled : undefined;
+    problems.push(...checkFiles(run, runDir, manifest, partial ? (n) => notes.push(`${run}: pulled from ${partial.store}; ${n} file(s) (logs) are checked in the store only (pgdrill evidence verify --store)`) : undefined), ...checkSignature(run, runDir, bytes, manifest, opts.publicKeyPem, pinned, notes));
     if (manifest.runId !== run) problems.push(`${run}: the manifest belongs to run ${manifest.runId} (folder renamed or replaced)`);
     if (!isRun) {
       if (previous) {
@@ -71,7 +75,7 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
   return { ok: problems.length === 0, runs, problems, notes };
 }
 
-function checkFiles(run: string, runDir: string, manifest: Manifest): string[] {
+function checkFiles(run: string, runDir: string, manifest: Manifest, onlyInStore?: (missing: number) => void): string[] {
   const problems: string[] = [];
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   const entries = listEntries(runDir);
@@ -95,7 +99,12 @@ function checkFiles(run: string, runDir: string, manifest: Manifest): string[] {
     if (actual !== entry.sha256) problems.push(`${run}: MODIFIED ${f} (sha256 ${short(entry.sha256)} in the manifest, ${short(actual)} now)`);
   }
   const presentSet = new Set(present);
-  for (const f of listed.keys()) if (!presentSet.has(f)) problems.push(`${run}: REMOVED ${f}`);
+  const missing = [...listed.keys()].filter((f) => !presentSet.has(f));
+  if (onlyInStore) {
+    if (missing.length > 0) onlyInStore(missing.length);
+  } else {
+    for (const f of missing) problems.push(`${run}: REMOVED ${f}`);
+  }
   return problems;
 }
 

@@ -1,0 +1,163 @@
+// Weekly CI that remembers: two runs, each in a fresh output folder (a CI machine keeps nothing), pulling the
+// history from an evidence store before and pushing after, against each store kind: a folder, a bare git
+// repository as the remote, an s3rver bucket over TLS. Run 2's history page shows both runs and its manifest
+// links to run 1's; `evidence verify --store` passes; deleting the first run, deleting the newest run, or
+// replacing the newest run with a copy re-signed under another key is each detected and named.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { keygen, loadSigner, signBytes } from '../signing.js';
+import type { Manifest } from '../manifest.js';
+import { ROOT, runCli, testFolders } from '../../test-support/cli.js';
+import { startS3Server, type S3Server } from '../../test-support/s3-server.js';
+import { openBlobs } from './blobs.js';
+
+describe('evidence stores: a weekly CI that remembers (folder, git branch, S3 bucket)', function () {
+  this.timeout(240_000);
+  const { work } = testFolders();
+  let s3: S3Server;
+  let key: { privateFile: string; publicFile: string };
+  let otherKey: { privateFile: string; publicFile: string };
+  const drill = path.join(ROOT, 'drills', 'quickstart.yaml');
+
+  before(async () => {
+    s3 = await startS3Server(path.join(work, 's3'), ['evidence']);
+    key = keygen(path.join(work, 'pgdrill-key'));
+    otherKey = keygen(path.join(work, 'intruder-key'));
+    execFileSync('git', ['init', '-q', '--bare', path.join(work, 'evidence.git')]);
+  });
+  after(async () => {
+    await s3?.stop();
+  });
+
+  const TOKEN = 'ghs_pgdrillTestTokenNeverWritten';
+  const env = () => ({ PGDRILL_WORK_DIR: work, AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey, AWS_CA_BUNDLE: s3.caFile, PGDRILL_GIT_TOKEN: TOKEN });
+  /** Files below the folders that contain the text (grep exits 1 when none does). */
+  const containing = (text: string, ...dirs: string[]) => {
+    try {
+      return execFileSync('grep', ['-rl', '--', text, ...dirs], { encoding: 'utf8' }).trim().split('\n');
+    } catch {
+      return [];
+    }
+  };
+  const verify = (store: string, pinned = true) => runCli(['evidence', 'verify', '--store', store, ...(pinned ? ['--public-key', key.publicFile] : [])], { env: env() });
+
+  /** Store keys as Blobs sees them, to tamper with the store the way an intruder with write access would. */
+  async function tamper(store: string, fn: (b: Awaited<ReturnType<typeof openBlobs>>) => Promise<void>): Promise<void> {
+    const b = await openBlobs(store, { ...process.env, ...env() });
+    try {
+      await fn(b);
+      await b.finish('tamper');
+    } finally {
+      await b.close();
+    }
+  }
+  async function snapshot(store: string): Promise<Map<string, Buffer>> {
+    const all = new Map<string, Buffer>();
+    await tamper(store, async (b) => {
+      for (const k of await b.list()) all.set(k, await b.get(k));
+    });
+    return all;
+  }
+  async function restore(store: string, saved: Map<string, Buffer>): Promise<void> {
+    await tamper(store, async (b) => {
+      for (const k of await b.list()) if (!saved.has(k)) await b.remove(k);
+      for (const [k, v] of saved) await b.put(k, v);
+    });
+  }
+
+  const kinds = () => [
+    ['a folder', path.join(work, 'store-folder')],
+    ['a git branch (a bare repository as the remote)', `git+file://${path.join(work, 'evidence.git')}#pgdrill-evidence`],
+    ['an S3 bucket prefix (s3rver over TLS)', `s3://evidence/weekly?endpoint=${encodeURIComponent(s3.endpoint)}&pathStyle=true`],
+  ];
+
+  for (const i of [0, 1, 2]) {
+    it(`store ${i + 1}/3: two weekly runs from empty folders share one history and one chain; each kind of tampering is named`, async () => {
+      const [kind, store] = kinds()[i] as [string, string];
+      const runIds: string[] = [];
+      for (const week of [1, 2]) {
+        const out = path.join(work, `out-${i}-${week}`); // a fresh CI machine: nothing from last week
+        const run = await runCli(['run', drill, '--out', out, '--store', store, '--signing-key', key.privateFile], { env: env() });
+        expect(run.code, `${kind} week ${week}: ${run.stderr}`).to.equal(0);
+        expect(run.stderr).to.match(week === 1 ? /0 earlier run\(s\) pulled/ : /1 earlier run\(s\) pulled/);
+        // Run ids sort by time: this week's is the newest folder.
+        runIds.push(readdirSync(out).filter((d) => existsSync(path.join(out, d, 'summary.json'))).sort().at(-1) ?? '');
+        if (week === 2) {
+          const index = readFileSync(path.join(out, 'index.html'), 'utf8');
+          for (const id of runIds) expect(index, 'the history page lists both weeks').to.contain(id);
+          expect(index.match(/class="run-row"/g)).to.have.length(2);
+          const manifest = JSON.parse(readFileSync(path.join(out, runIds[1]!, 'evidence', 'manifest.json'), 'utf8')) as Manifest;
+          expect(manifest.previous?.runId, 'week 2 links to week 1').to.equal(runIds[0]);
+          // Locally, the pulled week 1 is checked as far as it was pulled; its logs are checked in the store.
+          const local = await runCli(['evidence', 'verify', out, '--public-key', key.publicFile]);
+          expect(local.code, local.stderr).to.equal(0);
+          expect(local.stderr).to.match(/pulled from .*file\(s\) \(logs\) are checked in the store only/);
+        }
+      }
+      const ok = await verify(store);
+      expect(ok.code, ok.stderr).to.equal(0);
+      expect(ok.stderr).to.match(/OK: 2 run\(s\) verified: every hash, the chain, the head and the signatures hold/);
+      const unpinned = await verify(store, false);
+      expect(unpinned.stderr).to.contain('WARNING: no --public-key');
+
+      // Secrets stay out: the git token, the S3 secret key, the signing key, in no output and no stored file.
+      const outs = [1, 2].map((w) => path.join(work, `out-${i}-${w}`));
+      const signingPem = readFileSync(key.privateFile, 'utf8').split('\n')[1] ?? 'x';
+      for (const secret of [TOKEN, signingPem]) expect(containing(secret, ...outs), 'secret in the reports').to.deep.equal([]);
+      expect(containing(s3.secretKey, ...outs), 'S3 secret in the reports').to.deep.equal([]);
+      if (store.startsWith('git+')) expect(execFileSync('git', ['-C', path.join(work, 'evidence.git'), 'log', '-p', '--all'], { encoding: 'utf8' })).to.not.contain(TOKEN);
+      const saved = await snapshot(store);
+      const [first, newest] = runIds as [string, string];
+      // 1. the first run deleted: the chain's start is missing.
+      await tamper(store, async (b) => {
+        for (const k of await b.list()) if (k.startsWith(`${first}/`)) await b.remove(k);
+      });
+      let v = await verify(store);
+      expect(v.code).to.equal(1);
+      expect(v.stderr).to.match(new RegExp(`CHAIN BREAK at ${newest}: it records previous run ${first}.*the first runs were deleted`));
+      await restore(store, saved);
+      // 2. the newest run deleted: no successor links to it, the signed head does.
+      await tamper(store, async (b) => {
+        for (const k of await b.list()) if (k.startsWith(`${newest}/`)) await b.remove(k);
+      });
+      v = await verify(store);
+      expect(v.code).to.equal(1);
+      expect(v.stderr).to.contain(`NEWEST RUN DELETED: the head names run ${newest}`);
+      await restore(store, saved);
+      // 3. the newest run replaced by a copy whose verdict was changed and re-signed with another key.
+      await tamper(store, async (b) => {
+        const m = JSON.parse((await b.get(`${newest}/evidence/manifest.json`)).toString('utf8')) as Manifest;
+        const intruder = loadSigner(otherKey.privateFile)!;
+        m.results[0]!.verdict = 'PASSED (rewritten)';
+        m.signing = { algorithm: 'Ed25519', publicKeyPem: intruder.publicKeyPem, fingerprint: intruder.fingerprint };
+        const bytes = Buffer.from(`${JSON.stringify(m, null, 2)}\n`);
+        await b.put(`${newest}/evidence/manifest.json`, bytes);
+        await b.put(`${newest}/evidence/manifest.sig`, Buffer.from(`${signBytes(intruder, bytes)}\n`));
+      });
+      v = await verify(store);
+      expect(v.code).to.equal(1);
+      expect(v.stderr).to.contain(`${newest}: SIGNED WITH ANOTHER KEY`);
+      expect(v.stderr).to.contain(`NEWEST RUN REPLACED: run ${newest}'s manifest`);
+      // Without a pinned key the re-signed manifest itself verifies: the head still catches it.
+      v = await verify(store, false);
+      expect(v.code).to.equal(1);
+      expect(v.stderr).to.contain('NEWEST RUN REPLACED');
+      await restore(store, saved);
+      expect((await verify(store)).code, 'restored').to.equal(0);
+    });
+  }
+
+  it('refuses to push a run whose chain does not continue from the store (a run made without pulling first)', async () => {
+    const store = path.join(work, 'store-folder');
+    const out = path.join(work, 'out-no-pull');
+    const run = await runCli(['run', drill, '--out', out, '--signing-key', key.privateFile], { env: env() });
+    expect(run.code, run.stderr).to.equal(0);
+    const pushed = await runCli(['evidence', 'push', store, '--out', out], { env: env() });
+    expect(pushed.code).to.equal(3);
+    expect(pushed.stderr).to.match(/continues the chain from nothing \(a first run\), but the store's newest run is \S+: pushing it would break the chain/);
+    expect(pushed.stderr).to.contain('pull from the store into an empty output folder before the run');
+    expect((await verify(store)).code, 'the store is unchanged').to.equal(0);
+  });
+});

@@ -1,0 +1,27 @@
+// The store operations as the CLI calls them (pgdrill evidence pull | push | verify --store, and run --store):
+// open the store a spec names, do one thing, always close it.
+import type { Signer } from '../signing.js';
+import type { Verification } from '../verify-evidence.js';
+import { openBlobs, type Blobs } from './blobs.js';
+import { pull, push, verifyStore, type Head } from './evidence-store.js';
+
+async function withStore<T>(spec: string, fn: (blobs: Blobs) => Promise<T>): Promise<T> {
+  const blobs = await openBlobs(spec);
+  try {
+    return await fn(blobs);
+  } finally {
+    await blobs.close();
+  }
+}
+
+export function pullFromStore(spec: string, outDir: string): Promise<{ store: string; runs: string[]; files: number; head: Head | null }> {
+  return withStore(spec, async (b) => ({ store: b.describe, ...(await pull(b, outDir)) }));
+}
+
+export function pushToStore(spec: string, outDir: string, signer: Signer | undefined): Promise<{ store: string; pushed: string[]; head: Head | null }> {
+  return withStore(spec, async (b) => ({ store: b.describe, ...(await push(b, outDir, signer)) }));
+}
+
+export function verifyInStore(spec: string, publicKeyPem: string | undefined): Promise<Verification & { store: string }> {
+  return withStore(spec, async (b) => ({ store: b.describe, ...(await verifyStore(b, { publicKeyPem })) }));
+}
