@@ -23,7 +23,7 @@ function program(): Command {
   cli
     .command('run')
     .description('run drills and write result.json, report.html and logs per drill into <out>/<run-id>/')
-    .argument('<drill...>', 'drill files (YAML)')
+    .argument('<drill...>', 'drill files (YAML), or folders of them')
     .option('--out <dir>', 'output folder', 'reports')
     .addOption(new Option('--provider <provider>', 'where Postgres runs (overrides the drill file)').choices(['auto', 'local', 'docker']))
     .option('--backup <choice>', 'which backup of a pgBackRest or Barman source: latest, oldest, random (seeded, the seed is printed) or a label (overrides the drill file)')
@@ -36,9 +36,22 @@ function program(): Command {
     .addOption(new Option('--notify <when>', 'when to post to Slack').choices(['always', 'failure']).default('always'))
     .option('--signing-key <file>', 'sign evidence/manifest.json with this Ed25519 private key (or PGDRILL_SIGNING_KEY)')
     .option('--concurrency <n>', 'drills to run at once (distinct ports and folders)', '1')
+    .option('--shard <i/N>', 'run only the drills of shard i of N (pgdrill plan prints the assignment; the same drill always lands in the same shard)')
     .option('--store <store>', 'evidence store to pull the history from before the run and push the run to after it (or PGDRILL_EVIDENCE_STORE): a folder, git+<remote>#<branch> or s3://bucket/prefix')
-    .action(async (files: string[], opts: RunCliOptions) => {
-      const [{ runDrills }, { runOutputs }, { loadSigner }] = await Promise.all([import('../runner/run-drills.js'), import('../report/outputs.js'), import('../evidence/signing.js')]);
+    .action(async (args: string[], opts: RunCliOptions) => {
+      const [{ runDrills }, { runOutputs }, { loadSigner }, { expandDrillFiles }] = await Promise.all([import('../runner/run-drills.js'), import('../report/outputs.js'), import('../evidence/signing.js'), import('../drill/drill-files.js')]);
+      let files = expandDrillFiles(args);
+      if (opts.shard) {
+        const { filesOfShard, parseShard } = await import('../fleet/shard.js');
+        const shard = parseShard(opts.shard);
+        files = filesOfShard(files, shard);
+        stderr.write(`shard ${shard.index}/${shard.of}: ${files.length} drill(s)\n`);
+        if (files.length === 0) {
+          // Nothing hashes to this shard: an empty output folder, so the aggregate step finds the artifact it expects.
+          mkdirSync(opts.out, { recursive: true });
+          return;
+        }
+      }
       const concurrency = Number(opts.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
         throw new UsageError(`--concurrency ${opts.concurrency} is not a whole number from 1 to 16`, 'e.g. --concurrency 2');
@@ -303,11 +316,64 @@ function program(): Command {
     });
 
   cli
+    .command('plan')
+    .description('print which drills run in which shard, for a GitHub Actions matrix or a Kubernetes Indexed Job')
+    .argument('<drill...>', 'drill files, or folders of them')
+    .requiredOption('--shards <n>', 'number of shards')
+    .addOption(new Option('--format <format>', 'output').choices(['github-matrix', 'k8s-indexed-job', 'text']).default('text'))
+    .action(async (args: string[], opts: { shards: string; format: 'github-matrix' | 'k8s-indexed-job' | 'text' }) => {
+      const [{ expandDrillFiles }, { formatPlan, planShards }] = await Promise.all([import('../drill/drill-files.js'), import('../fleet/plan.js')]);
+      const n = Number(opts.shards);
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--shards ${opts.shards} is not a whole number from 1 to 256`, 'e.g. --shards 4');
+      process.stdout.write(`${formatPlan(planShards(expandDrillFiles(args), n), opts.format)}\n`);
+    });
+
+  cli
+    .command('aggregate')
+    .description('merge the output folders of shard runs into one run of one output folder, with coverage: which drills passed within the window')
+    .argument('<shard-out...>', 'the --out folders (or run folders) the shards wrote')
+    .option('--out <dir>', 'output folder of the fleet (pull the evidence store into it first, or use --store)', 'reports')
+    .option('--drills <paths...>', 'the drill files or folders the fleet should cover (a drill without a passing run is "never")')
+    .option('--within <duration>', 'a drill whose last pass is older is stale and fails the command, e.g. 8d')
+    .option('--metrics <file>', 'write pgdrill_last_success_timestamp_seconds{drill} and pgdrill_drills_stale')
+    .option('--signing-key <file>', 'sign the merged run\'s manifest (or PGDRILL_SIGNING_KEY)')
+    .option('--store <store>', 'evidence store to pull before and push after (or PGDRILL_EVIDENCE_STORE)')
+    .option('--json', 'print the summary and coverage as JSON on stdout')
+    .action(async (inputs: string[], opts: { out: string; drills?: string[]; within?: string; metrics?: string; signingKey?: string; store?: string; json?: boolean }) => {
+      const [{ aggregate }, { coverageMetrics }, { loadSigner }, { parseDuration }, { expandDrillFiles }, { drillNames }] = await Promise.all([
+        import('../fleet/aggregate.js'),
+        import('../fleet/coverage.js'),
+        import('../evidence/signing.js'),
+        import('../drill/duration.js'),
+        import('../drill/drill-files.js'),
+        import('../fleet/shard.js'),
+      ]);
+      const withinMs = opts.within === undefined ? undefined : parseDuration(opts.within);
+      if (opts.within !== undefined && withinMs === undefined) throw new UsageError(`--within ${opts.within} is not a duration`, 'e.g. --within 8d');
+      const signer = loadSigner(opts.signingKey);
+      const store = opts.store ?? process.env['PGDRILL_EVIDENCE_STORE'];
+      const storeOps = store ? await import('../evidence/store/store-commands.js') : undefined;
+      if (store && storeOps) await storeOps.pullFromStore(store, opts.out);
+      const expected = opts.drills ? drillNames(expandDrillFiles(opts.drills)).map((d) => d.name) : undefined;
+      const a = aggregate(inputs, { out: opts.out, expected, withinMs, signer });
+      if (opts.metrics) writeFileSync(opts.metrics, coverageMetrics(a.coverage));
+      for (const d of a.coverage.drills) stderr.write(`${d.state.padEnd(6)} ${d.drill}: last passed ${d.lastSuccess ?? 'never'}${d.lastStatus && d.lastStatus !== 'passed' ? ` (last run ${d.lastStatus})` : ''}\n`);
+      stderr.write(`${a.shards.length} shard run(s) merged into ${path.relative(process.cwd(), a.runDir) || a.runDir}: ${a.summary.drills.length} drill(s)${withinMs !== undefined ? `; ${a.coverage.stale.length} stale, ${a.coverage.never.length} never passed within ${opts.within}` : ''}\n`);
+      if (store && storeOps) {
+        const p = await storeOps.pushToStore(store, opts.out, signer);
+        stderr.write(`evidence store ${p.store}: ${p.pushed.join(', ') || 'nothing new'} pushed\n`);
+      }
+      if (opts.json) process.stdout.write(`${JSON.stringify({ summary: a.summary, coverage: a.coverage }, null, 2)}\n`);
+      process.exitCode = a.exitCode;
+    });
+
+  cli
     .command('validate')
     .description('check drill files without running anything (exit 0 when valid, 2 otherwise)')
-    .argument('<drill...>', 'drill files (YAML)')
-    .action(async (files: string[]) => {
+    .argument('<drill...>', 'drill files (YAML), or folders of them')
+    .action(async (args: string[]) => {
       const { inspectDrill } = await import('../drill/loader.js');
+      const files = (await import('../drill/drill-files.js')).expandDrillFiles(args);
       const problems = files.flatMap((f) => inspectDrill(f).problems);
       for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
       if (problems.length === 0) process.stderr.write(`${files.length} drill file(s) valid\n`);
@@ -330,6 +396,7 @@ interface RunCliOptions {
   signingKey?: string;
   concurrency: string;
   store?: string;
+  shard?: string;
 }
 
 function indentLines(text: string, max: number): string {

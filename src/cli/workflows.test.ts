@@ -23,4 +23,16 @@ describe('shipped workflows', () => {
       expect(content).to.match(/evidence verify --store "\$PGDRILL_EVIDENCE_STORE" --public-key/);
     });
   }
+
+  it('docs/examples/fleet-weekly.yml: valid; the matrix comes from pgdrill plan, each shard runs --shard, one job aggregates into the store', async () => {
+    const file = 'docs/examples/fleet-weekly.yml';
+    const content = readFileSync(path.join(ROOT, file), 'utf8');
+    const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
+    expect(parsed.context.errors.getErrors().map((e) => e.message)).to.deep.equal([]);
+    const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
+    expect(template.errors ?? []).to.deep.equal([]);
+    expect(template.jobs.map((j) => j.id.value)).to.deep.equal(['plan', 'drill', 'aggregate']);
+    expect(content).to.contain('plan drills/ --shards 4 --format github-matrix').and.contain('fromJSON(needs.plan.outputs.matrix)');
+    expect(content).to.contain('--shard ${{ matrix.shard }}/${{ matrix.of }}').and.contain('aggregate shards/* --out reports --drills drills/ --within 8d');
+  });
 });

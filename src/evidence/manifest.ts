@@ -43,7 +43,7 @@ export function previousManifest(outDir: string, runId: string): { runId: string
 
 export function writeManifest(
   runDir: string,
-  input: { runId: string; startedAt: string; endedAt: string; drills: AnyDrill[]; results: DrillResult[]; signer: Signer | undefined },
+  input: { runId: string; startedAt: string; endedAt: string; drills: ReadonlyArray<Pick<AnyDrill, 'name' | 'file' | 'text'>>; results: DrillResult[]; signer: Signer | undefined },
 ): { manifestFile: string; signed: boolean } {
   const files = listFiles(runDir)
     .filter((f) => f !== MANIFEST && f !== SIGNATURE)

@@ -17,7 +17,9 @@ let compiled: Handlebars.TemplateDelegate | undefined;
 export function renderIndex(outDir: string): { html: string; runs: number; results: number; skipped: string[] } {
   const { entries, skipped } = readHistory(outDir);
   const runs = new Map<string, typeof entries>();
-  for (const e of entries) runs.set(e.result.runId, [...(runs.get(e.result.runId) ?? []), e]);
+  // A run is a run folder: an aggregated fleet run holds results its shards wrote under their own run ids.
+  const runOf = (e: (typeof entries)[number]) => e.folder.split(path.sep)[0] ?? e.result.runId;
+  for (const e of entries) runs.set(runOf(e), [...(runs.get(runOf(e)) ?? []), e]);
   const drills = new Map<string, typeof entries>();
   for (const e of [...entries].reverse()) drills.set(e.result.drill.name, [...(drills.get(e.result.drill.name) ?? []), e]);
 

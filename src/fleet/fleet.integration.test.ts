@@ -1,0 +1,94 @@
+// A fleet on an existing scheduler: `pgdrill plan` assigns every drill to exactly one shard, the same way every
+// time; three shard runs plus `pgdrill aggregate` give the same drills and verdicts as one run of them all, in
+// one output folder whose evidence verifies; coverage names the drill that never passed and, with a short
+// window, the stale ones, in the output and the metrics.
+import { expect } from 'chai';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { ROOT, runCli, testFolders } from '../test-support/cli.js';
+import { readHistory } from '../report/history.js';
+
+describe('fleet: plan, shards and aggregate (real drills)', function () {
+  this.timeout(300_000);
+  const { work } = testFolders();
+  const fleet = path.join(work, 'drills');
+  const planned = path.join(work, 'all-drills');
+  const names = ['orders-eu', 'orders-us', 'billing'];
+  const env = { PGDRILL_WORK_DIR: work };
+
+  before(() => {
+    mkdirSync(fleet, { recursive: true });
+    mkdirSync(planned, { recursive: true });
+    const quickstart = readFileSync(path.join(ROOT, 'drills', 'quickstart.yaml'), 'utf8').replace(/\.\.\/fixtures/g, path.join(ROOT, 'fixtures'));
+    for (const name of names) {
+      const text = quickstart.replace('name: quickstart-drop-table', `name: ${name}`);
+      writeFileSync(path.join(fleet, `${name}.yaml`), text);
+      writeFileSync(path.join(planned, `${name}.yaml`), text);
+    }
+    // A drill the fleet should cover that nobody ran.
+    writeFileSync(path.join(planned, 'archive.yaml'), quickstart.replace('name: quickstart-drop-table', 'name: archive'));
+  });
+
+  it('plan: every drill in exactly one shard, the same assignment every time, for a GitHub matrix and a Kubernetes Indexed Job', async () => {
+    const matrix = await runCli(['plan', fleet, '--shards', '3', '--format', 'github-matrix']);
+    expect(matrix.code, matrix.stderr).to.equal(0);
+    const include = (JSON.parse(matrix.stdout) as { include: Array<{ shard: number; of: number; drills: string }> }).include;
+    expect(include.map((s) => [s.shard, s.of])).to.deep.equal([[1, 3], [2, 3], [3, 3]]);
+    const assigned = include.flatMap((s) => s.drills.split(', ').filter(Boolean));
+    expect([...assigned].sort()).to.deep.equal([...names].sort());
+    expect((await runCli(['plan', fleet, '--shards', '3', '--format', 'github-matrix'])).stdout).to.equal(matrix.stdout);
+    const k8s = parse((await runCli(['plan', fleet, '--shards', '3', '--format', 'k8s-indexed-job'])).stdout) as { completions: number; shards: Record<string, string[]> };
+    expect(k8s.completions).to.equal(3);
+    expect(Object.keys(k8s.shards)).to.deep.equal(['0', '1', '2']);
+    expect(include.map((s) => s.drills)).to.deep.equal(Object.values(k8s.shards).map((d) => d.join(', ')));
+    // Adding a drill moves no other drill.
+    const more = path.join(work, 'more');
+    mkdirSync(more);
+    writeFileSync(path.join(more, 'x.yaml'), 'name: zz-new\n');
+    const wider = JSON.parse((await runCli(['plan', more, fleet, '--shards', '3', '--format', 'github-matrix'])).stdout) as { include: Array<{ drills: string }> };
+    for (const [i, s] of include.entries()) for (const d of s.drills.split(', ').filter(Boolean)) expect(wider.include[i]?.drills).to.contain(d);
+    const bad = await runCli(['run', fleet, '--shard', '4/3']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.contain('--shard 4/3 is not a shard; write i/N');
+  });
+
+  it('three shard runs plus aggregate equal one run of all drills; coverage names the drill never run, and stale ones', async () => {
+    const single = await runCli(['run', fleet, '--out', path.join(work, 'single')], { env });
+    expect(single.code, single.stderr).to.equal(0);
+    const singleRun = readHistory(path.join(work, 'single')).entries.map((e) => [e.result.drill.name, e.result.status]).sort();
+    expect(singleRun.map((r) => r[0])).to.deep.equal([...names].sort());
+
+    const shardOuts: string[] = [];
+    for (const i of [1, 2, 3]) {
+      const out = path.join(work, `shard-${i}`);
+      const run = await runCli(['run', fleet, '--shard', `${i}/3`, '--out', out], { env });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.match(new RegExp(`shard ${i}/3: \\d drill\\(s\\)`));
+      shardOuts.push(out);
+    }
+    const out = path.join(work, 'fleet');
+    const metrics = path.join(work, 'fleet.prom');
+    const agg = await runCli(['aggregate', ...shardOuts, '--out', out, '--drills', planned, '--within', '8d', '--metrics', metrics, '--json'], { env });
+    expect(agg.code, `a drill of the fleet never passed: ${agg.stderr}`).to.equal(1);
+    const { summary, coverage } = JSON.parse(agg.stdout) as { summary: { runId: string; drills: Array<{ drill: string; status: string }> }; coverage: { never: string[]; stale: string[]; drills: Array<{ drill: string; state: string }> } };
+    expect(summary.drills.map((d) => [d.drill, d.status]).sort()).to.deep.equal(singleRun);
+    expect(coverage.never).to.deep.equal(['archive']);
+    expect(coverage.drills.filter((d) => d.state === 'fresh').map((d) => d.drill).sort()).to.deep.equal([...names].sort());
+    expect(agg.stderr).to.match(/never {2}archive: last passed never/);
+    const prom = readFileSync(metrics, 'utf8');
+    for (const n of names) expect(prom).to.match(new RegExp(`pgdrill_last_success_timestamp_seconds\\{drill="${n}"\\} \\d{10}`));
+    expect(prom).to.contain('pgdrill_drills_stale 1');
+    // One run in one output folder: one history, and evidence that verifies (the shards' manifests kept in it).
+    const history = readHistory(out).entries;
+    expect(new Set(history.map((e) => e.folder.split(path.sep)[0])), 'one run folder').to.deep.equal(new Set([summary.runId]));
+    expect(history).to.have.length(3);
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).to.contain(summary.runId);
+    const verified = await runCli(['evidence', 'verify', out]);
+    expect(verified.code, verified.stderr).to.equal(0);
+
+    const stale = await runCli(['aggregate', ...shardOuts, '--out', path.join(work, 'fleet-late'), '--within', '1ms'], { env });
+    expect(stale.code).to.equal(1);
+    for (const n of names) expect(stale.stderr).to.match(new RegExp(`stale  ${n}: last passed 20`));
+  });
+});
