@@ -3,7 +3,8 @@
 # packages (which builds pgdrill). Safe to run again: it installs only what is missing.
 #   bash scripts/setup.sh            PostgreSQL 15 server binaries, pgBackRest, Barman + npm ci
 #   bash scripts/setup.sh --browser  also Chromium, for the report's browser tests (npm test needs it)
-#   bash scripts/setup.sh --docker   also a Docker engine and the local PostgreSQL 15 image (scripts/docker-setup.sh)
+#   bash scripts/setup.sh --docker   also a Docker engine, the local PostgreSQL 15 image (scripts/docker-setup.sh) and
+#                                    the pgdrill image (scripts/pgdrill-image.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,5 +72,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 else
   npm run build
+fi
+if $want_docker; then
+  # The image of pgdrill itself (Kubernetes CronJob, fleet runs), built after the build it packs.
+  "${sudo_cmd[@]}" bash scripts/pgdrill-image.sh
 fi
 echo "setup.sh: ready ($("$pg_bin/postgres" --version))" >&2

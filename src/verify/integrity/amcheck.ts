@@ -4,6 +4,7 @@
 // The extension is created in the sandbox only (a disposable copy), in a schema of its own.
 import type pg from 'pg';
 import type { Relation } from './catalog.js';
+import { rangeLabel, type BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
 import { blockIn, serverMessage, type IntegrityFinding } from './integrity-finding.js';
 
@@ -60,28 +61,29 @@ export async function checkIndexes(indexes: readonly Relation[], opts: Opts): Pr
   return { checked, findings };
 }
 
-export async function checkHeaps(tables: readonly Relation[], opts: Opts): Promise<AmcheckPass> {
+export async function checkHeaps(ranges: readonly BlockRange[], opts: Opts): Promise<AmcheckPass> {
   const findings: IntegrityFinding[] = [];
-  let checked = 0;
-  await inParallel(tables, {
+  const checked = new Set<Relation>();
+  await inParallel(ranges, {
     ...opts,
-    databaseOf: (r) => r.database,
+    databaseOf: (r) => r.relation.database,
     work: async (client, r) => {
+      const blocks = r.from === undefined ? '' : `, startblock => ${r.from}${r.to !== undefined ? `, endblock => ${r.to - 1}` : ''}`;
       const { rows } = await client.query<{ blkno: string | null; offnum: number | null; attnum: number | null; msg: string }>(
-        `select blkno::text, offnum, attnum, msg from ${opts.schemaOf.get(r.database)}.verify_heapam($1::oid::regclass, on_error_stop => false, check_toast => true, skip => 'none')`,
-        [r.oid],
+        `select blkno::text, offnum, attnum, msg from ${opts.schemaOf.get(r.relation.database)}.verify_heapam($1::oid::regclass, on_error_stop => false, check_toast => true, skip => 'none'${blocks})`,
+        [r.relation.oid],
       );
-      checked++;
+      checked.add(r.relation);
       for (const row of rows) {
         const at = [row.offnum !== null ? `offset ${row.offnum}` : '', row.attnum !== null ? `attribute ${row.attnum}` : ''].filter(Boolean).join(', ');
-        findings.push({ tool: 'verify_heapam', database: r.database, relation: r.name, block: row.blkno === null ? null : Number(row.blkno), message: at ? `${row.msg} (${at})` : row.msg });
+        findings.push({ tool: 'verify_heapam', database: r.relation.database, relation: r.relation.name, block: row.blkno === null ? null : Number(row.blkno), message: at ? `${row.msg} (${at})` : row.msg });
       }
     },
     onError: (r, error, notices) => {
-      checked++;
+      checked.add(r.relation);
       const message = [...notices.filter((n) => /checksum|page verification/i.test(n)), serverMessage(error)].join(' | ');
-      findings.push({ tool: 'verify_heapam', database: r.database, relation: r.name, block: blockIn(message), message });
+      findings.push({ tool: 'verify_heapam', database: r.relation.database, relation: r.relation.name, block: blockIn(message), message: `${message}${rangeLabel(r)}` });
     },
   });
-  return { checked, findings };
+  return { checked: checked.size, findings };
 }

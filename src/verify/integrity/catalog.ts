@@ -14,6 +14,8 @@ export interface Relation {
   system: boolean;
   /** Main fork plus TOAST, in bytes. */
   bytes: number;
+  /** Blocks of the main fork. */
+  blocks: number;
 }
 
 /** Every database a client can connect to (template0 refuses connections by design). */
@@ -32,9 +34,10 @@ const SYSTEM = `(n.nspname in ('pg_catalog', 'information_schema') or n.nspname 
 
 /** Tables with data to read (unpopulated materialized views have none) and valid, ready B-tree indexes. */
 export async function relationsOf(client: pg.Client, database: string): Promise<Relation[]> {
-  const { rows } = await client.query<{ oid: string; name: string; relkind: string; system: boolean; bytes: string }>(
+  const { rows } = await client.query<{ oid: string; name: string; relkind: string; system: boolean; bytes: string; blocks: string }>(
     `select c.oid::text as oid, c.oid::regclass::text as name, c.relkind, ${SYSTEM} as system,
-            (pg_relation_size(c.oid) + coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0))::text as bytes
+            (pg_relation_size(c.oid) + coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0))::text as bytes,
+            (pg_relation_size(c.oid) / current_setting('block_size')::int)::text as blocks
        from pg_class c
        join pg_namespace n on n.oid = c.relnamespace
       where c.relpersistence <> 't'
@@ -42,7 +45,7 @@ export async function relationsOf(client: pg.Client, database: string): Promise<
              or (c.relkind = 'i' and c.relam = (select oid from pg_am where amname = 'btree')
                  and exists (select 1 from pg_index i where i.indexrelid = c.oid and i.indisvalid and i.indisready)))`,
   );
-  return rows.map((r) => ({ database, oid: Number(r.oid), name: r.name, kind: r.relkind === 'i' ? 'index' : 'table', system: r.system, bytes: Number(r.bytes) }));
+  return rows.map((r) => ({ database, oid: Number(r.oid), name: r.name, kind: r.relkind === 'i' ? 'index' : 'table', system: r.system, bytes: Number(r.bytes), blocks: Number(r.blocks) }));
 }
 
 /**

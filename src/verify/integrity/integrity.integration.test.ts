@@ -92,6 +92,8 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     expect(quick.tablesRead).to.be.greaterThan(4 * 3);
     expect(quick.rowCounts[0]).to.deep.include({ database: 'shop', table: 'heap_t', rows: 5000 });
     expect(quick.rowCounts.map((r) => r.table)).to.include.members(['big_t', 'toast_t', 'idx_t']);
+    // big_t (over 64 MiB) is read in two block ranges by two connections: every row counted once.
+    expect(quick.rowCounts.find((r) => r.table === 'big_t')?.rows).to.equal(100_000);
     expect(quick.bytesRead).to.be.greaterThan(100_000 * 1000);
     const full = await check('full');
     expect(full.checks.map((c) => [c.name, c.status])).to.deep.equal([
@@ -203,7 +205,7 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     expect(quick.findings[0]).to.deep.include({ tool: 'read', database: 'shop', relation: 'toast_t' });
     // PostgreSQL 15 notices the gap at the next chunk: "unexpected chunk number 2 (expected 1) for toast value ...".
     expect(quick.findings[0]?.message).to.match(/chunk number \d+ .*for toast value \d+ in pg_toast_\d+/);
-    expect(quick.checks[0]?.detail).to.match(/^1 of \d+ tables could not be read: shop: toast_t: .*chunk number/);
+    expect(quick.checks[0]?.detail).to.match(/^1 of \d+ tables could not be read \(1 finding\(s\)\): shop: toast_t: .*chunk number/);
     const full = await check('full');
     expect(full.findings.some((f) => f.tool === 'verify_heapam' && f.relation === 'toast_t')).to.equal(true);
   });
@@ -217,5 +219,23 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     }
     const full = await check('full');
     expect(full.findings.find((f) => f.relation === 'heap_t' && f.tool === 'verify_heapam')).to.deep.include({ block: 1 });
+  });
+
+  it('a large table with two damaged pages: read in block ranges, both are found (one connection stops at the first)', async () => {
+    await shop(`create table range_t as select g, repeat('y', 1000) as f from generate_series(1, 80000) g; checkpoint`);
+    const [row] = await shop(`select pg_relation_filepath('range_t') as f, pg_relation_size('range_t') / 8192 as blocks`);
+    expect(Number(row?.['blocks'])).to.be.greaterThan(8192);
+    const file = path.join(pg.dataDir, String(row?.['f']));
+    await pg.restart(async () => {
+      flip(file, 100 * 8192 + 8192 - 64);
+      flip(file, 9000 * 8192 + 8192 - 64);
+    });
+    const ranged = (await check('quick', 2)).findings.filter((f) => f.relation === 'range_t');
+    expect(ranged.map((f) => f.block).sort((a, b) => (a ?? 0) - (b ?? 0))).to.deep.equal([100, 9000]);
+    expect(ranged.map((f) => f.message).join('\n')).to.match(/\(blocks 0-8191\)/);
+    const whole = (await check('quick', 1)).findings.filter((f) => f.relation === 'range_t');
+    expect(whole.map((f) => f.block)).to.deep.equal([100]);
+    const heap = (await check('full', 2)).findings.filter((f) => f.relation === 'range_t' && f.tool === 'verify_heapam');
+    expect(heap.map((f) => f.block).sort((a, b) => (a ?? 0) - (b ?? 0))).to.deep.equal([100, 9000]);
   });
 });

@@ -10,6 +10,7 @@ import { checkHeaps, checkIndexes, installAmcheck } from './amcheck.js';
 import { connectableDatabases, databasesBytes, relationFiles, relationsOf, type Relation } from './catalog.js';
 import type { IntegrityFinding } from './integrity-finding.js';
 import { readTables, type TableRead } from './read-tables.js';
+import { blockRanges } from './block-ranges.js';
 
 /** Row counts kept per run (result.json, the history page): the drill's own tables first, then the largest. */
 export const ROW_COUNTS_KEPT = 100;
@@ -55,6 +56,8 @@ export async function checkIntegrity(
   const jobs = spec.jobs ?? Math.max(1, os.availableParallelism());
   const connect = (db: string) => instance.connect(db);
   const databases = await connectableDatabases(instance);
+  const [version] = await instance.query<{ n: string }>(`select current_setting('server_version_num') as n`);
+  const versionNum = Number(version?.n ?? 0);
   const restoredBytes = await databasesBytes(instance);
   const [cs] = await instance.query<{ on: boolean }>(`select current_setting('data_checksums') = 'on' as on`);
   const relations: Relation[] = [];
@@ -76,7 +79,8 @@ export async function checkIntegrity(
   const findings: IntegrityFinding[] = [];
 
   let t0 = performance.now();
-  const read = await readTables(tables, pool);
+  const ranges = blockRanges(tables, jobs, versionNum);
+  const read = await readTables(ranges, pool);
   const readSeconds = (performance.now() - t0) / 1000;
   findings.push(...read.findings);
   const rowsRead = read.read.reduce((s, r) => s + r.rows, 0);
@@ -87,7 +91,7 @@ export async function checkIntegrity(
     detail:
       read.findings.length === 0
         ? `${tables.length} tables in ${databases.length} database(s) read: ${rowsRead} rows, ${mib(bytesRead)} on disk (TOAST included), ${jobs} connection(s)`
-        : `${read.findings.length} of ${tables.length} tables could not be read: ${describe(read.findings[0])}`,
+        : `${new Set(read.findings.map((f) => `${f.database}.${f.relation}`)).size} of ${tables.length} tables could not be read (${read.findings.length} finding(s)): ${describe(read.findings[0])}`,
     seconds: readSeconds,
   });
 
@@ -129,13 +133,12 @@ export async function checkIntegrity(
     seconds: (performance.now() - t0) / 1000,
   });
 
-  const [v] = await instance.query<{ n: string }>(`select current_setting('server_version_num') as n`);
-  if (Number(v?.n) < 140000) {
-    pass.notes.push(`verify_heapam not run: it needs PostgreSQL 14 or later (this sandbox runs ${v?.n}); the tables were read end to end instead`);
+  if (versionNum < 140000) {
+    pass.notes.push(`verify_heapam not run: it needs PostgreSQL 14 or later (this sandbox runs ${versionNum}); the tables were read end to end instead`);
     return pass;
   }
   t0 = performance.now();
-  const heap = await checkHeaps(tables, amOpts);
+  const heap = await checkHeaps(ranges, amOpts);
   findings.push(...heap.findings);
   pass.heapsChecked = heap.checked;
   checks.push({

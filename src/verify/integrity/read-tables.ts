@@ -3,6 +3,7 @@
 // damaged heap page, a missing TOAST chunk or an undecodable value fails the read that hits it. Nothing is
 // sent back but a row count and a byte count.
 import type { Relation } from './catalog.js';
+import { rangeFilter, rangeLabel, type BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
 import { blockIn, serverMessage, type IntegrityFinding } from './integrity-finding.js';
 import type pg from 'pg';
@@ -20,25 +21,28 @@ export interface ReadPass {
 }
 
 export async function readTables(
-  tables: readonly Relation[],
+  ranges: readonly BlockRange[],
   opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal },
 ): Promise<ReadPass> {
-  const read: TableRead[] = [];
   const findings: IntegrityFinding[] = [];
-  await inParallel(tables, {
+  // Per table: rows and text bytes summed over its ranges, and how many ranges read without error.
+  const tally = new Map<Relation, { rows: number; textBytes: number; ok: number; parts: number }>();
+  await inParallel(ranges, {
     ...opts,
-    databaseOf: (t) => t.database,
-    work: async (client, t) => {
+    databaseOf: (r) => r.relation.database,
+    work: async (client, r) => {
       const { rows } = await client.query<{ n: string; text_bytes: string }>(
-        `select count(*)::text as n, coalesce(sum(octet_length(t::text)), 0)::text as text_bytes from only ${t.name} t`,
+        `select count(*)::text as n, coalesce(sum(octet_length(t::text)), 0)::text as text_bytes from only ${r.relation.name} t${rangeFilter(r)}`,
       );
-      read.push({ relation: t, rows: Number(rows[0]?.n ?? 0), textBytes: Number(rows[0]?.text_bytes ?? 0) });
+      const t = tally.get(r.relation) ?? { rows: 0, textBytes: 0, ok: 0, parts: r.parts };
+      tally.set(r.relation, { ...t, rows: t.rows + Number(rows[0]?.n ?? 0), textBytes: t.textBytes + Number(rows[0]?.text_bytes ?? 0), ok: t.ok + 1 });
     },
-    onError: (t, error, notices) => {
+    onError: (r, error, notices) => {
       // A checksum failure is a WARNING just before the ERROR: it carries the checksums, keep it.
       const message = [...notices.filter((n) => /checksum|page verification/i.test(n)), serverMessage(error)].join(' | ');
-      findings.push({ tool: 'read', database: t.database, relation: t.name, block: blockIn(message), message });
+      findings.push({ tool: 'read', database: r.relation.database, relation: r.relation.name, block: blockIn(message), message: `${message}${rangeLabel(r)}` });
     },
   });
+  const read = [...tally.entries()].filter(([, t]) => t.ok === t.parts).map(([relation, t]) => ({ relation, rows: t.rows, textBytes: t.textBytes }));
   return { read, findings };
 }
