@@ -2,6 +2,7 @@
 // primary, backup and incident; a source drill restores a backup the user already has.
 import type { DrillSpec } from './schema.js';
 import type { SourceDrillSpec } from './source-schema.js';
+import type { PolicyRef } from './policy.js';
 
 interface Loaded {
   /** Absolute path of the drill file. */
@@ -10,6 +11,8 @@ interface Loaded {
   text: string;
   /** Line of each key path in the file (e.g. "recovery.at"), for errors found while the drill runs. */
   lines: Record<string, number>;
+  /** The objectives came from this policy file (objectives: { from: ... }). */
+  policy?: PolicyRef | undefined;
 }
 
 export interface Drill extends DrillSpec, Loaded {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import path from 'node:path';
-import { DrillConfigError } from '../errors.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { DrillConfigError, formatProblem } from '../errors.js';
 import { ROOT } from '../test-support/cli.js';
 import { writeDrill } from '../test-support/drill-files.js';
 import { inspectDrill, loadDrill, loadDrills } from './loader.js';
@@ -25,6 +27,31 @@ describe('drill loader', () => {
     expect(drill.recovery.target).to.equal('before-incident');
     expect(drill.fixturePaths[0]).to.equal(path.join(ROOT, 'fixtures/shop.sql'));
     expect(drill.verify).to.have.length(3);
+  });
+
+  describe('objectives from a policy file (objectives: { from })', () => {
+    const withPolicy = (policy: string, objectives = '{ from: policy/tier1.yaml }') => {
+      const file = writeDrill(VALID.replace('objectives: { rto: 2m, rpo: 5s }', `objectives: ${objectives}`));
+      mkdirSync(path.join(path.dirname(file), 'policy'), { recursive: true });
+      writeFileSync(path.join(path.dirname(file), 'policy', 'tier1.yaml'), policy);
+      return inspectDrill(file);
+    };
+    it('takes rto, rpo, maxBackupAge and validateEvery from the named policy, with its name, owner and hash', () => {
+      const text = 'name: tier1\nowner: dba-team\nrto: 7m\nrpo: 5m\nvalidateEvery: 7d\n';
+      const { drill, problems } = withPolicy(text);
+      expect(problems).to.deep.equal([]);
+      expect(drill?.objectives).to.deep.equal({ rto: 420_000, rpo: 300_000, validateEvery: 7 * 86_400_000 });
+      expect(drill?.policy).to.deep.include({ name: 'tier1', owner: 'dba-team', text, sha256: createHash('sha256').update(text).digest('hex') });
+    });
+    it('names the policy file and line of a bad value or an unknown key; refuses objectives next to from; a missing file', () => {
+      const bad = withPolicy('name: tier1\nrto: 7 minutes\nrpo: 5m\nretention: 30d\n').problems.map(formatProblem);
+      expect(bad.some((p) => /tier1\.yaml:2: rto: "7 minutes" is not a duration/.test(p)), bad.join('\n')).to.equal(true);
+      expect(bad.some((p) => /tier1\.yaml:4: retention: unknown key "retention"/.test(p)), bad.join('\n')).to.equal(true);
+      const mixed = withPolicy('name: tier1\nrto: 7m\nrpo: 5m\n', '{ from: policy/tier1.yaml, rto: 1m }').problems.map(formatProblem);
+      expect(mixed.join('\n')).to.match(/:2: objectives: rto next to from: the policy's objectives are used as written/);
+      const missing = withPolicy('name: x\nrto: 1m\nrpo: 1m\n', '{ from: policy/nope.yaml }').problems.map(formatProblem);
+      expect(missing.join('\n')).to.match(/:2: objectives.from: policy file policy\/nope.yaml not found/);
+    });
   });
 
   it('applies defaults to a minimal drill', () => {

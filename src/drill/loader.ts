@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { DrillConfigError, type ConfigProblem } from '../errors.js';
 import { isSourceDrill, type AnyDrill, type Drill, type SourceDrill } from './drill.js';
 import { sourceDrillSchema } from './source-schema.js';
+import { applyPolicy } from './policy.js';
 import { drillSchema } from './schema.js';
 import { drillSlug } from './slug.js';
 
@@ -100,7 +101,13 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
     };
   }
 
-  if ('source' in data) return inspectSourceDrill(abs, shown, source, doc, data, lineOf, overrides);
+  const policyProblems: ConfigProblem[] = [];
+  const lineOfKey = (keyPath: string[]) => lineOf((doc.getIn(keyPath, true) as Node | undefined)?.range?.[0]);
+  const policy = applyPolicy(abs, shown, data as Record<string, unknown>, lineOfKey, policyProblems);
+  if (policyProblems.length > 0) return { problems: policyProblems };
+  const withPolicy = <T extends { drill?: AnyDrill; problems: ConfigProblem[] }>(r: T): T => (r.drill && policy ? { ...r, drill: { ...r.drill, policy } } : r);
+
+  if ('source' in data) return withPolicy(inspectSourceDrill(abs, shown, source, doc, data, lineOf, overrides));
   if (overrides?.backup) {
     return { problems: [{ file: shown, path: '', message: `${overrides.by}: --backup chooses among the backups of a pgBackRest stanza or a Barman server; this drill takes its own backup`, fix: 'use --backup only with drills that have source: pgbackrest or source: barman' }] };
   }
@@ -137,7 +144,7 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
   });
 
   if (!parsed.success || problems.length > 0) return { problems: sortProblems(problems) };
-  return { drill: { ...parsed.data, file: abs, text: source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+  return withPolicy({ drill: { ...parsed.data, file: abs, text: source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] });
 }
 
 /** A drill of an existing backup: its own schema, and its paths resolved against the drill file and checked. */
@@ -279,7 +286,7 @@ function issueProblems(
 function suggestKey(parent: (string | number)[]): string {
   const known: Record<string, string> = {
     '': 'name, description, objectives, postgres, provider, backup, workload, incident, expect, recovery, verify, timeouts',
-    objectives: 'rto, rpo',
+    objectives: 'rto, rpo, maxBackupAge, validateEvery, or from (a policy file)',
     postgres: 'version, image, settings',
     workload: 'fixtures, pgbench, heartbeat, runFor, background',
     recovery: 'target, at, marker, xid, lsn, name, inclusive, timeline, timeout',

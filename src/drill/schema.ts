@@ -206,6 +206,8 @@ export const objectives = z.strictObject({
   rpo: duration,
   /** A drill of an existing backup: the newest backup may be at most this old (pgdrill check). */
   maxBackupAge: duration.optional(),
+  /** The drill must pass at least this often: older, it is overdue (history page, aggregate coverage). */
+  validateEvery: duration.optional(),
 });
 
 const s3Repository = z.strictObject({

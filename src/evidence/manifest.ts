@@ -23,6 +23,8 @@ export interface Manifest {
   ranBy: RunContext;
   pgdrillVersion: string;
   drills: Array<{ name: string; file: string; sha256: string; content: string }>;
+  /** The objective policies the drills were judged against (objectives: { from }), each once. */
+  policies?: Array<{ name: string; file: string; sha256: string; content: string }>;
   results: Array<{ drill: string; status: string; verdict: string; rtoSeconds: number | null; rpoSeconds: number | null; objectives: { rtoSeconds: number; rpoSeconds: number } }>;
   environment: Array<{ drill: string; provider: string; postgresVersion: string; backupMethod: string; toolVersions: Record<string, string>; settings: Record<string, string>; host: string; platform: string; node: string }>;
   commands: Array<{ drill: string; label: string; command: string; exitCode: number | null }>;
@@ -43,7 +45,7 @@ export function previousManifest(outDir: string, runId: string): { runId: string
 
 export function writeManifest(
   runDir: string,
-  input: { runId: string; startedAt: string; endedAt: string; drills: ReadonlyArray<Pick<AnyDrill, 'name' | 'file' | 'text'>>; results: DrillResult[]; signer: Signer | undefined },
+  input: { runId: string; startedAt: string; endedAt: string; drills: ReadonlyArray<Pick<AnyDrill, 'name' | 'file' | 'text' | 'policy'>>; results: DrillResult[]; signer: Signer | undefined },
 ): { manifestFile: string; signed: boolean } {
   const files = listFiles(runDir)
     .filter((f) => f !== MANIFEST && f !== SIGNATURE)
@@ -57,6 +59,7 @@ export function writeManifest(
     ranBy: runContext(),
     pgdrillVersion: PGDRILL_VERSION,
     drills: input.drills.map((d) => ({ name: d.name, file: d.file, sha256: sha256(d.text), content: d.text })),
+    policies: [...new Map(input.drills.flatMap((d) => (d.policy ? [[d.policy.file, { name: d.policy.name, file: d.policy.file, sha256: d.policy.sha256, content: d.policy.text }] as const] : []))).values()],
     results: input.results.map((r) => ({ drill: r.drill.name, status: r.status, verdict: r.verdict, rtoSeconds: r.measured.rtoSeconds, rpoSeconds: r.measured.rpoSeconds, objectives: r.objectives })),
     environment: input.results.map((r) => ({
       drill: r.drill.name,

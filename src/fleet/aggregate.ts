@@ -74,7 +74,8 @@ export function aggregate(inputs: readonly string[], opts: { out: string; expect
   }
   const cov = coverage(outDir, { expected: opts.expected, withinMs: opts.withinMs, now: opts.now ?? startedAt });
   const codes = [...results.map((r) => EXIT[r.status]), ...summaries.map((s) => s.exitCode)];
-  if (cov.stale.length + cov.never.length > 0 && opts.withinMs !== undefined) codes.push(1);
+  // Judged when there is a window to judge by (--within, or a drill's validateEvery) or a list to cover.
+  if (cov.stale.length > 0 || (cov.never.length > 0 && (opts.withinMs !== undefined || opts.expected !== undefined))) codes.push(1);
   const summary: RunSummary = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     runId,

@@ -1,6 +1,6 @@
 // Coverage of a fleet over the whole history of an output folder: for every drill expected (the drill files
-// given) or seen, when it last passed; fresh when that is within the window, stale when older, never when it
-// has no passing run at all. A drill that silently stops running shows here, and in the metrics.
+// given) or seen, when it last passed; fresh when that is within the window (--within, or the drill's own
+// objectives.validateEvery), stale when older, never when it has no passing run at all. A drill that silently stops running shows here, and in the metrics.
 import { readHistory } from '../report/history.js';
 import type { DrillResult } from '../model/result-schema.js';
 
@@ -9,6 +9,9 @@ export interface DrillCoverage {
   lastSuccess: string | null;
   lastRun: string | null;
   lastStatus: string | null;
+  /** The window it is judged by (--within, or its validateEvery); null: any pass counts. */
+  windowSeconds: number | null;
+  policy: string | null;
   state: 'fresh' | 'stale' | 'never';
 }
 
@@ -26,8 +29,10 @@ export function coverage(outDir: string, opts: { expected?: readonly string[] | 
     const runs = all.filter((r) => r.drill.name === drill).sort((a, b) => a.endedAt.localeCompare(b.endedAt));
     const lastSuccess = runs.filter((r) => r.status === 'passed').at(-1)?.endedAt ?? null;
     const last = runs.at(-1);
-    const fresh = lastSuccess !== null && (opts.withinMs === undefined || opts.now.getTime() - Date.parse(lastSuccess) <= opts.withinMs);
-    return { drill, lastSuccess, lastRun: last?.endedAt ?? null, lastStatus: last?.status ?? null, state: lastSuccess === null ? 'never' : fresh ? 'fresh' : 'stale' };
+    // --within wins; otherwise the drill's own objectives.validateEvery (its policy's), from its newest result.
+    const windowMs = opts.withinMs ?? (last?.objectives.validateEverySeconds !== undefined ? last.objectives.validateEverySeconds * 1000 : undefined);
+    const fresh = lastSuccess !== null && (windowMs === undefined || opts.now.getTime() - Date.parse(lastSuccess) <= windowMs);
+    return { drill, lastSuccess, lastRun: last?.endedAt ?? null, lastStatus: last?.status ?? null, windowSeconds: windowMs === undefined ? null : windowMs / 1000, policy: last?.objectives.policy?.name ?? null, state: lastSuccess === null ? 'never' : fresh ? 'fresh' : 'stale' };
   });
   return {
     withinSeconds: opts.withinMs === undefined ? null : opts.withinMs / 1000,

@@ -3,7 +3,7 @@
 // one output folder whose evidence verifies; coverage names the drill that never passed and, with a short
 // window, the stale ones, in the output and the metrics.
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, runCli, testFolders } from '../test-support/cli.js';
@@ -21,8 +21,13 @@ describe('fleet: plan, shards and aggregate (real drills)', function () {
     mkdirSync(fleet, { recursive: true });
     mkdirSync(planned, { recursive: true });
     const quickstart = readFileSync(path.join(ROOT, 'drills', 'quickstart.yaml'), 'utf8').replace(/\.\.\/fixtures/g, path.join(ROOT, 'fixtures'));
+    // billing is judged against a shared, named policy (objectives: { from }).
+    const policy = path.join(work, 'policy', 'tier1.yaml');
+    mkdirSync(path.dirname(policy), { recursive: true });
+    writeFileSync(policy, 'name: tier1\nowner: dba-team\nrto: 2m\nrpo: 5s\nvalidateEvery: 7d\n');
     for (const name of names) {
-      const text = quickstart.replace('name: quickstart-drop-table', `name: ${name}`);
+      let text = quickstart.replace('name: quickstart-drop-table', `name: ${name}`);
+      if (name === 'billing') text = text.replace('objectives: { rto: 2m, rpo: 5s }', `objectives: { from: ${policy} }`);
       writeFileSync(path.join(fleet, `${name}.yaml`), text);
       writeFileSync(path.join(planned, `${name}.yaml`), text);
     }
@@ -84,8 +89,27 @@ describe('fleet: plan, shards and aggregate (real drills)', function () {
     expect(new Set(history.map((e) => e.folder.split(path.sep)[0])), 'one run folder').to.deep.equal(new Set([summary.runId]));
     expect(history).to.have.length(3);
     expect(readFileSync(path.join(out, 'index.html'), 'utf8')).to.contain(summary.runId);
+    // The policy: named in coverage (its validateEvery is billing's window), the result, the report, the evidence.
+    expect(coverage.drills.find((d) => d.drill === 'billing')).to.deep.include({ policy: 'tier1', windowSeconds: 8 * 86_400, state: 'fresh' }, '--within wins');
+    const billing = history.find((e) => e.result.drill.name === 'billing')!;
+    expect(billing.result.objectives.policy).to.deep.include({ name: 'tier1', owner: 'dba-team' });
+    expect(billing.result.objectives.validateEverySeconds).to.equal(7 * 86_400);
+    expect(readFileSync(path.join(out, billing.folder, 'report.html'), 'utf8')).to.match(/Objectives from policy <b>tier1<\/b> \(owner: dba-team\)/);
+    const shardManifests = readdirSync(path.join(out, summary.runId, 'evidence', 'shards')).filter((f) => f.endsWith('.json'));
+    const policies = shardManifests.flatMap((f) => (JSON.parse(readFileSync(path.join(out, summary.runId, 'evidence', 'shards', f), 'utf8')) as { policies?: Array<{ name: string; content: string }> }).policies ?? []);
+    expect(policies.map((p) => [p.name, p.content])).to.deep.equal([['tier1', readFileSync(path.join(work, 'policy', 'tier1.yaml'), 'utf8')]]);
     const verified = await runCli(['evidence', 'verify', out]);
     expect(verified.code, verified.stderr).to.equal(0);
+
+    // Without --within, each drill is judged by its own validateEvery (billing: its policy's 7d; the others: any pass).
+    const own = await runCli(['aggregate', ...shardOuts, '--out', path.join(work, 'fleet-policy'), '--json'], { env });
+    expect(own.code, own.stderr).to.equal(0);
+    const ownCoverage = (JSON.parse(own.stdout) as { coverage: { drills: Array<{ drill: string; windowSeconds: number | null; state: string }> } }).coverage;
+    expect(ownCoverage.drills.map((d) => [d.drill, d.windowSeconds, d.state])).to.deep.equal([
+      ['billing', 7 * 86_400, 'fresh'],
+      ['orders-eu', null, 'fresh'],
+      ['orders-us', null, 'fresh'],
+    ]);
 
     const stale = await runCli(['aggregate', ...shardOuts, '--out', path.join(work, 'fleet-late'), '--within', '1ms'], { env });
     expect(stale.code).to.equal(1);

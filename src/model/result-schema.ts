@@ -33,6 +33,11 @@ export const resultSchema = z
       rpoSeconds: z.number(),
       rtoMet: z.boolean().optional().describe('the RTO objective was met: measured within it AND the recovery was verified (absent in results of pgdrill before 0.2)'),
       rpoMet: z.boolean().optional().describe('the RPO objective was met: measured within it and not only a lower bound'),
+      validateEverySeconds: z.number().optional().describe('the drill must pass at least this often (objectives.validateEvery)'),
+      policy: z
+        .object({ name: z.string(), owner: z.string().optional(), file: z.string(), sha256: z.string() })
+        .optional()
+        .describe('the objectives came from this policy file (objectives: { from })'),
     }),
     measured: z.object({
       rtoSeconds: z.number().nullable().describe('incident declared -> recovered instance promoted and verified (monotonic clock)'),

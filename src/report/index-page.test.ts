@@ -44,4 +44,22 @@ describe('history page', () => {
     expect(table).to.match(/backup size<\/td><td class="num">100.0 MiB<\/td><td class="num">30.0 MiB/);
     expect(table).to.match(/shop: orders rows<\/td><td class="num">1000<\/td><td class="num">300</);
   });
+
+  it('flags a drill whose last pass is older than its validateEvery, with its policy', () => {
+    const out = tempDir('drilltest-index-');
+    const write = (drill: string, endedAt: string, status: 'passed' | 'failed') => {
+      mkdirSync(path.join(out, `run-${drill}`, drill), { recursive: true });
+      const policy = { name: 'tier1', owner: 'dba-team', file: '/p/tier1.yaml', sha256: 'x' };
+      const r = sampleResult(drill, status, undefined, { runId: `run-${drill}`, startedAt: endedAt, endedAt, objectives: { rtoSeconds: 120, rpoSeconds: 5, validateEverySeconds: 86_400, policy } });
+      writeFileSync(path.join(out, `run-${drill}`, drill, 'result.json'), JSON.stringify(r));
+    };
+    write('stale', new Date(Date.now() - 3 * 86_400_000).toISOString(), 'passed');
+    write('fresh', new Date(Date.now() - 3_600_000).toISOString(), 'passed');
+    write('failing', new Date(Date.now() - 3_600_000).toISOString(), 'failed');
+    const { html } = renderIndex(out);
+    const heading = (d: string) => html.slice(html.indexOf(`<h3>${d} `), html.indexOf('</h3>', html.indexOf(`<h3>${d} `)));
+    expect(heading('stale')).to.match(/policy tier1, owner dba-team/).and.match(/overdue: last passed .*, to be validated every 24h/);
+    expect(heading('fresh')).to.not.contain('overdue');
+    expect(heading('failing')).to.contain('overdue: never passed');
+  });
 });

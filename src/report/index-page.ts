@@ -45,9 +45,16 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
     })),
     trends: [...drills.entries()].map(([name, list]) => {
       const latest = list.at(-1)?.result;
+      // Overdue: no pass within the drill's validateEvery (its policy's), counted from now.
+      const every = latest?.objectives.validateEverySeconds;
+      const lastPass = [...list].reverse().find((e) => e.result.status === 'passed')?.result.endedAt;
+      const overdue = every !== undefined && (!lastPass || Date.now() - Date.parse(lastPass) > every * 1000);
       return {
         name,
         runs: list.length,
+        policy: latest?.objectives.policy?.name,
+        owner: latest?.objectives.policy?.owner,
+        overdue: overdue ? `overdue: ${lastPass ? `last passed ${lastPass.slice(0, 16).replace('T', ' ')}` : 'never passed'}, to be validated every ${formatSeconds(every ?? 0)}` : undefined,
         sizes: sizeTable(list.map((e) => e.result)),
         rtoChart: trendChart(
           'RTO measured',

@@ -3,7 +3,7 @@
 // flipped are each found and named (database, relation, block, the tool's message); a corrupted backup fails its
 // drill with a table of findings; a backup 70% smaller than the previous runs fails the size sanity check.
 import { expect } from 'chai';
-import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import { LocalProvider } from '../../providers/local/local-provider.js';
@@ -13,20 +13,11 @@ import { postgresProcessesUnder, runCli, workFoldersLeft } from '../../test-supp
 import { hashes } from '../../test-support/file-hashes.js';
 import { own, sh } from '../../test-support/host.js';
 import { testBench, type TestBench } from '../../test-support/instances.js';
+import { flipBytes } from '../../incidents/corrupt-page.js';
 import { checkIntegrity, type IntegrityPass } from './integrity.js';
 
-/** Inverts bytes in place (the server must be stopped, or a cached page would be written back over them). */
-function flip(file: string, offset: number, length = 16): void {
-  const fd = openSync(file, 'r+');
-  try {
-    const buf = Buffer.alloc(length);
-    readSync(fd, buf, 0, length, offset);
-    for (let i = 0; i < length; i++) buf[i] = (buf[i] ?? 0) ^ 0xff;
-    writeSync(fd, buf, 0, length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
+/** The server must be stopped, or a cached page would be written back over the damage. */
+const flip = (file: string, offset: number) => flipBytes(file, offset, 16);
 
 describe('integrity: every page, index and row of a restored copy (real PostgreSQL 15, real damage)', function () {
   this.timeout(240_000);
@@ -221,7 +212,7 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     expect(full.findings.find((f) => f.relation === 'heap_t' && f.tool === 'verify_heapam')).to.deep.include({ block: 1 });
   });
 
-  it('a large table with two damaged pages: read in block ranges, both are found (one connection stops at the first)', async () => {
+  it('a large table with two damaged pages: read in block ranges, both are found (one connection stops at the first it meets)', async () => {
     await shop(`create table range_t as select g, repeat('y', 1000) as f from generate_series(1, 80000) g; checkpoint`);
     const [row] = await shop(`select pg_relation_filepath('range_t') as f, pg_relation_size('range_t') / 8192 as blocks`);
     expect(Number(row?.['blocks'])).to.be.greaterThan(8192);
@@ -233,8 +224,11 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     const ranged = (await check('quick', 2)).findings.filter((f) => f.relation === 'range_t');
     expect(ranged.map((f) => f.block).sort((a, b) => (a ?? 0) - (b ?? 0))).to.deep.equal([100, 9000]);
     expect(ranged.map((f) => f.message).join('\n')).to.match(/\(blocks 0-8191\)/);
+    // One connection reads the table in one query (PostgreSQL's parallel workers may reach either page first):
+    // the first damaged page ends it, so only one of the two is found.
     const whole = (await check('quick', 1)).findings.filter((f) => f.relation === 'range_t');
-    expect(whole.map((f) => f.block)).to.deep.equal([100]);
+    expect(whole).to.have.length(1);
+    expect([100, 9000]).to.include(whole[0]?.block);
     const heap = (await check('full', 2)).findings.filter((f) => f.relation === 'range_t' && f.tool === 'verify_heapam');
     expect(heap.map((f) => f.block).sort((a, b) => (a ?? 0) - (b ?? 0))).to.deep.equal([100, 9000]);
   });

@@ -85,15 +85,15 @@ export async function checkIntegrity(
   findings.push(...read.findings);
   const rowsRead = read.read.reduce((s, r) => s + r.rows, 0);
   const bytesRead = read.read.reduce((s, r) => s + r.relation.bytes, 0);
-  checks.push({
-    name: 'integrity: every table read end to end',
-    status: read.findings.length === 0 ? 'passed' : 'failed',
-    detail:
-      read.findings.length === 0
-        ? `${tables.length} tables in ${databases.length} database(s) read: ${rowsRead} rows, ${mib(bytesRead)} on disk (TOAST included), ${jobs} connection(s)`
-        : `${new Set(read.findings.map((f) => `${f.database}.${f.relation}`)).size} of ${tables.length} tables could not be read (${read.findings.length} finding(s)): ${describe(read.findings[0])}`,
-    seconds: readSeconds,
-  });
+  checks.push(
+    passCheck(
+      'integrity: every table read end to end',
+      read.findings,
+      t0,
+      `${tables.length} tables in ${databases.length} database(s) read: ${rowsRead} rows, ${mib(bytesRead)} on disk (TOAST included), ${jobs} connection(s)`,
+      `${new Set(read.findings.map((f) => `${f.database}.${f.relation}`)).size} of ${tables.length} tables could not be read (${read.findings.length} finding(s))`,
+    ),
+  );
 
   const pass: IntegrityPass = {
     level: spec.integrity,
@@ -118,7 +118,7 @@ export async function checkIntegrity(
     schemaOf = await installAmcheck(databases, connect);
   } catch (error) {
     const detail = `amcheck is not available on this server: ${(error as Error).message}; install the contrib modules with the server binaries (Debian: postgresql-<major>; RHEL: postgresql<major>-contrib) or write integrity: quick`;
-    checks.push({ name: 'integrity: amcheck on every B-tree index', status: 'failed', detail, seconds: 0 });
+    checks.push({ name: AMCHECK, status: 'failed', detail, seconds: 0 });
     return pass;
   }
   const amOpts = { ...pool, schemaOf };
@@ -126,12 +126,7 @@ export async function checkIntegrity(
   const idx = await checkIndexes(indexes, amOpts);
   findings.push(...idx.findings);
   pass.indexesChecked = idx.checked;
-  checks.push({
-    name: 'integrity: amcheck on every B-tree index (heapallindexed)',
-    status: idx.findings.length === 0 ? 'passed' : 'failed',
-    detail: idx.findings.length === 0 ? `${idx.checked} indexes consistent with their tables (${mib(indexes.reduce((s, r) => s + r.bytes, 0))})` : `${idx.findings.length} of ${indexes.length} indexes damaged: ${describe(idx.findings[0])}`,
-    seconds: (performance.now() - t0) / 1000,
-  });
+  checks.push(passCheck(AMCHECK, idx.findings, t0, `${idx.checked} indexes consistent with their tables (${mib(indexes.reduce((s, r) => s + r.bytes, 0))})`, `${idx.findings.length} of ${indexes.length} indexes damaged`));
 
   if (versionNum < 140000) {
     pass.notes.push(`verify_heapam not run: it needs PostgreSQL 14 or later (this sandbox runs ${versionNum}); the tables were read end to end instead`);
@@ -141,13 +136,15 @@ export async function checkIntegrity(
   const heap = await checkHeaps(ranges, amOpts);
   findings.push(...heap.findings);
   pass.heapsChecked = heap.checked;
-  checks.push({
-    name: 'integrity: verify_heapam on every table',
-    status: heap.findings.length === 0 ? 'passed' : 'failed',
-    detail: heap.findings.length === 0 ? `${heap.checked} tables and their TOAST structurally sound` : `${new Set(heap.findings.map((f) => f.relation)).size} table(s) damaged: ${describe(heap.findings[0])}`,
-    seconds: (performance.now() - t0) / 1000,
-  });
+  checks.push(passCheck('integrity: verify_heapam on every table', heap.findings, t0, `${heap.checked} tables and their TOAST structurally sound`, `${new Set(heap.findings.map((f) => f.relation)).size} table(s) damaged`));
   return pass;
+}
+
+const AMCHECK = 'integrity: amcheck on every B-tree index (heapallindexed)';
+
+/** One pass as a check: passed with what it covered, or failed with how much it found and the first finding. */
+function passCheck(name: string, found: readonly IntegrityFinding[], startedAt: number, clean: string, damaged: string): CheckResult {
+  return { name, status: found.length === 0 ? 'passed' : 'failed', detail: found.length === 0 ? clean : `${damaged}: ${describe(found[0])}`, seconds: (performance.now() - startedAt) / 1000 };
 }
 
 /** "shop: public.orders, block 3: invalid page ..." */
