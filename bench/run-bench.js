@@ -9,6 +9,7 @@
 //  7. start-up: `pgdrill --help` and `pgdrill validate` against a bare `node -e 1`, alternated (goal <= 2.5 x)
 //  8. integrity pass on pgbench scale BENCH_INTEGRITY_SCALE (default 100): MB/s against cat of the same files,
 //     quick and full with 1 and 2 connections, pg_checksums against cat (bench/integrity.js)
+//  9. pgdrill check on a base-backup folder and its WAL archive against node -e 1 (bench/check.js)
 //  plus the peak memory of the pgdrill process. Writes bench/results/<date>.json and prints Markdown.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -158,9 +159,12 @@ log(`start-up: node ${fixed(startupMedians.nodeSeconds)}s, --help ${fixed(startu
 // 8: the integrity pass (its own script: it builds a pgbench cluster of its own).
 const integrity = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/integrity.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).trim().split('\n').at(-1));
 
+// 9: pgdrill check (no server started).
+const check = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/check.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1));
+
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, startup: startupMedians, integrity, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, startup: startupMedians, integrity, check, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -194,6 +198,8 @@ const md = [
   `| pg_checksums (stopped) | 1 | ${fixed(integrity.pgChecksums?.seconds, 1)} | ${fixed(integrity.pgChecksums?.MBps, 0)} | ${fixed(integrity.pgChecksums?.catMBps, 0)} | **${fixed(integrity.pgChecksums?.ratioToCat, 3)}** |`,
   '',
   `1 -> 2 connections: quick ${fixed(integrity.quickSpeedup1to2, 2)}x, full ${fixed(integrity.fullSpeedup1to2, 2)}x faster.`,
+  '',
+  `\`pgdrill check\` on a base-backup folder and its archive (median of ${check.runs}): ${fixed(check.checkSeconds, 3)}s, ${fixed(check.ratio, 2)} x \`node -e 1\` (${fixed(check.nodeSeconds, 3)}s); no server started.`,
   '',
 ].join('\n');
 writeFileSync(path.join(root, 'bench/results', `${result.date.slice(0, 10)}.md`), md);

@@ -1,11 +1,13 @@
 // Posts the run's message to a Slack incoming webhook (@slack/webhook), retrying with backoff on 429 (honouring
 // Retry-After) and 5xx. A notification that finally fails is a warning: it never loses the report nor changes
 // the verdict. The webhook URL is a secret: it never appears in any message pgdrill writes.
-import { IncomingWebhook } from '@slack/webhook';
+import { IncomingWebhook, type IncomingWebhookSendArguments } from '@slack/webhook';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redactor } from '../exec/redactor.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { slackMessage } from './slack-message.js';
+import { checkMessage } from './check-message.js';
+import type { DrillChecks } from '../pipeline/finding.js';
 
 export interface SlackOptions {
   webhookUrl: string;
@@ -29,6 +31,19 @@ export async function notifySlack(results: DrillResult[], opts: SlackOptions): P
   if (opts.notify === 'failure' && results.every((r) => r.status === 'passed')) {
     return { sent: false, skipped: 'every drill passed and --notify failure was given', attempts: 0 };
   }
+  return postToSlack(slackMessage(results, opts), opts);
+}
+
+/** `pgdrill check`: the findings that failed (and warnings), per drill, with what to change. */
+export async function notifySlackOfChecks(drills: readonly DrillChecks[], opts: Omit<SlackOptions, 'runId'>): Promise<SlackOutcome> {
+  if (opts.notify === 'failure' && drills.every((d) => d.findings.every((f) => f.status !== 'failed'))) {
+    return { sent: false, skipped: 'nothing failed and --notify failure was given', attempts: 0 };
+  }
+  return postToSlack(checkMessage(drills, opts), opts);
+}
+
+/** Sends one message, retrying 429 (after Retry-After) and 5xx with backoff; the webhook URL never in a warning. */
+async function postToSlack(message: IncomingWebhookSendArguments, opts: Pick<SlackOptions, 'webhookUrl' | 'attempts' | 'backoffMs'>): Promise<SlackOutcome> {
   const redactor = new Redactor();
   redactor.add(opts.webhookUrl);
   let retryAfterMs: number | undefined;
@@ -41,7 +56,6 @@ export async function notifySlack(results: DrillResult[], opts: SlackOptions): P
       return response;
     },
   });
-  const message = slackMessage(results, opts);
   const attempts = opts.attempts ?? 5;
   let delay = opts.backoffMs ?? 1000;
   let last = '';

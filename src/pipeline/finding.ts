@@ -14,3 +14,11 @@ export interface PipelineFinding {
 export const passed = (check: string, detail: string): PipelineFinding => ({ check, status: 'passed', detail });
 export const warning = (check: string, detail: string, fix: string): PipelineFinding => ({ check, status: 'warning', detail, fix });
 export const failed = (check: string, detail: string, fix: string): PipelineFinding => ({ check, status: 'failed', detail, fix });
+
+/** What `pgdrill check` found for one drill: its newest backup and every finding. */
+export interface DrillChecks {
+  drill: string;
+  file: string;
+  backup?: string;
+  findings: PipelineFinding[];
+}

@@ -3,6 +3,7 @@
 import junitReportBuilder, { type Builder } from 'junit-report-builder';
 import { writeFileAtomic } from './atomic-write.js';
 import type { DrillResult } from '../model/result-schema.js';
+import type { DrillChecks } from '../pipeline/finding.js';
 
 // The package is CommonJS and exports the builder itself as module.exports.
 const builder = junitReportBuilder as unknown as Builder;
@@ -21,6 +22,22 @@ export function buildJunit(results: DrillResult[]): string {
       if (c.seconds !== undefined) tc.time(c.seconds);
       if (c.status === 'failed') tc.failure(c.detail, 'CheckFailed');
       tc.standardOutput(c.detail);
+    }
+  }
+  return report.build();
+}
+
+/** `pgdrill check`: one suite per drill, one case per finding; a warning passes with its text and fix as output. */
+export function buildCheckJunit(drills: readonly DrillChecks[]): string {
+  const report = builder.newBuilder().name('pgdrill check');
+  for (const d of drills) {
+    const suite = report.testSuite().name(`check ${d.drill}`);
+    if (d.backup) suite.property('newestBackup', d.backup);
+    for (const f of d.findings) {
+      const tc = suite.testCase().className(`pgdrill.check.${d.drill}`).name(f.check);
+      const text = `${f.status.toUpperCase()}: ${f.detail}${f.fix ? `\nfix: ${f.fix}` : ''}`;
+      if (f.status === 'failed') tc.failure(text, 'CheckFailed');
+      tc.standardOutput(text);
     }
   }
   return report.build();

@@ -8,18 +8,13 @@ import { isSourceDrill } from '../drill/drill.js';
 import { loadDrills } from '../drill/loader.js';
 import { DrillConfigError, PgdrillError } from '../errors.js';
 import { resolveServerUser } from '../exec/os-user.js';
-import type { PipelineFinding } from '../pipeline/finding.js';
+import type { DrillChecks } from '../pipeline/finding.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
 import { createSource } from '../sources/registry.js';
 import { checkPipeline } from './check-pipeline.js';
 import { DrillSession } from './drill-session.js';
 
-export interface DrillChecks {
-  drill: string;
-  file: string;
-  backup?: string;
-  findings: PipelineFinding[];
-}
+export type { DrillChecks } from '../pipeline/finding.js';
 
 export async function runChecks(files: string[], opts: { signal: AbortSignal; workRoot?: string | undefined; env?: NodeJS.ProcessEnv }): Promise<{ drills: DrillChecks[]; exitCode: number }> {
   const drills = loadDrills(files);

@@ -3,7 +3,7 @@
 // every tablespace remapped into the work folder, and the sandbox reads WAL through `barman get-wal`. Barman
 // runs with a configuration derived from the user's (barman-config.ts), so it never writes into their home.
 // https://docs.pgbarman.org/release/3.4.0/
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
@@ -14,6 +14,7 @@ import { chownTree, makeOwnedDir } from '../exec/os-user.js';
 import { drillBarmanConfig } from './barman-config.js';
 import { chooseBackup } from './choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
+import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
 
 interface ListedBackup {
   backup_id: string;
@@ -35,6 +36,7 @@ export class BarmanSource implements BackupSource {
   private conf = '';
   private files: string[] = [];
   private walsDir: string | undefined;
+  private baseDir: string | undefined;
   private tablespaces: string[] = [];
 
   constructor(
@@ -43,6 +45,39 @@ export class BarmanSource implements BackupSource {
     private readonly backup: string,
     private readonly seed: number | undefined,
   ) {}
+
+  /**
+   * `barman check` and `barman status` of the server, through the derived configuration (so nothing lands in
+   * barman_home). barman check creates a server's missing base and wals folders: when either is missing, it is
+   * not run (that would write into the user's barman_home) and the missing folder is the finding.
+   */
+  async health(ctx: SourceContext): Promise<PipelineFinding[]> {
+    const missing = [this.baseDir, this.walsDir].filter((d): d is string => typeof d === 'string' && !existsSync(d));
+    if (missing.length > 0 || !this.baseDir || !this.walsDir) {
+      return [failed('barman check', `not run: the server's folders ${missing.join(', ') || '(unknown)'} do not exist, and barman check would create them in barman_home`, `check barman_home and the server section of ${this.config}, then run barman check ${this.server} on the Barman host`)];
+    }
+    const conf = this.prepare(ctx);
+    const json = async (cmd: string) => {
+      const r = await ctx.runner.run('barman', ['-c', conf, '-f', 'json', cmd, this.server], { label: `barman-${cmd}`, asServerUser: true, allowFailure: true });
+      try {
+        return (JSON.parse(r.stdout) as Record<string, Record<string, { status?: string; hint?: string; message?: string; description?: string }>>)[this.server] ?? {};
+      } catch {
+        return undefined;
+      }
+    };
+    const checks = await json('check');
+    if (!checks) return [failed('barman check', `barman check ${this.server} gave no readable answer`, `run barman check ${this.server} on the Barman host`)];
+    const bad = Object.entries(checks).filter(([, c]) => c.status !== 'OK');
+    const findings: PipelineFinding[] = bad.length
+      ? bad.map(([name, c]) => failed(`barman check: ${name.replace(/_/g, ' ')}`, `${name}: ${c.status ?? '?'}${c.hint ? ` (${c.hint})` : ''}`, `run barman check ${this.server} on the Barman host and fix ${name.replace(/_/g, ' ')}`))
+      : [passed('barman check', `all ${Object.keys(checks).length} checks OK for server ${this.server}`)];
+    const status = await json('status');
+    if (status) {
+      const say = (k: string) => status[k]?.message;
+      findings.push(passed('barman status', `${say('backups_number') ?? '?'} backup(s), first ${say('first_backup') ?? '?'}, last ${say('last_backup') ?? '?'}; minimum redundancy ${say('minimum_redundancy') ?? '?'}; retention ${say('retention_policies') ?? '?'}; PostgreSQL ${say('pg_version') ?? '?'}`));
+    }
+    return findings;
+  }
 
   readOnlyPaths(): string[] {
     return [this.config, ...this.files];
@@ -82,6 +117,7 @@ export class BarmanSource implements BackupSource {
     const shown = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-backup', this.server, label], 'barman-show-backup')) as Record<string, ShownBackup>)[this.server] as ShownBackup;
     const server = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-server', this.server], 'barman-show-server')) as Record<string, Record<string, unknown>>)[this.server] ?? {};
     this.walsDir = typeof server['wals_directory'] === 'string' ? server['wals_directory'] : undefined;
+    this.baseDir = typeof server['basebackups_directory'] === 'string' ? server['basebackups_directory'] : undefined;
     this.tablespaces = (shown.tablespaces ?? []).map((t) => t.name);
     const info = shown.base_backup_information;
     const newest = this.segments().at(-1);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { onlyResult, postgresProcessesUnder, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
 import { productionCluster, type ProductionCluster } from '../test-support/production-cluster.js';
 import { hashes } from '../test-support/file-hashes.js';
+import { fakeSlack } from '../test-support/fake-slack.js';
 
 describe('drills of existing backups (a production-like cluster, real tools)', function () {
   this.timeout(240_000);
@@ -111,8 +112,10 @@ verify:
     });
   }
 
-  it('Barman server through the user\'s own barman.conf (server in barman.d): recover with the tablespace remapped, WAL through get-wal, barman_home untouched', async () => {
+  it('Barman server through the user\'s own barman.conf (server in barman.d): barman check and status first, recover with the tablespace remapped, WAL through get-wal, barman_home untouched', async () => {
     const before = hashes(prod.barmanHome, prod.etcDir);
+    const folders = () => execFileSync('find', [prod.barmanHome, '-type', 'd'], { encoding: 'utf8' }).split('\n').sort();
+    const foldersBefore = folders();
     const out = path.join(work, 'out-barman');
     const file = drillFile(
       'prod-barman',
@@ -139,8 +142,17 @@ verify:
     const recover = r.commands.find((c) => c.label === 'barman-recover')?.command ?? '';
     expect(recover).to.match(/--tablespace fast:\S+\/tablespaces\/fast /).and.not.contain(prod.tablespaceDir);
     expect(r.measured.rpoMethod).to.equal('freshness');
-    // Barman's home (locks, log, incoming and streaming folders included) and the configuration: the same bytes.
+    // The pipeline first: barman check (each failing check named, with a fix) and barman status.
+    const pipeline = Object.fromEntries((r.pipeline ?? []).map((f) => [f.check, f]));
+    expect(pipeline['barman status']?.detail).to.match(/^\d+ backup\(s\), first \d{8}T\d{6}, last \d{8}T\d{6}; minimum redundancy satisfied/);
+    const barmanChecks = (r.pipeline ?? []).filter((f) => f.check.startsWith('barman check'));
+    expect(barmanChecks.length).to.be.greaterThan(0);
+    for (const f of barmanChecks.filter((x) => x.status !== 'passed')) expect(f.fix).to.contain(`barman check ${prod.barmanServer}`);
+    expect(r.commands.map((c) => c.label)).to.include.members(['barman-check', 'barman-status']);
+    // Barman's home (locks, log, incoming and streaming folders included) and the configuration: the same bytes,
+    // and no folder created (barman check creates missing server folders: pgdrill runs it only when none is).
     expect(hashes(prod.barmanHome, prod.etcDir)).to.deep.equal(before);
+    expect(folders()).to.deep.equal(foldersBefore);
     expect(workFoldersLeft(work)).to.deep.equal([]);
   });
 
@@ -320,10 +332,10 @@ verify:
     });
 
     it('pgdrill check: the pipeline against the objectives, nothing restored; archive_timeout, a failing archive_command, a stale backup, an idle slot', async () => {
-      const check = (name: string, objectives: string) => {
+      const check = (name: string, objectives: string, extra: string[] = []) => {
         const file = path.join(work, `${name}.yaml`);
         writeFileSync(file, `name: ${name}\nobjectives: ${objectives}\nsource:\n  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf} }\n  live: { conninfo: env:SOURCE_DATABASE_URL }\n`);
-        return runCli(['check', file, '--json'], { env });
+        return runCli(['check', file, '--json', ...extra], { env });
       };
       const findings = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as Array<{ findings: Array<{ check: string; status: string; detail: string; fix?: string }> }>)[0]?.findings.map((f) => [f.check, f]) ?? []);
       archiveTimeout('1min');
@@ -339,9 +351,24 @@ verify:
       expect(h['replication slots']?.detail).to.match(/barman_prod \(\d+(\.\d+)? (bytes|kB|MB)\)/);
       expect(workFoldersLeft(work)).to.deep.equal([]);
 
+      // The same outputs as a run: JUnit (a failed finding fails its test case) and Slack (only on failure here).
+      const slack = await fakeSlack();
+      const junit = path.join(work, 'check-junit.xml');
+      const quiet = await check('check-quiet', '{ rto: 15m, rpo: 5m, maxBackupAge: 1d }', ['--slack-webhook', slack.url, '--notify', 'failure']);
+      expect(quiet.code, quiet.stderr).to.equal(0);
+      expect(slack.requests, 'nothing failed: no message').to.have.length(0);
+
       archiveTimeout('10min');
-      const slow = await check('check-timeout', '{ rto: 15m, rpo: 5m, maxBackupAge: 1s }');
+      const slow = await check('check-timeout', '{ rto: 15m, rpo: 5m, maxBackupAge: 1s }', ['--junit', junit, '--slack-webhook', slack.url, '--notify', 'failure']);
+      await slack.close();
       expect(slow.code).to.equal(1);
+      const xml = readFileSync(junit, 'utf8');
+      expect(xml).to.match(/<testcase classname="pgdrill\.check\.check-timeout" name="archive_timeout vs RPO"[^>]*>\s*<failure message="FAILED: archive_timeout = 10m is longer than the RPO objective 5m/);
+      expect(xml).to.match(/name="data checksums"[^>]*>\s*<system-out>/);
+      expect(slack.requests).to.have.length(1);
+      const posted = JSON.stringify(slack.requests[0]?.body);
+      expect(posted).to.contain('pgdrill check: ').and.contain('FAILED').and.contain('archive_timeout vs RPO').and.contain('fix: ');
+      expect(posted).to.not.contain('secretWebhookToken42');
       const t = findings(slow.stdout);
       expect(t['archive_timeout vs RPO']?.status).to.equal('failed');
       expect(t['archive_timeout vs RPO']?.detail).to.contain('archive_timeout = 10m is longer than the RPO objective 5m');
