@@ -35,6 +35,8 @@ command -v barman >/dev/null 2>&1 || pkgs+=(barman barman-cli)
 # Object storage (S3): barman-cloud-* with its boto3, and openssl for the tests' self-signed S3 endpoint.
 command -v barman-cloud-restore >/dev/null 2>&1 || pkgs+=(barman-cli-cloud)
 command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
+# Evidence stores on a git branch (pgdrill evidence push git+...#branch) run git.
+command -v git >/dev/null 2>&1 || pkgs+=(git)
 if $want_browser && [ ! -x /usr/bin/chromium ]; then
   pkgs+=(chromium)
 fi
