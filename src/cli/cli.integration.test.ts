@@ -29,6 +29,30 @@ describe('pgdrill run (CLI, real Postgres)', function () {
   // Each test's folders; the test run removes them all at its end (test-support/temp-dirs.ts).
   const fresh = testFolders;
 
+  it('objectives.forecast: the RTO at production size from this drill\'s measured rates, with its assumptions, in result.json and the report', async () => {
+    const { out, work } = fresh();
+    const file = path.join(work, 'forecast.yaml');
+    const quickstart = readFileSync(path.join(ROOT, 'drills', 'quickstart.yaml'), 'utf8').replace(/\.\.\/fixtures/g, path.join(ROOT, 'fixtures'));
+    writeFileSync(file, quickstart.replace('objectives: { rto: 2m, rpo: 5s }', 'objectives: { rto: 2m, rpo: 5s, forecast: { size: 50GB, walPerHour: 2GB, backupEvery: 12h } }'));
+    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = readResult(onlyRun(out), 'quickstart-drop-table');
+    const f = r.forecast!;
+    const phase = (n: string) => r.phases.find((p) => p.name === n)?.seconds ?? 0;
+    expect(f.sizeBytes).to.equal(50e9);
+    expect(f.restoreSeconds).to.be.closeTo(50e9 / (r.measured.restoreFilesBytesPerSecond ?? 1), 1e-6);
+    expect(f.replaySeconds).to.be.closeTo((2e9 * 12) / (r.measured.walReplayBytesPerSecond ?? 1), 1e-6);
+    expect(f.fixedSeconds).to.be.closeTo((r.measured.rtoSeconds ?? 0) - phase('restore-files') - phase('wal-replay'), 1e-6);
+    expect(f.rtoSeconds).to.be.closeTo(f.restoreSeconds + f.replaySeconds + f.fixedSeconds, 1e-6);
+    expect(f.withinObjective).to.equal(f.rtoSeconds <= 120);
+    expect(f.assumptions.join('\n')).to.contain('24 GB of WAL (2.0 GB/h over 12h');
+    // An estimate never changes the verdict.
+    expect(r.status).to.equal('passed');
+    const html = readFileSync(path.join(out, r.runId, 'quickstart-drop-table', 'report.html'), 'utf8');
+    expect(html).to.contain('Forecast at production size').and.contain('An estimate, not a measurement');
+    expectNothingLeft(work);
+  });
+
   it('runs the quickstart drill: exit 0, PASSED verdict, RPO within the heartbeat, result files, nothing left', async () => {
     const { out, work } = fresh();
     const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--json'], { env: { PGDRILL_WORK_DIR: work } });

@@ -6,6 +6,7 @@ import { backupMethodNames, methodFacts, methodsWith } from '../backup/registry.
 import { INCIDENT_FACTS } from '../incidents/registry.js';
 import { isTableName } from '../verify/sql-ident.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
+import { forecastSpec } from './forecast.js';
 
 /** Incident kinds a check is meant to find (expect: detected). */
 function detectable(): string[] {
@@ -208,6 +209,8 @@ export const objectives = z.strictObject({
   maxBackupAge: duration.optional(),
   /** The drill must pass at least this often: older, it is overdue (history page, aggregate coverage). */
   validateEvery: duration.optional(),
+  /** The production size this drill stands for: the report estimates the RTO there from the measured rates. */
+  forecast: forecastSpec.optional(),
 });
 
 const s3Repository = z.strictObject({

@@ -176,6 +176,20 @@ export const resultSchema = z
       })
       .optional()
       .describe('a drill of an existing backup with live: markers written on the source, then a simulated loss; measured.rpoMethod is markers'),
+    forecast: z
+      .object({
+        sizeBytes: z.number(),
+        walPerHourBytes: z.number().nullable(),
+        backupEverySeconds: z.number(),
+        rtoSeconds: z.number(),
+        restoreSeconds: z.number(),
+        replaySeconds: z.number(),
+        fixedSeconds: z.number(),
+        withinObjective: z.boolean(),
+        assumptions: z.array(z.string()),
+      })
+      .optional()
+      .describe('objectives.forecast: the RTO estimated at production size from the rates this drill measured'),
     integrity: z
       .object({
         level: z.enum(['quick', 'full']),

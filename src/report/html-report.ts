@@ -39,6 +39,8 @@ export function renderReport(result: DrillResult): string {
     toolVersions: Object.entries(result.environment.toolVersions).map(([k, v]) => ({ k, v })),
     incidentDetails: Object.entries(result.incident?.details ?? {}).map(([k, v]) => ({ k, v })),
     walRate: m.walReplayBytesPerSecond ? `${formatBytes(m.walReplayBytesPerSecond)}/s` : 'n/a',
+    // The forecast's size as the drill file writes sizes (decimal GB), not in binary units.
+    forecastSize: result.forecast ? `${Number((result.forecast.sizeBytes / 1e9).toFixed(1))} GB` : undefined,
     readRate: result.integrity?.readBytesPerSecond ? `${formatBytes(result.integrity.readBytesPerSecond)}/s` : undefined,
     integrityMore: result.integrity ? result.integrity.findingsTotal - result.integrity.findings.length : 0,
     restoreRate: m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a',

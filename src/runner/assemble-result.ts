@@ -30,6 +30,7 @@ import type { WalFetch } from './wal-fetch.js';
 import type { Timeline } from './timeline.js';
 import type { VerifyOutcome } from '../verify/verify-recovery.js';
 import { integritySection, type IntegrityOutcome } from './stage-integrity.js';
+import { forecastRto } from '../drill/forecast.js';
 
 /** Everything a drill observed, filled in as it goes. */
 export interface DrillOutcome {
@@ -172,6 +173,7 @@ export function assembleResult(input: {
     ...(outcome.sandbox ? { sandbox: { overrides: outcome.sandbox.overrides, warnings: outcome.sandbox.warnings } } : {}),
     ...(outcome.freshness ? { freshness: outcome.freshness } : {}),
     ...(outcome.pipeline ? { pipeline: outcome.pipeline } : {}),
+    ...forecastSection(drill, timeline, measuredNumbers(outcome, timeline, rtoSeconds)),
     ...(outcome.integrity ? { integrity: integritySection(outcome.integrity) } : {}),
     ...(outcome.sanity ? { sanity: outcome.sanity } : {}),
     ...(outcome.live
@@ -188,6 +190,31 @@ export function assembleResult(input: {
       : {}),
   };
   return { result, exitCode: judgement.exitCode };
+}
+
+/** objectives.forecast: the RTO at production size, from this drill's rates (only for a verified recovery). */
+function forecastSection(drill: AnyDrill, timeline: Timeline, m: DrillResult['measured']): Pick<DrillResult, 'forecast'> {
+  const spec = drill.objectives.forecast;
+  if (!spec) return {};
+  const phase = (name: string) => timeline.phases.find((p) => p.name === name)?.seconds ?? null;
+  const backupEveryMs = spec.backupEvery ?? drill.objectives.maxBackupAge ?? 86_400_000;
+  const f = forecastRto(spec, {
+    rtoSeconds: m.rtoSeconds,
+    restoreBytesPerSecond: m.restoreFilesBytesPerSecond,
+    restoreSeconds: phase('restore-files'),
+    replayBytesPerSecond: m.walReplayBytesPerSecond,
+    replaySeconds: phase('wal-replay'),
+  }, backupEveryMs);
+  if (!f) return {};
+  return {
+    forecast: {
+      sizeBytes: spec.size,
+      walPerHourBytes: spec.walPerHour ?? null,
+      backupEverySeconds: backupEveryMs / 1000,
+      ...f,
+      withinObjective: f.rtoSeconds <= drill.objectives.rto / 1000,
+    },
+  };
 }
 
 /** The numbers, each traceable to how it was measured (result-schema.ts says how). */
