@@ -34,12 +34,13 @@ export async function pull(blobs: Blobs, outDir: string): Promise<{ runs: string
   const keys = await blobs.list();
   const runs = [...new Set(keys.filter((k) => k.includes('/')).map(runOf))].sort();
   const omitted: Record<string, number> = {};
+  const pulledBefore = readPullRecord(outDir)?.omitted ?? {};
   let files = 0;
   mkdirSync(outDir, { recursive: true });
   for (const run of runs) {
     const local = path.join(outDir, run);
     const ofRun = keys.filter((k) => runOf(k) === run);
-    if (existsSync(local) && readPullRecord(outDir)?.omitted[run] === undefined) {
+    if (existsSync(local) && pulledBefore[run] === undefined) {
       // A run folder this machine wrote itself (not pulled): keep it as it is.
       continue;
     }
@@ -52,7 +53,7 @@ export async function pull(blobs: Blobs, outDir: string): Promise<{ runs: string
     omitted[run] = ofRun.filter((k) => !PULLED.test(k)).length;
   }
   const head = keys.includes(HEAD) ? (JSON.parse((await blobs.get(HEAD)).toString('utf8')) as Head) : null;
-  writePullRecord(outDir, { store: blobs.describe, pulledAt: new Date().toISOString(), omitted: { ...(readPullRecord(outDir)?.omitted ?? {}), ...omitted } });
+  writePullRecord(outDir, { store: blobs.describe, pulledAt: new Date().toISOString(), omitted: { ...pulledBefore, ...omitted } });
   return { runs, files, head };
 }
 
