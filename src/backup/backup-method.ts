@@ -76,10 +76,10 @@ export interface MethodFacts {
   readonly pointInTime: boolean;
   /** Its tools run in containers of the server's image, so the docker provider can run it. */
   readonly runsInContainer: boolean;
-  /** Its WAL archive is the run's plain archive folder (incidents can delete a segment from it). */
-  readonly plainWalArchive: boolean;
-  /** Its backup is a plain data folder with a manifest (incidents can damage a file of it). */
-  readonly plainBackupFolder: boolean;
+  /** It can delete one segment from the drill's own WAL archive (removeArchivedSegment: the missing-wal incident). */
+  readonly removableWal: boolean;
+  /** It can damage a data file of the drill's own backup (damageBackup: the corrupt-backup incident). */
+  readonly damageableBackup: boolean;
   /** The keys of the drill's backup section it reads besides method, and whether each is required. */
   readonly options?: Readonly<Partial<Record<keyof BackupOptions, 'optional' | 'required'>>>;
 }
@@ -111,6 +111,16 @@ export interface BackupOptions {
   cloud?: CloudDestination | undefined;
 }
 
+/** Bytes a corrupt-backup incident changed in the drill's own backup, and where (a path or an object key). */
+export interface BackupDamage {
+  /** The file as the backup knows it, e.g. base/5/16384 (pg_data/base/5/16384.lz4 in a pgBackRest repository). */
+  file: string;
+  /** Where it lives: a path in the work folder, or s3://bucket/key for an object. */
+  where: string;
+  offset: number;
+  bytes: number;
+}
+
 /** A method as the registry knows it: a class with its facts. */
 export interface MethodAdapter {
   new (options?: BackupOptions): BackupMethod;
@@ -139,6 +149,13 @@ export interface BackupMethod {
   restore(ctx: BackupContext, backup: BackupArtifact, recovery: RestoreRequest): Promise<RestorePlan>;
   /** Version of the tool behind the method, for the report. */
   version(ctx: BackupContext): Promise<string>;
+  /**
+   * Deletes one archived segment from the drill's own archive (never a user's) and says where it was: a path, or
+   * the object's key. Methods whose facts say removableWal implement it.
+   */
+  removeArchivedSegment?(ctx: BackupContext, segment: string): Promise<string>;
+  /** Changes bytes in the largest data file of the drill's own backup after it was taken (damageableBackup). */
+  damageBackup?(ctx: BackupContext, backup: BackupArtifact): Promise<BackupDamage>;
   /** Checks of the method's own beyond the backup's verification (barman check...), after recovery. */
   extraChecks?(ctx: BackupContext): Promise<CheckResult[]>;
 }

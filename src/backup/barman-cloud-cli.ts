@@ -49,8 +49,8 @@ export class BarmanCloudCli {
     return [`--cloud-provider=${w.cloudProvider}`, ...(w.endpoint ? [`--endpoint-url=${w.endpoint}`] : []), ...(w.profile ? [`--profile=${w.profile}`] : [])];
   }
 
-  async run(runner: CommandRunner, serverUser: OsUser | undefined, file: string, args: string[], label: string): Promise<string> {
-    const r = await runner.run(file, args, { label, asServerUser: true, allowFailure: true, env: this.cloudEnv(serverUser) });
+  async run(runner: CommandRunner, serverUser: OsUser | undefined, file: string, args: string[], label: string, env: Record<string, string> = {}): Promise<string> {
+    const r = await runner.run(file, args, { label, asServerUser: true, allowFailure: true, env: { ...this.cloudEnv(serverUser), ...env } });
     if (r.exitCode !== 0) {
       const said = (r.stderr || r.stdout).trim().split('\n').filter((l) => l.trim()).at(-1) ?? '';
       const w = this.where;
@@ -71,6 +71,24 @@ export class BarmanCloudCli {
   /** Deletes every object of this server in the destination (a drill's own, never a user's). */
   async deleteServer(runner: CommandRunner, serverUser: OsUser | undefined): Promise<void> {
     await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'delete-server', ...this.options(), this.where.destination, this.where.server], 'barman-cloud-delete-server');
+  }
+
+  /** s3://bucket/key of an object key this location returned (the bucket is the destination's). */
+  address(key: string): string {
+    const url = new URL(this.where.destination);
+    return `${url.protocol}//${url.host}/${key}`;
+  }
+
+  /** Deletes one WAL segment's object of this server (a drill's own) and returns its address. */
+  async deleteWal(runner: CommandRunner, serverUser: OsUser | undefined, segment: string): Promise<string> {
+    const out = await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'delete-wal', ...this.options(), this.where.destination, this.where.server, segment], 'barman-cloud-delete-wal');
+    return this.address(out.trim());
+  }
+
+  /** Flips bytes in the largest relation file inside a base backup's data.tar (a drill's own); `tmpDir` holds the download. */
+  async damageBackup(runner: CommandRunner, serverUser: OsUser | undefined, backupId: string, tmpDir: string): Promise<{ key: string; member: string; offset: number }> {
+    const out = await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'damage-backup', ...this.options(), this.where.destination, this.where.server, backupId], 'barman-cloud-damage-backup', { TMPDIR: tmpDir });
+    return JSON.parse(out) as { key: string; member: string; offset: number };
   }
 
   /**

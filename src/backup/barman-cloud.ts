@@ -14,8 +14,9 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
 import { BarmanCloudCli } from './barman-cloud-cli.js';
+import { FLIPPED_BYTES } from './flip-bytes.js';
 import { folderSize } from './folder-size.js';
 import { continuity, newestSegmentLsn, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
@@ -28,7 +29,7 @@ interface Shown {
 }
 
 export class BarmanCloudMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false, options: { cloud: 'required' } };
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, removableWal: true, damageableBackup: true, options: { cloud: 'required' } };
   readonly name = 'barman-cloud';
   private cli: BarmanCloudCli | undefined;
   private password = '';
@@ -119,6 +120,19 @@ export class BarmanCloudMethod implements BackupMethod {
     await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
     const script = cli.writeScript(path.join(this.tools(ctx), 'wal-restore.sh'), ctx.serverUser, 'barman-cloud-wal-restore', [cli.where.destination, cli.where.server]);
     return { kind: 'physical', dataDir, settings: { archive_mode: 'off', ...targetSettings(target, timeline), restore_command: `${script} %f %p` } };
+  }
+
+  removeArchivedSegment(ctx: BackupContext, segment: string): Promise<string> {
+    return this.client(ctx).deleteWal(ctx.runner, ctx.serverUser, segment);
+  }
+
+  /**
+   * Flips bytes inside the largest relation file of the backup's data.tar, tar headers intact: barman-cloud keeps
+   * no checksum of the files, so only the restore and pgdrill's integrity pass (data checksums) can find it.
+   */
+  async damageBackup(ctx: BackupContext, backup: BackupArtifact): Promise<BackupDamage> {
+    const done = await this.client(ctx).damageBackup(ctx.runner, ctx.serverUser, backup.location, this.tools(ctx));
+    return { file: done.member, where: `${this.client(ctx).address(done.key)} (tar member ${done.member})`, offset: done.offset, bytes: FLIPPED_BYTES };
   }
 
   /** Every object of the drill's server in the destination goes: base backups and WAL. */

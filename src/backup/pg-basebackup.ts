@@ -1,6 +1,6 @@
 // pg_basebackup: a plain-format base backup with streamed WAL (-Xs) and a fast checkpoint, verified with
 // pg_verifybackup (which cannot read -Ft tar backups in PG 15, PITR-FACTS #8), plus the run's WAL archive.
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeOwnedDir } from '../exec/os-user.js';
@@ -8,7 +8,9 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
+import { PgdrillError } from '../errors.js';
+import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
+import { flipBytes, FLIPPED_BYTES, largestDataFile } from './flip-bytes.js';
 import { folderSize } from './folder-size.js';
 import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
@@ -21,7 +23,7 @@ interface ManifestWalRange {
 }
 
 export class PgBasebackupMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: true, plainWalArchive: true, plainBackupFolder: true };
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: true, removableWal: true, damageableBackup: true };
   readonly name: string = 'pg_basebackup';
 
   primarySettings(ctx: BackupContext): Record<string, string> {
@@ -93,6 +95,21 @@ export class PgBasebackupMethod implements BackupMethod {
         ...targetSettings(target, timeline),
       },
     };
+  }
+
+  async removeArchivedSegment(ctx: BackupContext, segment: string): Promise<string> {
+    const file = path.join(ctx.archiveDir, segment);
+    unlinkSync(file);
+    return file;
+  }
+
+  /** Flips bytes in the middle of the backup's largest relation file: pg_verifybackup's manifest checksum must catch it. */
+  async damageBackup(_ctx: BackupContext, backup: BackupArtifact): Promise<BackupDamage> {
+    const victim = largestDataFile(backup.location);
+    if (!victim || victim.size < 64) throw new PgdrillError(`no data file to corrupt in ${path.join(backup.location, 'base')}`);
+    const offset = Math.floor(victim.size / 2);
+    flipBytes(victim.file, offset, FLIPPED_BYTES);
+    return { file: path.relative(backup.location, victim.file), where: victim.file, offset, bytes: FLIPPED_BYTES };
   }
 
   async version(ctx: BackupContext): Promise<string> {

@@ -12,8 +12,9 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import { EnvironmentError } from '../errors.js';
-import type { BackupArtifact, BackupContext, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, S3Repository, WalContinuity } from './backup-method.js';
+import { EnvironmentError, PgdrillError } from '../errors.js';
+import { flipBytes, FLIPPED_BYTES } from './flip-bytes.js';
+import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, S3Repository, WalContinuity } from './backup-method.js';
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const STANZA = 'drill';
@@ -25,7 +26,7 @@ interface InfoBackup {
 }
 
 export class PgBackRestMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, plainWalArchive: false, plainBackupFolder: false, options: { repo: 'optional' } };
+  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, removableWal: true, damageableBackup: true, options: { repo: 'optional' } };
   readonly name = 'pgbackrest';
   private password = '';
   private readonly s3: S3Repository | undefined;
@@ -105,15 +106,13 @@ export class PgBackRestMethod implements BackupMethod {
     };
   }
 
+  /**
+   * pgbackrest verify exits 0 and logs "completed successfully" even when it found damage: the damage is in its
+   * INFO lines ("invalid checksum '<file>'", "status: error", "checksum invalid: 1"), so those are read too.
+   */
   async verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult> {
     const r = await this.run(ctx, ['verify'], 'pgbackrest-verify', true);
-    const out = `${r.stdout}\n${r.stderr}`.trim();
-    const summary = out.split('\n').filter((l) => /ERROR|WARN|verify command end/.test(l)).map((l) => l.replace(/^.*?(INFO|ERROR|WARN): /, '')).join(' | ');
-    return {
-      name: 'backup-verified',
-      status: r.exitCode === 0 && !/ERROR/.test(out) ? 'passed' : 'failed',
-      detail: r.exitCode === 0 ? `pgbackrest verify (backup ${backup.location}): ${summary || 'ok'}` : `pgbackrest verify exit ${r.exitCode}: ${summary}`,
-    };
+    return verifyCheck(r.exitCode, `${r.stdout}\n${r.stderr}`, backup.location);
   }
 
   /** Archived segment names: read from the folder, or listed by pgBackRest (repo-ls) for a remote repository. */
@@ -145,6 +144,47 @@ export class PgBackRestMethod implements BackupMethod {
 
   async archiveEnd(ctx: BackupContext): Promise<string | undefined> {
     return newestSegmentLsn(await this.segments(ctx), 1, WAL_SEGMENT_BYTES);
+  }
+
+  /** Where a repository path is, for the report: the object's s3:// address, or the file. */
+  private address(ctx: BackupContext, repoPath: string): string {
+    if (this.s3) return `s3://${this.s3.bucket}/${path.posix.join(this.s3.prefix, path.basename(ctx.workDir), repoPath).replace(/^\/+/, '')}`;
+    return path.join(this.dir(ctx), 'repo', repoPath);
+  }
+
+  /** The segment's file in the drill's own repository (archive/<stanza>/<db-id>/<timeline+log>/<segment>-<sha1>...), removed with repo-rm. */
+  async removeArchivedSegment(ctx: BackupContext, segment: string): Promise<string> {
+    const info = JSON.parse((await this.run(ctx, ['--output=json', 'info'], 'pgbackrest-info')).stdout) as Array<{ archive?: Array<{ id: string }> }>;
+    for (const { id } of info[0]?.archive ?? []) {
+      const dir = `archive/${STANZA}/${id}/${segment.slice(0, 16)}`;
+      const found = (await this.run(ctx, [`--filter=^${segment}-`, 'repo-ls', dir], 'pgbackrest-repo-ls', true)).stdout.split('\n').filter(Boolean)[0];
+      if (!found) continue;
+      await this.run(ctx, ['repo-rm', `${dir}/${found}`], 'pgbackrest-repo-rm');
+      return this.address(ctx, `${dir}/${found}`);
+    }
+    throw new PgdrillError(`WAL segment ${segment} is not in the drill's pgBackRest repository`);
+  }
+
+  /**
+   * Flips bytes in the middle of the backup's largest relation file as stored (compressed), through repo-get and
+   * repo-put --raw: the file no longer matches the checksum in the backup manifest, which pgbackrest verify reads.
+   */
+  async damageBackup(ctx: BackupContext, backup: BackupArtifact): Promise<BackupDamage> {
+    const base = `backup/${STANZA}/${backup.location}/pg_data/base`;
+    const listed = JSON.parse((await this.run(ctx, ['--output=json', '--recurse', 'repo-ls', base], 'pgbackrest-repo-ls')).stdout) as Record<string, { type: string; size?: number }>;
+    const [name, entry] = Object.entries(listed)
+      .filter(([n, e]) => e.type === 'file' && /^\d+\/\d+(\.\w+)?$/.test(n))
+      .sort((a, b) => (b[1].size ?? 0) - (a[1].size ?? 0))[0] ?? [];
+    if (!name || !entry || (entry.size ?? 0) < 64) throw new PgdrillError(`no data file to corrupt in backup ${backup.location} of the drill's pgBackRest repository`);
+    const key = `${base}/${name}`;
+    const local = path.join(this.dir(ctx), 'damaged-file');
+    const pipe = (direction: '>' | '<', command: string) =>
+      ctx.runner.run('sh', ['-c', `exec pgbackrest --config="$1" --stanza=${STANZA} --raw ${command} "$2" ${direction} "$3"`, 'sh', this.conf(ctx), key, local], { label: `pgbackrest-${command}`, asServerUser: true });
+    await pipe('>', 'repo-get');
+    const offset = Math.floor((entry.size ?? 0) / 2);
+    flipBytes(local, offset, FLIPPED_BYTES);
+    await pipe('<', 'repo-put');
+    return { file: `pg_data/base/${name}`, where: this.address(ctx, key), offset, bytes: FLIPPED_BYTES };
   }
 
   /** A repository on S3 is the user's bucket: the drill's stanza (its backups and WAL) is deleted from it. */
@@ -199,6 +239,19 @@ function s3Options(repo: S3Repository, drillFolder: string, env: NodeJS.ProcessE
     `repo1-s3-key=${key}`,
     `repo1-s3-key-secret=${secret}`,
   ];
+}
+
+/** The backup-verified check from pgbackrest verify's exit and output (exported for its unit test). */
+export function verifyCheck(exitCode: number, output: string, label: string): CheckResult {
+  const lines = output.split('\n').map((l) => l.replace(/^.*?\b(INFO|ERROR|WARN): /, '').trim());
+  const problems = lines.filter((l) => /^(ERROR|WARN)|\b(invalid|missing|status: error)\b|\berror\b/i.test(l) && !/^verify command (begin|end)/.test(l));
+  const passed = exitCode === 0 && problems.length === 0;
+  const end = lines.find((l) => l.startsWith('verify command end')) ?? '';
+  return {
+    name: 'backup-verified',
+    status: passed ? 'passed' : 'failed',
+    detail: passed ? `pgbackrest verify (backup ${label}): ${end || 'ok'}` : `pgbackrest verify (backup ${label}, exit ${exitCode}) found: ${problems.join(' | ')}`,
+  };
 }
 
 /** pgBackRest's own target vocabulary: --type=time|xid|lsn|name|immediate|default. */

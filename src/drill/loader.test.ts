@@ -185,8 +185,9 @@ ${extra}`;
     });
 
     it('missing-wal with a method whose archive it cannot reach, and expect: detected where no check looks', () => {
-      const t = text(base('backup: { method: pgbackrest }\nincident: { kind: missing-wal }\nexpect: detected\n'));
-      expect(t).to.contain('backup.method: incident missing-wal cannot damage a pgbackrest backup (it works with pg_basebackup)');
+      const t = text(base('backup: { method: barman }\nincident: { kind: missing-wal }\nexpect: detected\n'));
+      expect(t).to.contain('backup.method: incident missing-wal cannot damage a barman backup (it works with pg_basebackup, pgbackrest, barman-cloud)');
+      expect(text(base('backup: { method: pg_dump }\nincident: { kind: missing-wal }\nexpect: detected\n'))).to.contain('incident missing-wal cannot damage a pg_dump backup');
       expect(text(base('backup: { method: barman }\nincident: { kind: corrupt-backup }\nexpect: detected\n'))).to.contain('incident corrupt-backup cannot damage a barman backup');
       expect(text(base('incident: { kind: drop-table, table: orders }\nexpect: detected\n'))).to.contain('expect: detected applies to incidents that a check is meant to find (missing-wal, corrupt-backup)');
     });

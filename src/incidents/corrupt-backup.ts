@@ -1,18 +1,17 @@
 // corrupt-backup: bytes flip in a data file of the base backup after it was taken. The backup method's own
-// verification (pg_verifybackup checks every file against the backup manifest) must catch it before any
-// restore is attempted. The backup is the drill's own disposable copy, never a source repository.
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import type { BackupArtifact, BackupContext } from '../backup/backup-method.js';
+// verification (pg_verifybackup against the backup manifest, pgbackrest verify against its manifest's checksums)
+// must catch it before any restore; where the tool keeps no checksum (barman-cloud), the restore and pgdrill's
+// integrity pass must. The backup is the drill's own disposable copy (a folder, or objects of the drill's own
+// prefix), never a source repository.
+import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import { flipBytes } from './corrupt-page.js';
+import { CHECKSUMS_CHECK, HEAPAM_CHECK, READ_CHECK } from '../verify/integrity/check-names.js';
 import { type Incident, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 export const corruptBackupFacts: IncidentFacts = {
-  // It flips bytes in a plain base backup folder (base/...), which pg_verifybackup checks against its manifest.
-  requires: 'plainBackupFolder',
-  detectedBy: ['backup-verified'],
+  requires: 'damageableBackup',
+  detectedBy: ['backup-verified', READ_CHECK, HEAPAM_CHECK, CHECKSUMS_CHECK],
 };
 
 export class CorruptBackupIncident implements Incident {
@@ -28,35 +27,26 @@ export class CorruptBackupIncident implements Incident {
     return [];
   }
 
-  async afterBackup(_ctx: BackupContext, backup: BackupArtifact): Promise<IncidentRecord> {
-    const base = path.join(backup.location, 'base');
-    const files = readdirSync(base, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile() && /^\d+$/.test(e.name))
-      .map((e) => path.join(e.parentPath, e.name))
-      .map((f) => ({ f, size: statSync(f).size }))
-      .sort((a, b) => b.size - a.size);
-    const victim = files[0];
-    if (!victim || victim.size < 64) throw new PgdrillError(`no data file to corrupt in ${base}`);
-    const offset = Math.floor(victim.size / 2);
-    flipBytes(victim.f, offset, 16);
-    const rel = path.relative(backup.location, victim.f);
+  async afterBackup(ctx: BackupContext, backup: BackupArtifact, method: BackupMethod): Promise<IncidentRecord> {
+    if (!method.damageBackup) throw new PgdrillError(`corrupt-backup cannot damage a ${method.name} backup`);
+    const damage = await method.damageBackup(ctx, backup);
     const now = new Date();
     this.record = {
       kind: 'corrupt-backup',
-      description: `16 bytes of ${rel} in the base backup are corrupted after the backup was taken`,
-      statement: `flip 16 bytes at offset ${offset} of ${rel}`,
+      description: `${damage.bytes} bytes of ${damage.file} in the base backup are corrupted after the backup was taken (${damage.where})`,
+      statement: `flip ${damage.bytes} bytes at offset ${damage.offset} of ${damage.where}`,
       lsnBefore: backup.endLsn ?? '',
       lsnAfter: backup.endLsn ?? '',
       commitTime: now.toISOString(),
       commitMicros: now.getTime() * 1000,
-      details: { file: rel, offset: String(offset) },
+      details: { file: damage.file, where: damage.where, offset: String(damage.offset) },
     };
     return this.record;
   }
 
   /**
    * The damage was done to the backup already. Reached only when the backup's verification missed it: the drill
-   * then goes on and restores the damaged backup, and is judged "not detected".
+   * then goes on and restores the damaged backup, and is judged on whether the restore or the integrity pass found it.
    */
   async inject(): Promise<IncidentRecord> {
     if (!this.record) throw new PgdrillError('corrupt-backup damages the backup after it is taken; no backup was damaged');

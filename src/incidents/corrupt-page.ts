@@ -2,8 +2,8 @@
 // damage really lands (a page cached in shared buffers would be written back over it). pgdrill then shows
 // the damage is detected, three ways: pg_checksums --check (server stopped), the data-checksum error on read,
 // and pg_amcheck; recovery brings the table back from the base backup and the WAL, which never saw the damage.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { flipBytes, FLIPPED_BYTES } from '../backup/flip-bytes.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
@@ -11,7 +11,6 @@ import type { CheckResult } from '../verify/check.js';
 import { resolveTable } from '../verify/sql-ident.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
 
-const FLIPPED_BYTES = 16;
 
 export class CorruptPageIncident implements Incident {
   readonly kind = 'corrupt-page';
@@ -101,19 +100,6 @@ export class CorruptPageIncident implements Incident {
   /** The damage is not in the WAL: replaying everything archived rebuilds the page from the backup. */
   beforeIncidentTarget(): RecoveryTarget {
     return { kind: 'latest' };
-  }
-}
-
-/** XORs `count` bytes at `offset` (the damage of corrupt-page and corrupt-backup). */
-export function flipBytes(file: string, offset: number, count: number): void {
-  const fd = openSync(file, 'r+');
-  try {
-    const buf = Buffer.alloc(count);
-    readSync(fd, buf, 0, count, offset);
-    for (let i = 0; i < count; i++) buf[i] = (buf[i] ?? 0) ^ 0xff;
-    writeSync(fd, buf, 0, count, offset);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -3,7 +3,7 @@
 // derived from that record. One adapter file per kind, registered in incidents/registry.ts.
 import type pg from 'pg';
 import { PgdrillError } from '../errors.js';
-import type { BackupArtifact, BackupContext } from '../backup/backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
@@ -44,6 +44,8 @@ export interface IncidentContext {
   primary: PostgresInstance;
   backupContext: BackupContext;
   backup: BackupArtifact;
+  /** The drill's backup method: incidents that damage the backup or its archive go through it. */
+  method: BackupMethod;
 }
 
 /** A table whose pre-incident content recovery must bring back, in its database. */
@@ -54,8 +56,8 @@ export interface ProtectedTable {
 
 /** What the drill loader must know about an incident kind before anything starts. */
 export interface IncidentFacts {
-  /** What the backup method must offer for the incident to damage it (it reaches into those files); any when absent. */
-  readonly requires?: 'plainWalArchive' | 'plainBackupFolder';
+  /** What the backup method must offer for the incident to damage it (the method does the damage); any when absent. */
+  readonly requires?: 'removableWal' | 'damageableBackup';
   /**
    * Names of the checks meant to find this damage. A drill with `expect: detected` passes only when one of them
    * failed (found it); only incidents with such checks accept `expect: detected`, and they require it.
@@ -71,7 +73,7 @@ export interface Incident {
   /** Checks the incident can happen (the table exists...) before anything irreversible; lists what it endangers. */
   preflight(primary: PostgresInstance): Promise<ProtectedTable[]>;
   /** Damage done to the backup itself, between taking and verifying it (corrupt-backup). */
-  afterBackup?(ctx: BackupContext, backup: BackupArtifact): Promise<IncidentRecord>;
+  afterBackup?(ctx: BackupContext, backup: BackupArtifact, method: BackupMethod): Promise<IncidentRecord>;
   inject(ic: IncidentContext): Promise<IncidentRecord>;
   /** What recovery.target: before-incident means for this incident. */
   beforeIncidentTarget(record: IncidentRecord): RecoveryTarget;

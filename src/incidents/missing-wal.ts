@@ -1,19 +1,20 @@
 // missing-wal: one WAL segment disappears from the archive, between the base backup and the target. Recovery
 // cannot get past it; pgdrill must say which segment, the last recoverable point, and that the RPO objective
-// cannot be met, never pass silently.
-import { unlinkSync } from 'node:fs';
-import path from 'node:path';
-import { switchAndWaitArchived } from '../backup/wal-archive.js';
+// cannot be met, never pass silently. The backup method deletes it from the drill's own archive: a file of the
+// archive folder, or an object of the drill's own prefix on object storage (pgBackRest repo-rm, barman-cloud).
+import type { BackupContext, BackupMethod } from '../backup/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 export const missingWalFacts: IncidentFacts = {
-  // It deletes a segment from the run's plain archive folder; other methods keep WAL in their own repository.
-  requires: 'plainWalArchive',
+  requires: 'removableWal',
   detectedBy: ['WAL archive continuous'],
 };
+
+/** A remote archive (object storage) may take a while to list a new segment. */
+const ARCHIVE_DEADLINE_MS = 60_000;
 
 export class MissingWalIncident implements Incident {
   readonly kind = 'missing-wal';
@@ -27,27 +28,27 @@ export class MissingWalIncident implements Incident {
     return [];
   }
 
-  async inject({ primary, backupContext: ctx, backup }: IncidentContext): Promise<IncidentRecord> {
-    if (!ctx.archiveDir) throw new PgdrillError('missing-wal needs a WAL archive folder; this backup method has none');
+  async inject({ primary, backupContext: ctx, backup, method }: IncidentContext): Promise<IncidentRecord> {
+    if (!method.removeArchivedSegment) throw new PgdrillError(`missing-wal cannot delete a segment from a ${method.name} archive`);
     // Make sure a segment holding post-backup commits is archived, then one more after it, so the hole is
     // strictly between the backup and the end of the archive.
-    const first = await switchAndArchive(primary, ctx.archiveDir, ctx.signal);
+    const first = await switchAndArchive(primary, method, ctx);
     await primary.query('select pg_sleep(0.3)');
-    await switchAndArchive(primary, ctx.archiveDir, ctx.signal);
+    await switchAndArchive(primary, method, ctx);
     const [seg] = await primary.query<{ backup_seg: string }>('select pg_walfile_name($1::pg_lsn) as backup_seg', [backup.endLsn ?? '0/0']);
     const victim = first > (seg?.backup_seg ?? '') ? first : undefined;
     if (!victim) throw new PgdrillError('could not find an archived WAL segment after the base backup to remove');
     const moment = await databaseMoment(primary);
-    unlinkSync(path.join(ctx.archiveDir, victim));
+    const removed = await method.removeArchivedSegment(ctx, victim);
     return {
       kind: this.kind,
-      description: `WAL segment ${victim} is missing from the archive`,
-      statement: `rm ${path.join(ctx.archiveDir, victim)}`,
+      description: `WAL segment ${victim} is missing from the archive (${removed} deleted)`,
+      statement: `delete ${removed}`,
       lsnBefore: moment.lsn,
       lsnAfter: moment.lsn,
       commitTime: moment.commitTime,
       commitMicros: moment.commitMicros,
-      details: { missingSegment: victim, backupEndSegment: seg?.backup_seg ?? '' },
+      details: { missingSegment: victim, backupEndSegment: seg?.backup_seg ?? '', deleted: removed },
     };
   }
 
@@ -57,8 +58,7 @@ export class MissingWalIncident implements Incident {
   }
 }
 
-async function switchAndArchive(primary: PostgresInstance, archiveDir: string, signal: AbortSignal): Promise<string> {
+async function switchAndArchive(primary: PostgresInstance, method: BackupMethod, ctx: BackupContext): Promise<string> {
   const [row] = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn');
-  const flush = await switchAndWaitArchived(primary, archiveDir, row?.lsn ?? '0/0', 30_000, signal);
-  return flush.segment;
+  return (await method.archiveThrough(ctx, primary, row?.lsn ?? '0/0', ARCHIVE_DEADLINE_MS)).segment;
 }

@@ -11,7 +11,7 @@ import type { RecoveryTarget } from './recovery-target.js';
 import { confirmTarget } from '../verify/confirm-target.js';
 import { parseLsn } from './lsn.js';
 import { archivedSegments, newestArchivedLsn, segmentName, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
-import { flipBytes } from '../incidents/corrupt-page.js';
+import { flipBytes } from '../backup/flip-bytes.js';
 import { chownTree } from '../exec/os-user.js';
 import { cpSync } from 'node:fs';
 import path from 'node:path';

@@ -22,7 +22,7 @@ export async function takeBackup(s: Stage, primary: PostgresInstance): Promise<B
     return { ...taken, endTime: taken.endTime ?? (await databaseMoment(primary)).commitTime };
   });
   const damageBackup = s.incident.afterBackup?.bind(s.incident);
-  const damage = damageBackup ? await s.timeline.phase('damage-backup', () => damageBackup(ctx, backup)) : undefined;
+  const damage = damageBackup ? await s.timeline.phase('damage-backup', () => damageBackup(ctx, backup, s.method)) : undefined;
   const verification = await s.timeline.phase('verify-backup', () => s.method.verify(ctx, backup));
   const extra = (await s.method.extraChecks?.(ctx)) ?? [];
   return { backup, ...(damage ? { damage } : {}), checks: [verification, ...extra], verified: verification.status === 'passed' };

@@ -39,7 +39,7 @@ export async function strike(drill: Drill, s: Stage, { primary, endangered, writ
   });
   const restorePointLsn = drill.recovery.target === 'name' ? await restorePoint(s, primary, drill.recovery.name ?? DEFAULT_RESTORE_POINT) : undefined;
 
-  const record = await s.timeline.phase('incident', () => s.incident.inject({ primary, backupContext: s.session.ctx, backup }));
+  const record = await s.timeline.phase('incident', () => s.incident.inject({ primary, backupContext: s.session.ctx, backup, method: s.method }));
   if (s.incident.primarySurvives && drill.incident.declareAfter > 0) {
     // The application keeps writing until someone declares the incident; PITR discards those writes.
     await s.timeline.phase('writes-after-incident', () => sleep(drill.incident.declareAfter, undefined, { signal: s.signal }));

@@ -1,6 +1,7 @@
 // After verification: the integrity pass over the restored instance (outside the RTO unless the drill says
 // inRto), then, for full, pg_checksums over the cleanly stopped copy. The stop ends the instance's life in
 // the drill, so this is the last thing any plan does with it. Shared by both drill kinds.
+import { CHECKSUMS_CHECK } from '../verify/integrity/check-names.js';
 import { integrityOf } from '../drill/integrity-schema.js';
 import type { AnyDrill } from '../drill/drill.js';
 import type { CommandRunner } from '../exec/command-runner.js';
@@ -40,7 +41,7 @@ export async function integrityStage(
   outcome.checksums = checksums;
   pass.findings.push(...checksums.findings);
   if (checksums.ran) {
-    outcome.checks.push({ name: 'integrity: pg_checksums --check (server stopped)', status: checksums.findings.length === 0 ? 'passed' : 'failed', detail: checksums.detail, seconds: checksums.seconds });
+    outcome.checks.push({ name: CHECKSUMS_CHECK, status: checksums.findings.length === 0 ? 'passed' : 'failed', detail: checksums.detail, seconds: checksums.seconds });
   }
   return outcome;
 }

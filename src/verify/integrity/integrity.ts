@@ -2,6 +2,7 @@
 // every database end to end; full adds amcheck on every B-tree index and verify_heapam on every table, each a
 // pass over `jobs` connections. pg_checksums, which needs the server stopped, is the runner's next step
 // (stage-integrity.ts). Each pass is a check with its own duration; findings name what a DBA repairs.
+import { AMCHECK_CHECK, HEAPAM_CHECK, READ_CHECK } from './check-names.js';
 import os from 'node:os';
 import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import type { PostgresInstance } from '../../providers/provider.js';
@@ -87,7 +88,7 @@ export async function checkIntegrity(
   const bytesRead = read.read.reduce((s, r) => s + r.relation.bytes, 0);
   checks.push(
     passCheck(
-      'integrity: every table read end to end',
+      READ_CHECK,
       read.findings,
       t0,
       `${tables.length} tables in ${databases.length} database(s) read: ${rowsRead} rows, ${mib(bytesRead)} on disk (TOAST included), ${jobs} connection(s)`,
@@ -118,7 +119,7 @@ export async function checkIntegrity(
     schemaOf = await installAmcheck(databases, connect);
   } catch (error) {
     const detail = `amcheck is not available on this server: ${(error as Error).message}; install the contrib modules with the server binaries (Debian: postgresql-<major>; RHEL: postgresql<major>-contrib) or write integrity: quick`;
-    checks.push({ name: AMCHECK, status: 'failed', detail, seconds: 0 });
+    checks.push({ name: AMCHECK_CHECK, status: 'failed', detail, seconds: 0 });
     return pass;
   }
   const amOpts = { ...pool, schemaOf };
@@ -126,7 +127,7 @@ export async function checkIntegrity(
   const idx = await checkIndexes(indexes, amOpts);
   findings.push(...idx.findings);
   pass.indexesChecked = idx.checked;
-  checks.push(passCheck(AMCHECK, idx.findings, t0, `${idx.checked} indexes consistent with their tables (${mib(indexes.reduce((s, r) => s + r.bytes, 0))})`, `${idx.findings.length} of ${indexes.length} indexes damaged`));
+  checks.push(passCheck(AMCHECK_CHECK, idx.findings, t0, `${idx.checked} indexes consistent with their tables (${mib(indexes.reduce((s, r) => s + r.bytes, 0))})`, `${idx.findings.length} of ${indexes.length} indexes damaged`));
 
   if (versionNum < 140000) {
     pass.notes.push(`verify_heapam not run: it needs PostgreSQL 14 or later (this sandbox runs ${versionNum}); the tables were read end to end instead`);
@@ -136,11 +137,10 @@ export async function checkIntegrity(
   const heap = await checkHeaps(ranges, amOpts);
   findings.push(...heap.findings);
   pass.heapsChecked = heap.checked;
-  checks.push(passCheck('integrity: verify_heapam on every table', heap.findings, t0, `${heap.checked} tables and their TOAST structurally sound`, `${new Set(heap.findings.map((f) => f.relation)).size} table(s) damaged`));
+  checks.push(passCheck(HEAPAM_CHECK, heap.findings, t0, `${heap.checked} tables and their TOAST structurally sound`, `${new Set(heap.findings.map((f) => f.relation)).size} table(s) damaged`));
   return pass;
 }
 
-const AMCHECK = 'integrity: amcheck on every B-tree index (heapallindexed)';
 
 /** One pass as a check: passed with what it covered, or failed with how much it found and the first finding. */
 function passCheck(name: string, found: readonly IntegrityFinding[], startedAt: number, clean: string, damaged: string): CheckResult {
