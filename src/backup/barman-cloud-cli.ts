@@ -28,9 +28,9 @@ export class BarmanCloudCli {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  /** Secret values, redacted from every command log. */
+  /** Secret values, redacted from every command log (the key id too: S3 errors quote it). */
   secrets(): string[] {
-    return ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => this.env[k]).filter((v): v is string => Boolean(v));
+    return ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'].map((k) => this.env[k]).filter((v): v is string => Boolean(v));
   }
 
   /**

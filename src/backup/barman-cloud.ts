@@ -50,7 +50,10 @@ export class BarmanCloudMethod implements BackupMethod {
   private client(ctx: BackupContext): BarmanCloudCli {
     const cloud = this.options.cloud;
     if (!cloud) throw new Error('backup.cloud is required for barman-cloud (the schema makes sure)');
-    this.cli ??= new BarmanCloudCli({ ...cloud, server: `pgdrill-${path.basename(ctx.workDir)}` }, process.env);
+    if (!this.cli) {
+      this.cli = new BarmanCloudCli({ ...cloud, server: `pgdrill-${path.basename(ctx.workDir)}` }, process.env);
+      for (const secret of this.cli.secrets()) ctx.runner.addSecret(secret);
+    }
     return this.cli;
   }
 

@@ -7,6 +7,7 @@
 import { chownSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { CommandRunner } from '../exec/command-runner.js';
 import { makeOwnedDir } from '../exec/os-user.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
@@ -64,7 +65,7 @@ export class PgBackRestMethod implements BackupMethod {
     for (const sub of ['', 'repo', 'log', 'lock', 'spool']) makeOwnedDir(path.join(dir, sub), ctx.serverUser);
     const conf = [
       '[global]',
-      ...(this.s3 ? s3Options(this.s3, path.basename(ctx.workDir), process.env) : [`repo1-path=${path.join(dir, 'repo')}`]),
+      ...(this.s3 ? s3Options(this.s3, path.basename(ctx.workDir), process.env, ctx.runner) : [`repo1-path=${path.join(dir, 'repo')}`]),
       'repo1-retention-full=2',
       `log-path=${path.join(dir, 'log')}`,
       `lock-path=${path.join(dir, 'lock')}`,
@@ -84,7 +85,17 @@ export class PgBackRestMethod implements BackupMethod {
     ].join('\n');
     writeFileSync(this.conf(ctx), conf, { mode: 0o600 });
     if (ctx.serverUser) chownSync(this.conf(ctx), ctx.serverUser.uid, ctx.serverUser.gid);
-    await this.run(ctx, ['stanza-create'], 'pgbackrest-stanza-create');
+    const created = await this.run(ctx, ['stanza-create'], 'pgbackrest-stanza-create', true);
+    if (created.exitCode !== 0) {
+      const said = (created.stderr || created.stdout).trim().split('\n').filter((l) => /ERROR/.test(l)).at(-1)?.replace(/^.*?ERROR: /, '') ?? `exit ${created.exitCode}`;
+      if (this.s3) {
+        throw new EnvironmentError(
+          `pgbackrest stanza-create could not use the S3 repository s3://${this.s3.bucket} at ${this.s3.endpoint}: ${said}`,
+          'check backup.repo (bucket, endpoint, region, uriStyle, caFile) and the keys in PGBACKREST_REPO1_S3_KEY / PGBACKREST_REPO1_S3_KEY_SECRET (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
+        );
+      }
+      throw new EnvironmentError(`pgbackrest stanza-create failed: ${said}`, `see the pgbackrest-stanza-create log of this run and ${path.join(this.dir(ctx), 'log')}`);
+    }
     if (this.s3) this.remote = ctx;
     await this.run(ctx, ['check'], 'pgbackrest-check');
   }
@@ -219,12 +230,15 @@ export class PgBackRestMethod implements BackupMethod {
  * repo1 on S3 for one drill: below <prefix>/<work folder name>, keys from PGBACKREST_REPO1_S3_KEY(_SECRET) or
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, written only into the work folder's pgbackrest.conf (mode 0600).
  */
-function s3Options(repo: S3Repository, drillFolder: string, env: NodeJS.ProcessEnv): string[] {
+function s3Options(repo: S3Repository, drillFolder: string, env: NodeJS.ProcessEnv, runner: CommandRunner): string[] {
   const key = env['PGBACKREST_REPO1_S3_KEY'] ?? env['AWS_ACCESS_KEY_ID'];
   const secret = env['PGBACKREST_REPO1_S3_KEY_SECRET'] ?? env['AWS_SECRET_ACCESS_KEY'];
   if (!key || !secret) {
     throw new EnvironmentError('backup.repo is on S3 but no key is in the environment', 'export PGBACKREST_REPO1_S3_KEY and PGBACKREST_REPO1_S3_KEY_SECRET (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)');
   }
+  // pgBackRest's errors quote the S3 response (the key id among it) into its output and the server log.
+  runner.addSecret(key);
+  runner.addSecret(secret);
   const url = new URL(repo.endpoint);
   return [
     'repo1-type=s3',

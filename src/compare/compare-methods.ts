@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSourceDrill, type Drill } from '../drill/drill.js';
-import { inspectDrill, loadDrill } from '../drill/loader.js';
+import { inspectDrill, loadDrill, type DrillOverrides } from '../drill/loader.js';
 import { backupMethodNames, methodFacts } from '../backup/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import type { ProviderChoice } from '../providers/registry.js';
@@ -66,17 +66,22 @@ export function drillsForMethods(file: string, methods: string[], provider: Prov
   const problems: ConfigProblem[] = [];
   const drills: Drill[] = [];
   for (const method of methods) {
-    const { drill, problems: found } = inspectDrill(file, {
-      method,
-      ...(methodFacts(method)?.pointInTime === false ? { target: 'immediate' } : {}),
-      ...(provider ? { provider } : {}),
-      by: `compare --methods ${method}`,
-    });
+    const { drill, problems: found } = inspectDrill(file, overridesFor(method, provider));
     problems.push(...found);
     if (drill && !isSourceDrill(drill)) drills.push({ ...drill, name: `${drill.name} (${method})` });
   }
   if (problems.length > 0) throw new DrillConfigError(problems);
   return drills;
+}
+
+/** What compare changes in the drill for one method. */
+function overridesFor(method: string, provider: ProviderChoice | undefined): DrillOverrides {
+  return {
+    method,
+    ...(methodFacts(method)?.pointInTime === false ? { target: 'immediate' as const } : {}),
+    ...(provider ? { provider } : {}),
+    by: `compare --methods ${method}`,
+  };
 }
 
 /** One row, from a result.json file as written (so the table can be checked against the runs). */
@@ -121,8 +126,9 @@ export async function compareMethods(
   methods: string[],
   opts: { out: string; signal: AbortSignal; provider?: ProviderChoice; workRoot?: string; signer?: Signer | undefined; onMethod?: (method: string, i: number, n: number) => PhaseListener | undefined; onDone?: (row: ComparisonRow) => void; onDiagnosis?: (text: string) => void },
 ): Promise<{ comparison: Comparison; runDir: string; files: { json: string; html: string; markdown: string }; exitCode: number }> {
-  const drill = loadDrill(file);
   const variants = drillsForMethods(file, methods, opts.provider);
+  // The drill as written, read the way the variants are (a file may carry options for several methods).
+  const drill = loadDrill(file, overridesFor(methods[0] ?? '', opts.provider));
   let made: { comparison: Comparison; files: { json: string; html: string; markdown: string } } | undefined;
   const comparisonOutput: RunOutput = {
     name: 'comparison.html, comparison.json and comparison.md',

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { methodFacts } from '../backup/registry.js';
 import { DrillConfigError, type ConfigProblem } from '../errors.js';
 import { isSourceDrill, type AnyDrill, type Drill, type SourceDrill } from './drill.js';
 import { sourceDrillSchema } from './source-schema.js';
@@ -226,8 +227,13 @@ function applyOverrides(data: Record<string, unknown>, o: DrillOverrides): strin
     paths.push('provider');
   }
   if (o.method) {
-    section('backup')['method'] = o.method;
+    const backup = section('backup');
+    backup['method'] = o.method;
     paths.push('backup.method', 'backup');
+    // One drill file for several methods (compare): each keeps the options it takes (backup.repo for pgbackrest,
+    // backup.cloud for barman-cloud); the others drop them.
+    const takes = methodFacts(o.method)?.options ?? {};
+    for (const key of ['repo', 'cloud'] as const) if (!takes[key]) delete backup[key];
   }
   if (o.target) {
     section('recovery')['target'] = o.target;

@@ -64,6 +64,16 @@ export class CommandRunner {
     return this.shared.records;
   }
 
+  /** A secret learned during the drill (a repository key read from the environment) joins the redaction list. */
+  addSecret(secret: string | undefined): void {
+    this.opts.redactor.add(secret);
+  }
+
+  /** Text with every known secret replaced (server logs copied into the run's output). */
+  redact(text: string): string {
+    return this.opts.redactor.redact(text);
+  }
+
   /** The same runner for cleanup steps that must run after the drill was interrupted. */
   withoutAbort(): CommandRunner {
     return new CommandRunner({ ...this.opts, signal: new AbortController().signal }, this.shared);

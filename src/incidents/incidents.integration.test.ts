@@ -114,7 +114,8 @@ describe('incidents (real drills)', function () {
     expect(result.expectation).to.include({ expect: 'detected', met: true });
     const segment = result.incident?.details?.['missingSegment'] ?? '';
     expect(segment).to.match(/^[0-9A-F]{24}$/);
-    expect(result.diagnosis).to.contain(`WAL segment ${segment} is missing from the archive: recovery can only reach `);
+    expect(result.incident?.details?.['deleted']).to.match(new RegExp(`/archive/${segment}$`));
+    expect(result.diagnosis).to.contain(`WAL segment ${segment} is missing from the archive (${result.incident?.details?.['deleted']}): recovery can only reach `);
     expect(result.diagnosis).to.match(/\((last transaction committed at|the end of the base backup at) \d{4}-/);
     expect(result.diagnosis).to.contain('The RPO objective of 5s cannot be met with this archive');
     expect(result.measured.rpoLowerBound).to.equal(false);

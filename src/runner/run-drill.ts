@@ -65,7 +65,9 @@ export async function runDrill(drill: Drill, opts: RunDrillOptions): Promise<{ r
     await closeSession(session, outcome);
   }
   if (outcome.continuity && !outcome.continuity.continuous) {
-    const seen = { confirmation: outcome.confirmation, verify: outcome.verify, backupEndTime: outcome.backup?.endTime, rpoObjectiveSeconds: drill.objectives.rpo / 1000 };
+    const details = outcome.incident?.details;
+    const deleted = details?.['missingSegment'] === outcome.continuity.missingSegment ? details?.['deleted'] : undefined;
+    const seen = { confirmation: outcome.confirmation, verify: outcome.verify, backupEndTime: outcome.backup?.endTime, rpoObjectiveSeconds: drill.objectives.rpo / 1000, deleted };
     outcome.findings.push(missingWalFinding(outcome.continuity, seen));
   }
   return concludeDrill(drill, opts, { startedAt, timeline, outcome, session, method: method.name, detectedBy: INCIDENT_FACTS[drill.incident.kind].detectedBy ?? [] });

@@ -41,6 +41,19 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
     expect(filesUnder(dir).filter((f) => readFileSync(f).includes(s3.secretKey))).to.deep.equal([]);
   }
 
+  /** A shipped example drill, pointed at this test's S3 endpoint: the examples run as written otherwise. */
+  function shipped(name: string, edits: Array<[string | RegExp, string]>): string {
+    let text = readFileSync(path.join(ROOT, 'drills', name), 'utf8').replace(/\.\.\/fixtures/g, path.join(ROOT, 'fixtures'));
+    for (const [from, to] of edits) {
+      const next = text.replace(from, to);
+      expect(next, `${name} holds ${String(from)}`).not.to.equal(text);
+      text = next;
+    }
+    const file = path.join(work, name);
+    writeFileSync(file, text);
+    return file;
+  }
+
   it('a pgBackRest stanza whose repository is on S3: restored through the user\'s config, every object unchanged', async () => {
     const before = hashes(s3.directory);
     const out = path.join(work, 'out-pgbackrest-s3');
@@ -107,7 +120,13 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
 
     it('primary loss: every commit the repository on S3 had received is back (RPO within archive_timeout)', async () => {
       const out = path.join(work, 'out-s3-loss');
-      const run = await runCli(['run', s3Drill('s3-primary-loss', '{ kind: primary-loss }'), '--out', out], { env: keys() });
+      const file = shipped('pgbackrest-s3.yaml', [
+        ['bucket: my-drills', 'bucket: drills'],
+        [/endpoint: https:\/\/s3\.eu-west-1\.amazonaws\.com/, `endpoint: "${s3.endpoint}"`],
+        ['uriStyle: host', 'uriStyle: path'],
+        [/# caFile: \S+/, `caFile: ${s3.caFile}`],
+      ]);
+      const run = await runCli(['run', file, '--out', out], { env: keys() });
       expect(run.code, run.stderr).to.be.oneOf([0, 1]);
       const r = onlyResult(out);
       expect(r.recovery.reached, r.diagnosis).to.equal(true);
@@ -117,11 +136,51 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
       expect(workFoldersLeft(work)).to.deep.equal([]);
     });
 
+    it('missing-wal deletes a WAL object of the drill\'s repository: detected, the object named; corrupt-backup alters a backup object: pgbackrest verify finds it', async () => {
+      const out = path.join(work, 'out-s3-damage');
+      const missing = await runCli(['run', s3Drill('s3-missing-wal', '{ kind: missing-wal }', 'expect: detected\n'), '--out', out], { env: keys() });
+      expect(missing.code, missing.stderr).to.equal(0);
+      const m = onlyResult(out);
+      expect(m.status, m.diagnosis).to.equal('passed');
+      const segment = m.incident?.details?.['missingSegment'] ?? '';
+      expect(m.incident?.details?.['deleted']).to.match(new RegExp(`^s3://drills/.+/archive/drill/15-1/${segment.slice(0, 16)}/${segment}-[0-9a-f]{40}`));
+      expect(m.checks.find((c) => c.name === 'WAL archive continuous')?.detail).to.contain(`segment ${segment} is missing`);
+      expect(m.diagnosis).to.contain(`WAL segment ${segment} is missing from the archive (s3://drills/`);
+      rmSync(out, { recursive: true });
+
+      const corrupt = await runCli(['run', s3Drill('s3-corrupt-backup', '{ kind: corrupt-backup }', 'expect: detected\n'), '--out', out], { env: keys() });
+      expect(corrupt.code, corrupt.stderr).to.equal(0);
+      const c = onlyResult(out);
+      expect(c.status, c.diagnosis).to.equal('passed');
+      const file = c.incident?.details?.['file'] ?? '';
+      expect(c.incident?.details?.['where']).to.match(/^s3:\/\/drills\/.+\/backup\/drill\/\d{8}-\d{6}F\/pg_data\/base\//).and.contain(file);
+      const verified = c.checks.find((k) => k.name === 'backup-verified');
+      expect(verified?.status).to.equal('failed');
+      expect(verified?.detail).to.contain(`invalid checksum`).and.contain(file);
+      expect(bucketFiles()).to.deep.equal([]);
+      noKeyIn(out);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
     it('no key in the environment: exit 3 naming the variables, nothing left behind', async () => {
       const out = path.join(work, 'out-s3-nokey');
       const run = await runCli(['run', s3Drill('s3-no-key', '{ kind: drop-table, table: orders }'), '--out', out], { env: { PGDRILL_WORK_DIR: work, PGBACKREST_REPO1_S3_KEY: '', PGBACKREST_REPO1_S3_KEY_SECRET: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' } });
       expect(run.code, run.stderr).to.equal(3);
       expect(onlyResult(out).error?.suggestion).to.contain('PGBACKREST_REPO1_S3_KEY');
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
+    // s3rver checks the access key id, so the wrong credential is the key id; the secret goes with it.
+    it('a wrong key: exit 3 naming the endpoint and what pgBackRest said, nothing left behind, no key in any output', async () => {
+      const out = path.join(work, 'out-s3-wrong');
+      const wrong = 'NOTTHEKEY' + Math.random().toString(36).slice(2).toUpperCase();
+      const run = await runCli(['run', s3Drill('s3-wrong-key', '{ kind: drop-table, table: orders }'), '--out', out], { env: { ...keys(), PGBACKREST_REPO1_S3_KEY: wrong } });
+      expect(run.code, run.stderr).to.equal(3);
+      const r = onlyResult(out);
+      expect(r.error?.message).to.contain(`at ${s3.endpoint}`).and.contain('pgbackrest stanza-create could not use the S3 repository s3://drills').and.match(/InvalidAccessKeyId|403|Forbidden/);
+      expect(r.error?.suggestion).to.contain('PGBACKREST_REPO1_S3_KEY');
+      expect(filesUnder(out).filter((f) => readFileSync(f).includes(wrong) || readFileSync(f).includes(s3.secretKey))).to.deep.equal([]);
+      expect(bucketFiles()).to.deep.equal([]);
       expect(workFoldersLeft(work)).to.deep.equal([]);
     });
   });
@@ -140,7 +199,11 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
 
     it('drop-table recovered to just before the incident through barman-cloud-wal-restore; the drill\'s objects are deleted', async () => {
       const out = path.join(work, 'out-bc-drop');
-      const run = await runCli(['run', cloudDrill('bc-drop-table', '{ kind: drop-table, table: orders }', 'recovery: { target: before-incident }\nverify:\n  - sql: select count(*) from customers\n    expect: "100"\n'), '--out', out], { env: env() });
+      const file = shipped('barman-cloud.yaml', [
+        ['s3://my-drills/barman', 's3://drills/barman'],
+        [/# endpoint: \S+/, `endpoint: "${s3.endpoint}"`],
+      ]);
+      const run = await runCli(['run', file, '--out', out], { env: env() });
       expect(run.code, run.stderr).to.equal(0);
       const r = onlyResult(out);
       expect(r.status, r.diagnosis).to.equal('passed');
@@ -165,6 +228,33 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
       noKeyIn(out);
     });
 
+    it('missing-wal deletes a WAL object: detected with its key; corrupt-backup alters data.tar: barman-cloud cannot tell, the integrity pass does', async () => {
+      const out = path.join(work, 'out-bc-damage');
+      const missing = await runCli(['run', cloudDrill('bc-missing-wal', '{ kind: missing-wal }', 'expect: detected\n'), '--out', out], { env: env() });
+      expect(missing.code, missing.stderr).to.equal(0);
+      const m = onlyResult(out);
+      expect(m.status, m.diagnosis).to.equal('passed');
+      const segment = m.incident?.details?.['missingSegment'] ?? '';
+      expect(m.incident?.details?.['deleted']).to.match(new RegExp(`^s3://drills/barman/pgdrill-[^/]+/wals/${segment.slice(0, 16)}/${segment}`));
+      expect(m.checks.find((c) => c.name === 'WAL archive continuous')?.detail).to.contain(`segment ${segment} is missing`);
+      expect(m.diagnosis).to.contain(`WAL segment ${segment} is missing from the archive (s3://drills/barman/pgdrill-`);
+      rmSync(out, { recursive: true });
+
+      const corrupt = await runCli(['run', cloudDrill('bc-corrupt-backup', '{ kind: corrupt-backup }', 'expect: detected\n'), '--out', out], { env: env() });
+      expect(corrupt.code, corrupt.stderr).to.equal(0);
+      const c = onlyResult(out);
+      expect(c.status, c.diagnosis).to.equal('passed');
+      expect(c.incident?.details?.['where']).to.match(/^s3:\/\/drills\/barman\/pgdrill-[^/]+\/base\/[^/]+\/data\.tar \(tar member base\/\d+\/\d+\)$/);
+      // The catalog's word is all barman-cloud has; the damaged page is found when the restored tables are read.
+      expect(c.checks.find((k) => k.name === 'backup-verified')?.status).to.equal('passed');
+      const read = c.checks.find((k) => k.name === 'integrity: every table read end to end');
+      expect(read?.status, read?.detail).to.equal('failed');
+      expect(read?.detail).to.match(/checksum|invalid page/);
+      expect(drillObjects()).to.deep.equal([]);
+      noKeyIn(out);
+      expect(workFoldersLeft(work)).to.deep.equal([]);
+    });
+
     it('refuses barman-cloud without a destination, and a destination for another method (exit 2)', async () => {
       const file = path.join(work, 'bc-bad.yaml');
       writeFileSync(file, 'name: bc-bad\nobjectives: { rto: 1m, rpo: 1m }\nbackup: { method: barman-cloud }\nincident: { kind: primary-loss }\n');
@@ -175,6 +265,28 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
       const b = await runCli(['validate', file]);
       expect(b.stderr).to.contain('backup.cloud is not an option of backup method pg_basebackup (it is for barman-cloud)');
     });
+  });
+
+  it('compare: one drill file with backup.repo and backup.cloud runs on pgBackRest-on-S3 and barman-cloud, each method keeping its own option', async () => {
+    const out = path.join(work, 'out-compare');
+    const file = path.join(work, 'compare-cloud.yaml');
+    writeFileSync(
+      file,
+      `name: compare-cloud\nobjectives: { rto: 5m, rpo: 5s }\npostgres: { settings: { archive_timeout: 60s } }\nbackup:\n  method: pgbackrest\n  repo: { type: s3, bucket: drills, endpoint: "${s3.endpoint}", uriStyle: path, caFile: ${s3.caFile} }\n  cloud: { destination: "s3://drills/barman", endpoint: "${s3.endpoint}" }\nworkload: { fixtures: [${path.join(ROOT, 'fixtures', 'shop.sql')}], heartbeat: 200ms }\nincident: { kind: drop-table, table: orders }\nrecovery: { target: before-incident }\nverify:\n  - sql: select count(*) from customers\n    expect: "100"\n`,
+    );
+    // A plain drill refuses the second option: compare is what lets one file carry both.
+    expect((await runCli(['validate', file])).stderr).to.contain('backup.cloud is not an option of backup method pgbackrest');
+    const run = await runCli(['compare', file, '--methods', 'pgbackrest,barman-cloud', '--out', out], { env: { PGDRILL_WORK_DIR: work, ...cloud.awsEnv } });
+    expect(run.code, run.stderr).to.equal(0);
+    const json = filesUnder(out).find((f) => f.endsWith('comparison.json')) ?? '';
+    const rows = (JSON.parse(readFileSync(json, 'utf8')) as { rows: Array<{ method: string; status: string; lostTransactions: number | null }> }).rows;
+    expect(rows.map((r) => [r.method, r.status, r.lostTransactions])).to.deep.equal([
+      ['pgbackrest', 'passed', 0],
+      ['barman-cloud', 'passed', 0],
+    ]);
+    expect(filesUnder(path.join(s3.directory, 'drills')).filter((f) => f.includes(`${path.sep}pgdrill${path.sep}`) || f.includes(`${path.sep}barman${path.sep}pgdrill-`))).to.deep.equal([]);
+    noKeyIn(out);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
   });
 
   // s3rver checks the access key (it accepts any well-formed signature of a known key), so the wrong credential is the key id.

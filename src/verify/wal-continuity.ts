@@ -19,7 +19,14 @@ export function continuityCheck(c: WalContinuity, neededLsn: string): CheckResul
 /** No recovery can get past the hole, so the recoverable point is frozen while the primary keeps committing. */
 export function missingWalFinding(
   c: WalContinuity,
-  seen: { confirmation?: TargetConfirmation | undefined; verify?: VerifyOutcome | undefined; backupEndTime?: string | undefined; rpoObjectiveSeconds: number },
+  seen: {
+    confirmation?: TargetConfirmation | undefined;
+    verify?: VerifyOutcome | undefined;
+    backupEndTime?: string | undefined;
+    rpoObjectiveSeconds: number;
+    /** Where the segment was (a file, an object's s3:// key), when the drill deleted it itself. */
+    deleted?: string | undefined;
+  },
 ): string {
   const stop = seen.confirmation?.redoDoneLsn ?? c.lastContiguousLsn;
   const last = seen.verify?.lastReplayedCommit?.time ?? seen.confirmation?.lastCompletedTransactionTime;
@@ -27,7 +34,7 @@ export function missingWalFinding(
   const rpo = seen.verify?.rpo;
   const loss = rpo ? ` ${rpo.lostMarkers} marker(s) committed before the incident are lost (RPO ${rpo.rpoSeconds.toFixed(3)}s at the incident).` : '';
   return (
-    `WAL segment ${c.missingSegment} is missing from the archive: recovery can only reach ${stop} (${point}).${loss} ` +
+    `WAL segment ${c.missingSegment} is missing from the archive${seen.deleted ? ` (${seen.deleted})` : ''}: recovery can only reach ${stop} (${point}).${loss} ` +
     `The RPO objective of ${formatSeconds(seen.rpoObjectiveSeconds)} cannot be met with this archive: every commit after that point is lost, and the loss grows until a new base backup is taken.`
   );
 }

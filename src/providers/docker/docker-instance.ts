@@ -1,7 +1,7 @@
 // A Postgres server in a container started with testcontainers. Its data folder is a bind mount of the drill's
 // work folder (same path inside and out), so backups, archives and logs are shared with the host; readiness
 // follows the same server log as the local provider. stop() is idempotent and removes the container.
-import { existsSync, copyFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -89,7 +89,7 @@ export class DockerInstance extends InstanceBase {
       await this.fastShutdown();
       await this.container.stop({ timeout: 5 });
     } finally {
-      if (existsSync(this.logFile)) copyFileSync(this.logFile, path.join(this.ctx.logDir, `${this.name}-server.log`));
+      if (existsSync(this.logFile)) writeFileSync(path.join(this.ctx.logDir, `${this.name}-server.log`), this.ctx.runner.redact(readFileSync(this.logFile, 'utf8')));
     }
   }
 

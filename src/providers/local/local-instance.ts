@@ -1,6 +1,6 @@
 // A Postgres server started by the local provider from native binaries. stop() is idempotent and shared by
 // concurrent callers; a process-wide registry kills any postmaster left if pgdrill itself is torn down.
-import { copyFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { processesWith } from '../../exec/processes.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -97,7 +97,7 @@ export class LocalInstance extends InstanceBase {
         }
         livePostmasters.delete(pid);
       }
-      if (existsSync(this.logFile)) copyFileSync(this.logFile, path.join(this.ctx.logDir, `${this.name}-server.log`));
+      if (existsSync(this.logFile)) writeFileSync(path.join(this.ctx.logDir, `${this.name}-server.log`), this.ctx.runner.redact(readFileSync(this.logFile, 'utf8')));
     }
   }
 }
