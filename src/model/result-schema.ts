@@ -56,7 +56,7 @@ export const resultSchema = z
       walReplayBytesPerSecond: z.number().nullable(),
       restoreFilesBytesPerSecond: z.number().nullable(),
       readinessLatencySeconds: z.number().nullable().describe('server log "ready" timestamp -> pgdrill proceeding'),
-      walFetchSeconds: z.number().optional().describe('of wal-replay, the seconds spent in restore_command (fetching WAL from the archive or repository; a drill of an existing backup)'),
+      walFetchSeconds: z.number().optional().describe('of wal-replay, the seconds spent in restore_command (fetching WAL from the archive or repository)'),
       walFilesFetched: z.number().int().optional().describe('WAL files (segments, history files) restore_command delivered'),
     }),
     phases: z.array(phase),

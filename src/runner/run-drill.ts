@@ -107,6 +107,9 @@ async function selfContainedDrill(drill: Drill, s: Stage, o: DrillOutcome): Prom
       integrity: (i) => {
         if (i) o.integrity = i;
       },
+      walFetch: (f) => {
+        if (f) o.walFetch = f;
+      },
     },
   );
   const checks = [...verified.checks, ...(o.integrity?.checks ?? [])];

@@ -1,7 +1,8 @@
 // Stage 4, the part every drill shares: make sure the WAL the target needs is archived, check the archive for
 // holes, restore into a new instance, replay to the target, verify, then check the copy's integrity. The RTO is
 // the sum of the phases marked inRto here.
-import type { BackupArtifact, RestorePlan, WalContinuity } from '../backup/backup-method.js';
+import path from 'node:path';
+import type { BackupArtifact, PhysicalRestorePlan, RestorePlan, WalContinuity } from '../backup/backup-method.js';
 import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import type { Drill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
@@ -16,6 +17,7 @@ import type { Marker } from './heartbeat.js';
 import { PINNED_SETTINGS } from './stage-primary.js';
 import type { Stage } from './stage.js';
 import { integrityStage, type IntegrityOutcome } from './stage-integrity.js';
+import { readWalFetch, timedRestoreCommand, type WalFetch } from './wal-fetch.js';
 
 export interface RecoverInputs {
   target: RecoveryTarget;
@@ -33,6 +35,13 @@ export interface RecoverObserver {
   continuity(c: WalContinuity, check: CheckResult | undefined): void;
   restored(plan: RestorePlan, ready: ReadyEvent | undefined): void;
   integrity(outcome: IntegrityOutcome | undefined): void;
+  /** Time spent in restore_command during replay, when the method has one. */
+  walFetch(fetch: WalFetch | undefined): void;
+}
+
+function timedFetch(plan: PhysicalRestorePlan, logFile: string): Record<string, string> {
+  const command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
+  return command ? { restore_command: timedRestoreCommand(command, logFile) } : {};
 }
 
 export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen: RecoverObserver): Promise<VerifyOutcome> {
@@ -58,16 +67,19 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
 
   const plan = await s.timeline.phase('restore-files', () => s.method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
   seen.restored(plan, undefined);
+  // The server runs the method's restore_command inside a timing wrapper, so the fetch shows apart from replay.
+  const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
   const restored: PostgresInstance =
     plan.kind === 'physical'
       ? await s.timeline.phase(
           'wal-replay',
-          () => s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
+          () => s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...timedFetch(plan, fetchLog), ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
           { inRto: true },
         )
       : await s.timeline.phase('logical-restore', () => plan.load(s.password), { inRto: true });
   s.session.defer('stop the restored instance', () => restored.stop());
   seen.restored(plan, restored.ready);
+  seen.walFetch(readWalFetch(fetchLog));
 
   const verified = await s.timeline.phase(
     'verify',

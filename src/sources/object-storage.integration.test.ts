@@ -111,6 +111,9 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
       expect(r.status, r.diagnosis).to.equal('passed');
       expect(r.measured.rpoSeconds).to.be.at.most(0.2 + 0.05);
       expect(r.recovery.settings['restore_command']).to.contain('archive-get');
+      // Fetching from the bucket is timed apart from replay (the restore_command runs in a timing wrapper).
+      expect(r.measured.walFilesFetched).to.be.at.least(1);
+      expect(r.measured.walFetchSeconds).to.be.greaterThan(0).and.below(r.phases.find((p) => p.name === 'wal-replay')?.seconds ?? 0);
       expect(r.checks.find((c) => c.name === 'backup-verified')?.status).to.equal('passed');
       // Nothing of the drill is left in the bucket, and no key in any output.
       expect(bucketFiles()).to.deep.equal([]);
@@ -210,6 +213,8 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
       expect(r.environment.backupMethod).to.equal('barman-cloud');
       expect(r.measured.rpoSeconds).to.be.at.most(0.25);
       expect(r.recovery.settings['restore_command']).to.match(/barman-cloud\/wal-restore\.sh' %f %p$/);
+      expect(r.measured.walFilesFetched).to.be.at.least(1);
+      expect(r.measured.walFetchSeconds).to.be.greaterThan(0).and.below(r.phases.find((p) => p.name === 'wal-replay')?.seconds ?? 0);
       expect(r.checks.find((c) => c.name === 'backup-verified')?.status).to.equal('passed');
       expect(drillObjects()).to.deep.equal([]);
       noKeyIn(out);
