@@ -33,6 +33,7 @@ export class BarmanCloudMethod implements BackupMethod {
   readonly name = 'barman-cloud';
   private cli: BarmanCloudCli | undefined;
   private password = '';
+  private archiveChecked: string | undefined;
   /** Set once the drill may have written to the destination: its server is deleted when the drill ends. */
   private written: BackupContext | undefined;
 
@@ -70,6 +71,13 @@ export class BarmanCloudMethod implements BackupMethod {
     const cli = this.client(ctx);
     // Reaches the destination with these credentials before anything is written (-t: test connectivity).
     await cli.run(ctx.runner, ctx.serverUser, 'barman-cloud-backup', ['-t', ...cli.options(), cli.where.destination, cli.where.server], 'barman-cloud-test');
+    // Barman's own guard before a new server archives: no WAL of another cluster under this name.
+    await cli.run(ctx.runner, ctx.serverUser, 'barman-cloud-check-wal-archive', [...cli.options(), cli.where.destination, cli.where.server], 'barman-cloud-check-wal-archive');
+    this.archiveChecked = `barman-cloud-check-wal-archive: ${cli.where.destination} holds no WAL for server ${cli.where.server} before the drill archives (safe for a new cluster)`;
+  }
+
+  async extraChecks(): Promise<CheckResult[]> {
+    return this.archiveChecked ? [{ name: 'barman-cloud WAL archive safe for a new server', status: 'passed', detail: this.archiveChecked }] : [];
   }
 
   async takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact> {
