@@ -19,6 +19,8 @@ export interface BackupArtifact {
   /** Timeline the backup was taken on. */
   timeline?: number;
   sizeBytes: number;
+  /** The data folder's size once restored, when the tool says it (sizeBytes may be compressed): progress totals. */
+  dataBytes?: number | undefined;
   seconds: number;
   /** When the backup finished, on the database clock (time targets must not be earlier). */
   endTime?: string;

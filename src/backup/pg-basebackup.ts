@@ -16,6 +16,9 @@ import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, s
 
 /** pgdrill's primaries use initdb's default segment size. */
 
+/** A plain backup is the data folder: its size is what a restore writes. */
+const sized = (bytes: number) => ({ sizeBytes: bytes, dataBytes: bytes });
+
 interface ManifestWalRange {
   Timeline: number;
   'Start-LSN': string;
@@ -46,7 +49,7 @@ export class PgBasebackupMethod implements BackupMethod {
       method: this.name,
       location,
       ...(range ? { startLsn: range['Start-LSN'], endLsn: range['End-LSN'], timeline: range.Timeline } : {}),
-      sizeBytes: folderSize(location),
+      ...sized(folderSize(location)),
       seconds,
     };
   }

@@ -113,6 +113,7 @@ export class PgBackRestMethod implements BackupMethod {
       ...(latest?.lsn ? { startLsn: latest.lsn.start, endLsn: latest.lsn.stop } : {}),
       timeline: 1,
       sizeBytes: latest?.info?.repository?.size ?? latest?.info?.size ?? 0,
+      dataBytes: latest?.info?.size,
       seconds,
     };
   }

@@ -53,6 +53,24 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expectNothingLeft(work);
   });
 
+  it('long phases print progress on stderr: bytes done of the total, rate and time left, from the server and the restore (plain lines off a TTY)', async () => {
+    const { out, work } = fresh();
+    const file = path.join(work, 'progress.yaml');
+    writeFileSync(file, 'name: progress\nobjectives: { rto: 5m, rpo: 5s }\nprovider: local\nworkload: { pgbench: { scale: 10 }, heartbeat: 200ms }\nincident: { kind: delete-rows, table: pgbench_accounts, where: "aid % 10 = 0" }\n');
+    // Every 50 ms instead of 5 s, so phases of well under a second at this size still report.
+    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work, PGDRILL_PROGRESS_SECONDS: '0.05' } });
+    expect(run.code, run.stderr).to.equal(0);
+    const lines = run.stderr.split('\n');
+    const sized = /^\[\s*\d+\.\d+s\] (\S+) ([\d.]+ [kMG]B) of ([\d.]+ [kMG]B) \((\d+)%\), [\d.]+ [kMG]B\/s, (about \S+ left|finishing)$/;
+    const progress = lines.map((l) => sized.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+    // pg_stat_progress_basebackup during the backup (about 190 MB), the WAL fetched against what the target needs.
+    expect(progress.filter((m) => m[1] === 'base-backup').length, run.stderr).to.be.at.least(1);
+    expect(progress.filter((m) => m[1] === 'wal-replay').length, run.stderr).to.be.at.least(1);
+    for (const m of progress) expect(Number(m[4])).to.be.within(0, 100);
+    expect(run.stderr).not.to.contain('\u001b[');
+    expectNothingLeft(work);
+  });
+
   it('runs the quickstart drill: exit 0, PASSED verdict, RPO within the heartbeat, result files, nothing left', async () => {
     const { out, work } = fresh();
     const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--json'], { env: { PGDRILL_WORK_DIR: work } });

@@ -16,6 +16,7 @@ import { segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { measureRpo } from '../verify/measure-rpo.js';
 import { checkPipeline } from './check-pipeline.js';
 import { diskPreflight } from './disk-preflight.js';
+import { folderProgress, walProgress } from './progress-samplers.js';
 import { readWalFetch, timedRestoreCommand } from './wal-fetch.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
@@ -77,8 +78,13 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     // Where the archive ends, read once when the disaster is declared (a live archive keeps growing).
     const newestSegment = live ? live.segmentAtLoss : target.kind === 'latest' ? await source.newestSegment?.(ctx) : undefined;
     timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
-    const plan = await timeline.phase('restore-files', () => source.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'sandbox' }), { inRto: true });
+    const plan = await timeline.phase('restore-files', () => source.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'sandbox' }), {
+      inRto: true,
+      progress: folderProgress(path.join(ctx.workDir, 'sandbox', 'data'), backup.restoredBytes),
+    });
     const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
+    // The WAL to replay, when its end is known: up to the newest segment held (latest), or the backup's own end.
+    const walEnd = newestSegment ? segmentStartLsn(newestSegment) : undefined;
     if (plan.kind === 'physical') {
       let command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
       if (live && command) command = newestSegment ? limitedRestoreCommand(command, newestSegment) : 'false'; // 'false': nothing archived since the backup
@@ -104,7 +110,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
             deadlineMs: drill.recovery.timeout,
             socketRole: drill.sandbox.user,
           }),
-        { inRto: true },
+        { inRto: true, progress: walProgress(fetchLog, backup.startLsn, walEnd) },
       );
     }
     session.defer('stop the sandbox', () => restored.stop());

@@ -4,6 +4,7 @@ import type { IncidentRecord } from '../incidents/incident.js';
 import { databaseMoment } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { CheckResult } from '../verify/check.js';
+import { basebackupProgress } from './progress-samplers.js';
 import type { Stage } from './stage.js';
 
 export interface BackupStage {
@@ -20,7 +21,7 @@ export async function takeBackup(s: Stage, primary: PostgresInstance): Promise<B
   const backup = await s.timeline.phase('base-backup', async () => {
     const taken = await s.method.takeBackup(ctx, primary);
     return { ...taken, endTime: taken.endTime ?? (await databaseMoment(primary)).commitTime };
-  });
+  }, { progress: basebackupProgress(primary) });
   const damageBackup = s.incident.afterBackup?.bind(s.incident);
   const damage = damageBackup ? await s.timeline.phase('damage-backup', () => damageBackup(ctx, backup, s.method)) : undefined;
   const verification = await s.timeline.phase('verify-backup', () => s.method.verify(ctx, backup));

@@ -17,6 +17,7 @@ import type { Marker } from './heartbeat.js';
 import { PINNED_SETTINGS } from './stage-primary.js';
 import type { Stage } from './stage.js';
 import { integrityStage, type IntegrityOutcome } from './stage-integrity.js';
+import { folderProgress, walProgress } from './progress-samplers.js';
 import { readWalFetch, timedRestoreCommand, type WalFetch } from './wal-fetch.js';
 
 export interface RecoverInputs {
@@ -65,7 +66,10 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
     seen.continuity(continuity, continuity.applicable === false ? undefined : continuityCheck(continuity, neededLsn));
   });
 
-  const plan = await s.timeline.phase('restore-files', () => s.method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), { inRto: true });
+  const plan = await s.timeline.phase('restore-files', () => s.method.restore(ctx, backup, { target, timeline: drill.recovery.timeline, instanceName: 'restore' }), {
+    inRto: true,
+    progress: folderProgress(path.join(ctx.workDir, 'restore', 'data'), backup.dataBytes),
+  });
   seen.restored(plan, undefined);
   // The server runs the method's restore_command inside a timing wrapper, so the fetch shows apart from replay.
   const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
@@ -74,7 +78,7 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
       ? await s.timeline.phase(
           'wal-replay',
           () => s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...timedFetch(plan, fetchLog), ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
-          { inRto: true },
+          { inRto: true, progress: walProgress(fetchLog, backup.startLsn, archivedUntil) },
         )
       : await s.timeline.phase('logical-restore', () => plan.load(s.password), { inRto: true });
   s.session.defer('stop the restored instance', () => restored.stop());

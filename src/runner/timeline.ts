@@ -1,4 +1,6 @@
-// Phases of a drill on a monotonic clock (performance.now), with wall-clock stamps for people.
+// Phases of a drill on a monotonic clock (performance.now), with wall-clock stamps for people. A long phase can
+// say how far it got: a sampler (bytes restored, WAL fetched, bytes streamed by the server) read every
+// PGDRILL_PROGRESS_SECONDS (default 5) while the phase runs, passed to the listener as a progress line.
 import { performance } from 'node:perf_hooks';
 
 export interface PhaseRecord {
@@ -16,6 +18,22 @@ export interface PhaseListener {
   phaseEnded(record: PhaseRecord, elapsedSeconds: number): void;
   /** A fact people should see as it happens (which backup was chosen, and how). */
   note?(text: string): void;
+  /** How far a long phase got, every progress interval while it runs. */
+  progress?(name: string, sample: ProgressSample, phaseSeconds: number, elapsedSeconds: number): void;
+}
+
+/** Bytes done of a phase, and the total when known (a backup's size, the WAL up to the target). */
+export interface ProgressSample {
+  done: number;
+  total?: number | undefined;
+}
+
+export type ProgressSampler = () => ProgressSample | undefined | Promise<ProgressSample | undefined>;
+
+/** Seconds between progress lines: PGDRILL_PROGRESS_SECONDS, default 5 (0 turns them off). */
+export function progressIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env['PGDRILL_PROGRESS_SECONDS'] ?? 5);
+  return Number.isFinite(v) && v >= 0 ? v * 1000 : 5000;
 }
 
 export class Timeline {
@@ -48,16 +66,18 @@ export class Timeline {
     this.listener?.note?.(text);
   }
 
-  async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean } = {}): Promise<T> {
+  async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean; progress?: ProgressSampler } = {}): Promise<T> {
     const startedAt = new Date();
     const t0 = performance.now();
     this.listener?.phaseStarted(name, this.elapsed());
     let status: PhaseRecord['status'] = 'failed';
+    const stopProgress = this.sample(name, t0, opts.progress);
     try {
       const value = await fn();
       status = 'ok';
       return value;
     } finally {
+      stopProgress();
       const record: PhaseRecord = {
         name,
         startedAt: startedAt.toISOString(),
@@ -69,5 +89,30 @@ export class Timeline {
       this.phases.push(record);
       this.listener?.phaseEnded(record, this.elapsed());
     }
+  }
+
+  /** Reads the sampler every interval while a phase runs (never two reads at once); returns the stop. */
+  private sample(name: string, t0: number, sampler: ProgressSampler | undefined): () => void {
+    const listener = this.listener;
+    const every = progressIntervalMs();
+    if (!sampler || !listener?.progress || every === 0) return () => undefined;
+    let busy = false;
+    let stopped = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      Promise.resolve()
+        .then(sampler)
+        .then((sample) => {
+          if (sample && !stopped) listener.progress?.(name, sample, (performance.now() - t0) / 1000, this.elapsed());
+        })
+        .catch(() => undefined) // a sample that cannot be read (a file vanishing mid-walk) is skipped
+        .finally(() => (busy = false));
+    }, every);
+    timer.unref();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 }
