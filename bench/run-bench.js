@@ -10,6 +10,8 @@
 //  8. integrity pass on pgbench scale BENCH_INTEGRITY_SCALE (default 100): MB/s against cat of the same files,
 //     quick and full with 1 and 2 connections, pg_checksums against cat (bench/integrity.js)
 //  9. pgdrill check on a base-backup folder and its WAL archive against node -e 1 (bench/check.js)
+// 10. objectives.forecast: the RTO forecast from the smallest scale's rates for the largest scale's backup size
+//     and WAL, against the RTO that drill really measured (goal: within 25%)
 //  plus the peak memory of the pgdrill process. Writes bench/results/<date>.json and prints Markdown.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
 const pairs = Number(env.BENCH_PAIRS ?? 5);
-const scales = (env.BENCH_SCALES ?? '10,50').split(',').filter(Boolean).map(Number);
+const scales = (env.BENCH_SCALES ?? '10,100').split(',').filter(Boolean).map(Number);
 const walSeconds = Number(env.BENCH_WAL_SECONDS ?? 20);
 const concurrencies = (env.BENCH_CONCURRENCY ?? '1,2,4').split(',').filter(Boolean).map(Number);
 const median = (xs) => {
@@ -113,6 +115,7 @@ recovery: { timeout: 1h }
     status: res.status,
     backupBytes: res.backup?.sizeBytes ?? null,
     walReplayBytes: res.measured.walReplayBytes,
+    measured: res.measured,
     phases: Object.fromEntries(res.phases.map((p) => [p.name, p.seconds])),
     rtoSeconds: res.measured.rtoSeconds,
     walReplayMBps: (res.measured.walReplayBytesPerSecond ?? 0) / 1e6,
@@ -120,6 +123,22 @@ recovery: { timeout: 1h }
     peakRssMB: (r.summary.process?.peakRssBytes ?? 0) / 2 ** 20,
   });
   log(`scale ${scale}: ${res.verdict}`);
+}
+
+// 10: the forecast pgdrill would have made at the smallest scale for the largest one, against what it measured.
+const { forecastRto } = await import(path.join(root, 'dist/drill/forecast.js'));
+let forecast = null;
+if (curve.length >= 2) {
+  const small = curve[0];
+  const large = curve.at(-1);
+  const m = small.measured;
+  const f = forecastRto(
+    { size: large.backupBytes, walPerHour: large.walReplayBytes ?? 0 },
+    { rtoSeconds: m.rtoSeconds, restoreBytesPerSecond: m.restoreFilesBytesPerSecond, restoreSeconds: small.phases['restore-files'] ?? null, replayBytesPerSecond: m.walReplayBytesPerSecond, replaySeconds: small.phases['wal-replay'] ?? null },
+    3_600_000,
+  );
+  forecast = f && { fromScale: small.scale, toScale: large.scale, forecastSeconds: f.rtoSeconds, measuredSeconds: large.rtoSeconds, error: f.rtoSeconds / large.rtoSeconds - 1, assumptions: f.assumptions };
+  if (forecast) log(`forecast scale ${small.scale} -> ${large.scale}: ${fixed(forecast.forecastSeconds, 2)}s forecast, ${fixed(forecast.measuredSeconds, 2)}s measured (${fixed(forecast.error * 100, 1)}%)`);
 }
 
 // 6: concurrency.
@@ -164,7 +183,7 @@ const check = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/
 
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, curve, concurrency, startup: startupMedians, integrity, check, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, curve, forecast, concurrency, startup: startupMedians, integrity, check, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -187,6 +206,10 @@ const md = [
   `| scale | backup | WAL replayed | ${phaseNames.join(' | ')} | RTO | replay MB/s | peak RSS |`,
   `|---|---|---|${phaseNames.map(() => '---').join('|')}|---|---|---|`,
   ...curve.map((c) => `| ${c.scale} | ${fixed((c.backupBytes ?? 0) / 1e6, 0)} MB | ${fixed((c.walReplayBytes ?? 0) / 1e6, 0)} MB | ${phaseNames.map((n) => fixed(c.phases[n], 2)).join(' | ')} | ${fixed(c.rtoSeconds, 2)} | ${fixed(c.walReplayMBps, 0)} | ${fixed(c.peakRssMB, 0)} MB |`),
+  '',
+  forecast
+    ? `Forecast made at scale ${forecast.fromScale} for scale ${forecast.toScale}'s backup and WAL: ${fixed(forecast.forecastSeconds, 2)}s; measured at scale ${forecast.toScale}: ${fixed(forecast.measuredSeconds, 2)}s: **${forecast.error >= 0 ? '+' : ''}${fixed(forecast.error * 100, 1)}%** (goal: within 25%).`
+    : 'Forecast: needs two scales (BENCH_SCALES).',
   '',
   '| drills at once | total wall time | verdicts | median RTO | peak RSS |',
   '|---|---|---|---|---|',
