@@ -256,9 +256,9 @@ recovery:
     const docker = await runCli(['run', 'drills/pgbackrest.yaml', '--provider', 'docker', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
     expect(docker.code, docker.stderr).to.equal(2);
     expect(docker.stderr).to.contain('provider: backup method pgbackrest runs on the host and is not supported with provider docker').and.contain('(provider is set by --provider docker on the command line)');
-    const compare = await runCli(['compare', 'drills/missing-wal.yaml', '--methods', 'pg_basebackup,pgbackrest,barman', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    const compare = await runCli(['compare', 'drills/missing-wal.yaml', '--methods', 'pg_basebackup,pg_dump,barman', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
     expect(compare.code, compare.stderr).to.equal(2);
-    expect(compare.stderr).to.contain('incident missing-wal cannot damage a pgbackrest backup').and.contain('(backup.method is set by compare --methods pgbackrest)');
+    expect(compare.stderr).to.contain('incident missing-wal cannot damage a pg_dump backup').and.contain('(backup.method is set by compare --methods pg_dump)');
     expect(compare.stderr).to.contain('incident missing-wal cannot damage a barman backup');
     expect(existsSync(out), 'no output folder').to.equal(false);
     expectNothingLeft(work);

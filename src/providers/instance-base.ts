@@ -2,7 +2,7 @@
 // whose one in-flight promise is shared by concurrent callers (and by `await using`).
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import type { PostgresInstance } from './provider.js';
+import type { PostgresInstance, StopMode } from './provider.js';
 import type { ReadyEvent } from './readiness.js';
 
 /** The longest any single SQL statement of pgdrill's may run (fixtures run through psql, with the step timeout). */
@@ -63,8 +63,8 @@ export abstract class InstanceBase implements PostgresInstance {
   }
 
   /** Idempotent; concurrent callers share one attempt, and a failed attempt can be retried. */
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop().catch((error: unknown) => {
+  stop(mode: StopMode = 'fast'): Promise<void> {
+    this.stopping ??= this.doStop(mode).catch((error: unknown) => {
       this.stopping = undefined;
       throw error;
     });
@@ -75,7 +75,7 @@ export abstract class InstanceBase implements PostgresInstance {
     await this.stop();
   }
 
-  protected abstract doStop(): Promise<void>;
+  protected abstract doStop(mode: StopMode): Promise<void>;
   abstract crash(): Promise<void>;
   abstract restart(whileStopped: () => Promise<void>): Promise<void>;
 }

@@ -5,6 +5,9 @@ import type { CommandRunner } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
 import type { ReadyEvent } from './readiness.js';
 
+/** fast: a clean shutdown (checkpoint; pg_checksums and a restart need it). immediate: no checkpoint, the drill's end. */
+export type StopMode = 'fast' | 'immediate';
+
 /** A running Postgres server owned by the drill. Stop is idempotent; `await using` stops it on every path. */
 export interface PostgresInstance extends AsyncDisposable {
   readonly name: string;
@@ -24,8 +27,11 @@ export interface PostgresInstance extends AsyncDisposable {
   query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** The server log so far. */
   readLog(): string;
-  /** Stops the server (fast, then immediate, then SIGKILL) and copies its log to the run's log folder. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server (fast, then immediate, then SIGKILL) and copies its log to the run's log folder. `immediate`
+   * skips the shutdown checkpoint: for a disposable server nothing reads again (the drill's end).
+   */
+  stop(mode?: StopMode): Promise<void>;
   /** Host loss: SIGKILL the postmaster and every backend at once (no shutdown checkpoint, no WAL flush). */
   crash(): Promise<void>;
   /** Clean stop, `whileStopped` (e.g. damage files on disk), start again on the same port and wait until ready. */

@@ -113,7 +113,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
         { inRto: true, progress: walProgress(fetchLog, backup.startLsn, walEnd) },
       );
     }
-    session.defer('stop the sandbox', () => restored.stop());
+    session.defer('stop the sandbox', () => restored.stop('immediate'));
     const fetch = readWalFetch(fetchLog);
     if (fetch) outcome.walFetch = fetch;
     const database = source.checkDatabase?.();

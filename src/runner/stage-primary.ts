@@ -38,7 +38,7 @@ export async function startPrimary(drill: Drill, s: Stage): Promise<PrimaryStage
       throw new EnvironmentError(`the primary instance would not start: ${(error as Error).message}`, 'see logs/primary-server.log; check postgres.settings in the drill file', { cause: error });
     }),
   );
-  s.session.defer('stop the primary', () => primary.stop());
+  s.session.defer('stop the primary', () => primary.stop('immediate'));
   const observed = await primarySettings(primary);
   if (s.method.dispose) s.session.defer(`stop ${s.method.name}'s background processes`, () => s.method.dispose?.());
   const prepare = s.method.prepare?.bind(s.method);

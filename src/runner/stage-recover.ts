@@ -81,7 +81,7 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
           { inRto: true, progress: walProgress(fetchLog, backup.startLsn, archivedUntil) },
         )
       : await s.timeline.phase('logical-restore', () => plan.load(s.password), { inRto: true });
-  s.session.defer('stop the restored instance', () => restored.stop());
+  s.session.defer('stop the restored instance', () => restored.stop('immediate'));
   seen.restored(plan, restored.ready);
   seen.walFetch(readWalFetch(fetchLog));
 

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { InstanceBase } from '../instance-base.js';
 import { currentOwner, ownerLabel } from '../../exec/ownership.js';
-import type { ProviderContext } from '../provider.js';
+import type { ProviderContext, StopMode } from '../provider.js';
 import { fileSize, waitUntilReady, type ReadyEvent } from '../readiness.js';
 
 export const CONTAINER_PORT = 5432;
@@ -79,14 +79,14 @@ export class DockerInstance extends InstanceBase {
     return this.container.getMappedPort(CONTAINER_PORT);
   }
 
-  private async fastShutdown(): Promise<void> {
-    // A clean shutdown checkpoint first (docker stop would send SIGTERM: a smart shutdown that waits for clients).
-    await this.container.exec(['pg_ctl', 'stop', '-D', this.dataDir, '-m', 'fast', '-w', '-t', '30'], { user: 'postgres' }).catch(() => undefined);
+  private async shutdown(mode: StopMode): Promise<void> {
+    // pg_ctl first (docker stop would send SIGTERM: a smart shutdown that waits for clients).
+    await this.container.exec(['pg_ctl', 'stop', '-D', this.dataDir, '-m', mode, '-w', '-t', '30'], { user: 'postgres' }).catch(() => undefined);
   }
 
-  protected async doStop(): Promise<void> {
+  protected async doStop(mode: StopMode): Promise<void> {
     try {
-      await this.fastShutdown();
+      await this.shutdown(mode);
       await this.container.stop({ timeout: 5 });
     } finally {
       if (existsSync(this.logFile)) writeFileSync(path.join(this.ctx.logDir, `${this.name}-server.log`), this.ctx.runner.redact(readFileSync(this.logFile, 'utf8')));
@@ -99,7 +99,7 @@ export class DockerInstance extends InstanceBase {
   }
 
   async restart(whileStopped: () => Promise<void>): Promise<void> {
-    await this.fastShutdown();
+    await this.shutdown('fast');
     await this.container.stop({ timeout: 5 });
     await whileStopped();
     const { container } = await startServerContainer(this.ctx, this.spec, fileSize(this.logFile));

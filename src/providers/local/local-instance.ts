@@ -6,7 +6,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InstanceBase } from '../instance-base.js';
-import type { ProviderContext } from '../provider.js';
+import type { ProviderContext, StopMode } from '../provider.js';
 import { fileSize, isAlive, postmasterPid, waitUntilReady, type ReadyEvent } from '../readiness.js';
 import { livePostmasters } from './postmaster-registry.js';
 
@@ -71,7 +71,7 @@ export class LocalInstance extends InstanceBase {
     return postmasterPid(this.dataDir);
   }
 
-  protected async doStop(): Promise<void> {
+  protected async doStop(mode: StopMode): Promise<void> {
     // Stopped before it was ready (a start that timed out at once): the postmaster may not have written its pid
     // file yet. Wait for it while a process of this data folder still exists, so none outlives the drill.
     const pid = postmasterPid(this.dataDir) ?? (await this.pendingPostmaster());
@@ -86,8 +86,8 @@ export class LocalInstance extends InstanceBase {
         });
     try {
       if (pid && isAlive(pid)) {
-        const fast = await pgCtl('fast');
-        if (fast.exitCode !== 0 && isAlive(pid)) await pgCtl('immediate');
+        const first = await pgCtl(mode);
+        if (first.exitCode !== 0 && mode !== 'immediate' && isAlive(pid)) await pgCtl('immediate');
       }
     } finally {
       if (pid) {
