@@ -85,6 +85,7 @@ export class LocalInstance extends InstanceBase {
           timeoutMs: 40_000,
         });
     try {
+      if (pid && isAlive(pid) && mode === 'immediate' && (await signalled(pid, 'SIGQUIT'))) return;
       if (pid && isAlive(pid)) {
         const first = await pgCtl(mode);
         if (first.exitCode !== 0 && mode !== 'immediate' && isAlive(pid)) await pgCtl('immediate');
@@ -102,3 +103,20 @@ export class LocalInstance extends InstanceBase {
   }
 }
 
+/**
+ * SIGQUIT is PostgreSQL's immediate shutdown (what pg_ctl -m immediate sends): the postmaster ends its backends
+ * and exits. Waiting on the pid at 5 ms beats pg_ctl's 100 ms polling. False when the signal cannot be sent or the
+ * postmaster is still there after 5 s: pg_ctl then takes over.
+ */
+async function signalled(pid: number, signal: NodeJS.Signals): Promise<boolean> {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return false;
+  }
+  for (let i = 0; i < 1000; i++) {
+    if (!isAlive(pid)) return true;
+    await sleep(5);
+  }
+  return false;
+}
