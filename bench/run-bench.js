@@ -62,11 +62,11 @@ function baseline() {
 
 const phase = (r, name) => r.phases.find((p) => p.name === name)?.seconds ?? null;
 
-// 1-4: alternating pairs.
+// 1-4: alternating pairs, on the local provider like the script (auto would pick docker when an image is there).
 const A = [];
 const B = [];
 for (let i = 0; i < pairs; i++) {
-  const a = pgdrill(['drills/quickstart.yaml']);
+  const a = pgdrill(['drills/quickstart.yaml'], ['--provider', 'local']);
   const b = baseline();
   A.push(a);
   B.push(b);
@@ -91,6 +91,20 @@ const harness = {
   phases: Object.fromEntries(A[0].results[0].phases.map((p) => [p.name, median(A.map((a) => phase(a.results[0], p.name)))])),
 };
 
+// 1b: the same drill on the docker provider against local, alternated (the containers issue's goal: <= 1.3).
+const dockerPairs = [];
+for (let i = 0; i < Number(env.BENCH_DOCKER_PAIRS ?? 3); i++) {
+  const d = pgdrill(['drills/quickstart.yaml'], ['--provider', 'docker']);
+  const l = pgdrill(['drills/quickstart.yaml'], ['--provider', 'local']);
+  if (d.code !== 0) {
+    log(`docker: exit ${d.code} (no engine or no image?): not compared`);
+    break;
+  }
+  dockerPairs.push({ docker: d.wall, local: l.wall });
+  log(`docker pair ${i + 1}: docker ${d.wall.toFixed(2)}s, local ${l.wall.toFixed(2)}s`);
+}
+const docker = dockerPairs.length ? { pairs: dockerPairs.length, dockerSeconds: median(dockerPairs.map((p) => p.docker)), localSeconds: median(dockerPairs.map((p) => p.local)), ratio: median(dockerPairs.map((p) => p.docker / p.local)) } : null;
+
 // 5: scale curve.
 const curve = [];
 for (const scale of scales) {
@@ -112,7 +126,7 @@ timeouts: { step: 1h }
 recovery: { timeout: 1h }
 `,
   );
-  const r = pgdrill([file]);
+  const r = pgdrill([file], ['--provider', 'local']);
   rmSync(dir, { recursive: true, force: true });
   const res = r.results[0];
   curve.push({
@@ -154,7 +168,7 @@ const concurrency = concurrencies.map((n) => {
     writeFileSync(f, readFileSync(path.join(root, 'drills/quickstart.yaml'), 'utf8').replace('name: quickstart-drop-table', `name: concurrent-${i}`).replace(/\.\.\/fixtures/g, path.join(root, 'fixtures')));
     return f;
   });
-  const r = pgdrill(files, ['--concurrency', String(n)]);
+  const r = pgdrill(files, ['--concurrency', String(n), '--provider', 'local']);
   rmSync(dir, { recursive: true, force: true });
   const row = { drills: n, wallSeconds: r.wall, statuses: r.results.map((x) => x.status), verdictsIdentical: new Set(r.results.map((x) => x.status)).size === 1, medianRto: median(r.results.map((x) => x.measured.rtoSeconds)), peakRssMB: (r.summary.process?.peakRssBytes ?? 0) / 2 ** 20 };
   log(`concurrency ${n}: ${r.wall.toFixed(2)}s, ${row.statuses.join(',')}`);
@@ -188,7 +202,7 @@ const check = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/
 
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, curve, forecast, concurrency, startup: startupMedians, integrity, check, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, integrity, check, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -202,6 +216,9 @@ const md = [
   '|---|---|---|',
   `| quickstart wall time, pgdrill / hand-written script (median of ${pairs} alternated pairs) | ${fixed(h.pgdrillSeconds, 2)}s / ${fixed(h.scriptSeconds, 2)}s = **${fixed(h.ratio, 3)}** | <= 1.05 |`,
   `| after the last phase (verify, integrity) until the process exits (median) | ${fixed(h.tailSeconds, 3)}s | <= 0.5 s |`,
+  docker
+    ? `| quickstart wall time, provider docker / local (median of ${docker.pairs} alternated pairs) | ${fixed(docker.dockerSeconds, 2)}s / ${fixed(docker.localSeconds, 2)}s = **${fixed(docker.ratio, 2)}** | <= 1.3 |`
+    : '| provider docker / local | not measured (no engine or image) | <= 1.3 |',
   `| readiness detection latency (median) | ${fixed(h.readinessLatencyMs, 1)} ms | <= 50 ms |`,
   `| restore-files throughput vs cp -a of the same backup | ${fixed(h.restoreMBps, 0)} MB/s vs ${fixed(h.cpMBps, 0)} MB/s = **${fixed(h.restoreVsCp, 2)}** | >= 0.9 |`,
   `| WAL replay rate (quickstart, mostly start-up) | ${fixed(h.walReplayMBps, 1)} MB/s | |`,
