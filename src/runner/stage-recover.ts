@@ -2,7 +2,7 @@
 // holes, restore into a new instance, replay to the target, verify, then check the copy's integrity. The RTO is
 // the sum of the phases marked inRto here.
 import path from 'node:path';
-import type { BackupArtifact, PhysicalRestorePlan, RestorePlan, WalContinuity } from '../backup/backup-method.js';
+import type { BackupArtifact, RestorePlan, WalContinuity } from '../backup/backup-method.js';
 import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import type { Drill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
@@ -18,7 +18,7 @@ import { PINNED_SETTINGS } from './stage-primary.js';
 import type { Stage } from './stage.js';
 import { integrityStage, type IntegrityOutcome } from './stage-integrity.js';
 import { folderProgress, walProgress } from './progress-samplers.js';
-import { readWalFetch, timedRestoreCommand, type WalFetch } from './wal-fetch.js';
+import { readWalFetch, timedFetch, type WalFetch } from './wal-fetch.js';
 
 export interface RecoverInputs {
   target: RecoveryTarget;
@@ -40,10 +40,6 @@ export interface RecoverObserver {
   walFetch(fetch: WalFetch | undefined): void;
 }
 
-function timedFetch(plan: PhysicalRestorePlan, logFile: string): Record<string, string> {
-  const command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
-  return command ? { restore_command: timedRestoreCommand(command, logFile) } : {};
-}
 
 export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen: RecoverObserver): Promise<VerifyOutcome> {
   const { ctx } = s.session;

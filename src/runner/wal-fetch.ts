@@ -3,6 +3,7 @@
 // returns; a clock it cannot read only leaves the line out of the sum. The sum shows a slow fetch (an object
 // store, a remote repository) apart from replay itself.
 import { existsSync, readFileSync } from 'node:fs';
+import type { PhysicalRestorePlan } from '../backup/backup-method.js';
 
 export interface WalFetch {
   /** Files restored (exit 0): segments and history files. */
@@ -17,6 +18,12 @@ export function timedRestoreCommand(inner: string, logFile: string): string {
   const log = `'${logFile.replace(/'/g, `'\\''`)}'`;
   // A literal % is %% in restore_command (PostgreSQL 17 refuses an unknown %-escape such as %s).
   return `s=$(date +%%s%%N); ( ${inner} ); rc=$?; printf '%%s %%s %%s %%s\\n' "%f" "$rc" "$s" "$(date +%%s%%N)" >> ${log} 2>/dev/null; exit $rc`;
+}
+
+/** The plan's restore_command (set by pgdrill or written by the tool) in the timing wrapper, as a setting. */
+export function timedFetch(plan: PhysicalRestorePlan, logFile: string): Record<string, string> {
+  const command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
+  return command ? { restore_command: timedRestoreCommand(command, logFile) } : {};
 }
 
 export function readWalFetch(logFile: string): WalFetch | undefined {
