@@ -36,7 +36,7 @@ COPY node /usr/local/bin/node
 COPY pgdrill /opt/pgdrill
 RUN ln -s /opt/pgdrill/bin/pgdrill.js /usr/local/bin/pgdrill && node --version && pgdrill --version
 WORKDIR /work
-LABEL pgdrill.build=$BUILD
+LABEL pgdrill.build=$BUILD pgdrill.version=$VERSION
 ENTRYPOINT ["pgdrill"]
 CMD ["--help"]
 DOCKERFILE

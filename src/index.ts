@@ -5,7 +5,7 @@ export { loadDrill, loadDrills, inspectDrill } from './drill/loader.js';
 export type { Drill } from './drill/drill.js';
 export { runDrill } from './runner/run-drill.js';
 export { runDrills, type RunDrillsOptions, type RunDrillsOutcome } from './runner/run-drills.js';
-export { createProvider } from './providers/registry.js';
+export { placeDrill, localProvider } from './providers/registry.js';
 export type { Provider, PostgresInstance } from './providers/provider.js';
 export type { BackupMethod } from './backup/backup-method.js';
 export type { Incident, IncidentRecord } from './incidents/incident.js';

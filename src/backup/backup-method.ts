@@ -72,12 +72,10 @@ export interface RestoreRequest {
   instanceName: string;
 }
 
-/** What the drill loader and the provider choice must know about a method before anything starts. */
+/** What the drill loader must know about a method before anything starts. */
 export interface MethodFacts {
   /** False for methods without WAL (pg_dump, a base backup alone): only the backup's own point can be restored. */
   readonly pointInTime: boolean;
-  /** Its tools run in containers of the server's image, so the docker provider can run it. */
-  readonly runsInContainer: boolean;
   /** It can delete one segment from the drill's own WAL archive (removeArchivedSegment: the missing-wal incident). */
   readonly removableWal: boolean;
   /** It can damage a data file of the drill's own backup (damageBackup: the corrupt-backup incident). */

@@ -29,7 +29,7 @@ interface Shown {
 }
 
 export class BarmanCloudMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, removableWal: true, damageableBackup: true, options: { cloud: 'required' } };
+  static readonly facts: MethodFacts = { pointInTime: true, removableWal: true, damageableBackup: true, options: { cloud: 'required' } };
   readonly name = 'barman-cloud';
   private cli: BarmanCloudCli | undefined;
   private password = '';

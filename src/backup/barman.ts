@@ -29,7 +29,7 @@ interface ShowBackup {
 }
 
 export class BarmanMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, removableWal: false, damageableBackup: false };
+  static readonly facts: MethodFacts = { pointInTime: true, removableWal: false, damageableBackup: false };
   readonly name = 'barman';
   private password = '';
   private receiver: BackgroundProcess | undefined;

@@ -7,7 +7,7 @@ import { makeOwnedDir } from '../exec/os-user.js';
 import { PgBasebackupMethod } from './pg-basebackup.js';
 
 export class PgBasebackupNoWalMethod extends PgBasebackupMethod {
-  static override readonly facts: MethodFacts = { pointInTime: false, runsInContainer: true, removableWal: false, damageableBackup: true };
+  static override readonly facts: MethodFacts = { pointInTime: false, removableWal: false, damageableBackup: true };
   override readonly name = 'pg_basebackup-no-wal';
 
   override primarySettings(): Record<string, string> {

@@ -26,7 +26,7 @@ interface ManifestWalRange {
 }
 
 export class PgBasebackupMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: true, removableWal: true, damageableBackup: true };
+  static readonly facts: MethodFacts = { pointInTime: true, removableWal: true, damageableBackup: true };
   readonly name: string = 'pg_basebackup';
 
   primarySettings(ctx: BackupContext): Record<string, string> {

@@ -12,7 +12,7 @@ import type { ArchiveFlush, BackupArtifact, BackupContext, BackupMethod, Restore
 const GLOBALS = 'globals.sql';
 
 export class PgDumpMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: false, runsInContainer: true, removableWal: false, damageableBackup: false };
+  static readonly facts: MethodFacts = { pointInTime: false, removableWal: false, damageableBackup: false };
   readonly name: string = 'pg_dump';
 
   primarySettings(): Record<string, string> {

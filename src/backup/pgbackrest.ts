@@ -27,7 +27,7 @@ interface InfoBackup {
 }
 
 export class PgBackRestMethod implements BackupMethod {
-  static readonly facts: MethodFacts = { pointInTime: true, runsInContainer: false, removableWal: true, damageableBackup: true, options: { repo: 'optional' } };
+  static readonly facts: MethodFacts = { pointInTime: true, removableWal: true, damageableBackup: true, options: { repo: 'optional' } };
   readonly name = 'pgbackrest';
   private password = '';
   private readonly s3: S3Repository | undefined;

@@ -10,7 +10,7 @@ import type { MethodFacts } from './backup-method.js';
 
 /** A method of a test's own: one class with its facts (here a pg_dump that claims to run only on the host). */
 class HostOnlyDump extends PgDumpMethod {
-  static override readonly facts: MethodFacts = { pointInTime: false, runsInContainer: false, removableWal: false, damageableBackup: false };
+  static override readonly facts: MethodFacts = { pointInTime: false, removableWal: false, damageableBackup: false };
   override readonly name = 'host-only-dump';
 }
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import { PGDRILL_VERSION } from '../version.js';
 import { colorVerdict, progressListener, useColor } from './progress.js';
 import { installSignalHandlers } from './signals.js';
+import type { DrillOverrides } from '../drill/loader.js';
 
 const stderr = { write: (t: string) => process.stderr.write(t), isTTY: process.stderr.isTTY };
 
@@ -38,6 +39,9 @@ function program(): Command {
     .option('--concurrency <n>', 'drills to run at once (distinct ports and folders)', '1')
     .option('--shard <i/N>', 'run only the drills of shard i of N (pgdrill plan prints the assignment; the same drill always lands in the same shard)')
     .option('--store <store>', 'evidence store to pull the history from before the run and push the run to after it (or PGDRILL_EVIDENCE_STORE): a folder, git+<remote>#<branch> or s3://bucket/prefix')
+    // The docker provider's pgdrill inside the container: the overrides the drill was validated with outside, and
+    // only the drill's own progress lines on stderr (the outer pgdrill prints the rest).
+    .addOption(new Option('--sandboxed <overrides>').hideHelp())
     .action(async (args: string[], opts: RunCliOptions) => {
       const [{ runDrills }, { runOutputs }, { loadSigner }, { expandDrillFiles }] = await Promise.all([import('../runner/run-drills.js'), import('../report/outputs.js'), import('../evidence/signing.js'), import('../drill/drill-files.js')]);
       let files = expandDrillFiles(args);
@@ -70,8 +74,10 @@ function program(): Command {
           const p = await storeOps.pullFromStore(store, opts.out);
           stderr.write(`evidence store ${p.store}: ${p.runs.length} earlier run(s) pulled (${p.files} files; logs stay in the store)\n`);
         }
+        const sandboxed = opts.sandboxed ? (JSON.parse(opts.sandboxed) as DrillOverrides) : undefined;
         const outcome = await runDrills(files, {
           out: opts.out,
+          ...(sandboxed ? { overrides: sandboxed } : {}),
           signal: controller.signal,
           signer,
           concurrency,
@@ -86,16 +92,17 @@ function program(): Command {
           ...(opts.backup ? { backup: opts.backup } : {}),
           ...(workRoot ? { workRoot: path.resolve(workRoot) } : {}),
           onDrill: (name, i, total) => {
-            stderr.write(`${total > 1 ? `(${i + 1}/${total}) ` : ''}drill ${name}\n`);
+            if (!sandboxed) stderr.write(`${total > 1 ? `(${i + 1}/${total}) ` : ''}drill ${name}\n`);
             return progressListener(stderr, color, concurrency > 1 ? `[${name}]` : '');
           },
           onDrillDone: (result, report) => {
+            if (sandboxed) return;
             stderr.write(`${colorVerdict(result.verdict, color)}\n`);
             if (result.diagnosis) stderr.write(`${indentLines(result.diagnosis, 20)}\n`);
             stderr.write(`  report: ${path.relative(process.cwd(), report) || report}\n`);
           },
         });
-        stderr.write(`summary: ${path.relative(process.cwd(), outcome.summaryFile)}\n`);
+        if (!sandboxed) stderr.write(`summary: ${path.relative(process.cwd(), outcome.summaryFile)}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(outcome.summary, null, 2)}\n`);
         process.exitCode = outcome.exitCode;
         if (store && storeOps) {
@@ -292,16 +299,16 @@ function program(): Command {
     .description('remove what killed runs left: their servers and children, containers and work folders (never those of a run still alive)')
     .option('--work-dir <dir>', 'parent folder of the work folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
     .action(async (opts: { workDir?: string }) => {
-      const [{ sweepOrphans }, { cleanupContainers }] = await Promise.all([import('../runner/work-folders.js'), import('../providers/docker/docker-provider.js')]);
+      const [{ sweepOrphans }, { cleanupEngine }] = await Promise.all([import('../runner/work-folders.js'), import('../providers/docker/engine.js')]);
       const root = path.resolve(opts.workDir ?? process.env['PGDRILL_WORK_DIR'] ?? os.tmpdir());
       const swept = sweepOrphans([root]);
-      const containers = await cleanupContainers();
+      const engine = await cleanupEngine();
       for (const f of swept.folders) process.stderr.write(`removed ${f}\n`);
       if (swept.processes.length) process.stderr.write(`killed ${swept.processes.length} process(es): ${swept.processes.join(' ')}\n`);
-      if (containers.removed.length) process.stderr.write(`removed ${containers.removed.length} container(s): ${containers.removed.join(' ')}\n`);
-      const alive = swept.alive.length + containers.alive.length;
-      if (alive) process.stderr.write(`left ${swept.alive.length} work folder(s) and ${containers.alive.length} container(s) of runs that are still alive\n`);
-      if (!swept.folders.length && !containers.removed.length) process.stderr.write('nothing left behind by a killed run\n');
+      for (const e of engine.removed) process.stderr.write(`removed ${e}\n`);
+      const alive = swept.alive.length + engine.alive.length;
+      if (alive) process.stderr.write(`left ${swept.alive.length} work folder(s) and ${engine.alive.length} container(s), network(s) or volume(s) of runs that are still alive\n`);
+      if (!swept.folders.length && !engine.removed.length) process.stderr.write('nothing left behind by a killed run\n');
     });
 
   cli
@@ -411,6 +418,7 @@ interface RunCliOptions {
   concurrency: string;
   store?: string;
   shard?: string;
+  sandboxed?: string;
 }
 
 function indentLines(text: string, max: number): string {

@@ -30,6 +30,9 @@ export function progressListener(out: Output, color: boolean, prefix = ''): Phas
     note(text) {
       out.write(`${p}  ${text}\n`);
     },
+    relay(line) {
+      out.write(`${p}${line}\n`);
+    },
     progress(name, sample, phaseSeconds, elapsed) {
       out.write(`${c.dim(stamp(elapsed))} ${p}${name} ${progressText(sample, phaseSeconds)}\n`);
     },

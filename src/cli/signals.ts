@@ -2,6 +2,7 @@
 // forces: kill every server, child and container working in this process's work folders, remove the folders,
 // and exit with the signal's own code (130 for SIGINT, 143 for SIGTERM).
 import { forceCleanupAll } from '../runner/work-folders.js';
+import { removeOwnContainersSync } from '../providers/docker/engine.js';
 
 export function installSignalHandlers(controller: AbortController, say: (text: string) => void): () => void {
   let first: NodeJS.Signals | undefined;
@@ -14,6 +15,7 @@ export function installSignalHandlers(controller: AbortController, say: (text: s
     }
     say(`\n${signal} again: killing every instance now\n`);
     forceCleanupAll();
+    removeOwnContainersSync();
     process.exit(first === 'SIGTERM' ? 143 : 130);
   };
   process.on('SIGINT', onSignal);

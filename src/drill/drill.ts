@@ -3,6 +3,7 @@
 import type { DrillSpec } from './schema.js';
 import type { SourceDrillSpec } from './source-schema.js';
 import type { PolicyRef } from './policy.js';
+import type { DrillOverrides } from './loader.js';
 
 interface Loaded {
   /** Absolute path of the drill file. */
@@ -13,6 +14,8 @@ interface Loaded {
   lines: Record<string, number>;
   /** The objectives came from this policy file (objectives: { from: ... }). */
   policy?: PolicyRef | undefined;
+  /** What the command line changed before validation (--provider, --backup, compare's method). */
+  overrides?: DrillOverrides | undefined;
 }
 
 export interface Drill extends DrillSpec, Loaded {

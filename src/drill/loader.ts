@@ -106,7 +106,8 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
   const lineOfKey = (keyPath: string[]) => lineOf((doc.getIn(keyPath, true) as Node | undefined)?.range?.[0]);
   const policy = applyPolicy(abs, shown, data as Record<string, unknown>, lineOfKey, policyProblems);
   if (policyProblems.length > 0) return { problems: policyProblems };
-  const withPolicy = <T extends { drill?: AnyDrill; problems: ConfigProblem[] }>(r: T): T => (r.drill && policy ? { ...r, drill: { ...r.drill, policy } } : r);
+  const withPolicy = <T extends { drill?: AnyDrill; problems: ConfigProblem[] }>(r: T): T =>
+    r.drill && (policy || overrides) ? { ...r, drill: { ...r.drill, ...(policy ? { policy } : {}), ...(overrides ? { overrides } : {}) } } : r;
 
   if ('source' in data) return withPolicy(inspectSourceDrill(abs, shown, source, doc, data, lineOf, overrides));
   if (overrides?.backup) {

@@ -64,7 +64,7 @@ export const settingValue = z.union([z.string(), z.number(), z.boolean()], {
 
 const postgres = z.strictObject({
   version: z.literal(15, { error: 'only PostgreSQL 15 is supported by this release; write version: 15' }).default(15),
-  /** Container image for provider docker (default PGDRILL_IMAGE or postgres:15). */
+  /** The image the drill runs in with provider docker (default PGDRILL_IMAGE, or pgdrill/pgdrill:<this version>). */
   image: z.string().min(1).optional(),
   settings: z
     .record(z.string(), settingValue)
@@ -306,13 +306,6 @@ export const drillSchema = z
         code: 'custom',
         path: ['backup', 'method'],
         message: `incident ${kind} cannot damage a ${drill.backup.method} backup (it works with ${methodsWith(facts.requires).join(', ')}); use one of those methods`,
-      });
-    }
-    if (drill.provider === 'docker' && !method.runsInContainer) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['provider'],
-        message: `backup method ${drill.backup.method} runs on the host and is not supported with provider docker in this release; use provider local, or pg_basebackup / pg_dump`,
       });
     }
   })

@@ -95,7 +95,7 @@ export const sourceDrillSchema = z
     description: z.string().optional(),
     objectives,
     source,
-    provider: z.enum(['auto', 'local'], { error: (iss) => `${notOneOf('a provider for an existing backup', ['auto', 'local'])(iss)} (the docker provider does not restore existing backups in this release)` }).default('auto'),
+    provider: z.enum(['auto', 'local', 'docker'], { error: notOneOf('a provider', ['auto', 'local', 'docker']) }).default('auto'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
     verify: z
       .array(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }))

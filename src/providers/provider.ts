@@ -1,5 +1,6 @@
 // The provider port: where Postgres instances run. The drill runner talks only to this interface; adapters
-// (local binaries today, docker next) live in their own folders and register in providers/registry.ts.
+// live in their own folders and register in providers/registry.ts. (The docker provider runs a whole drill in a
+// container, where this port's local adapter runs the instances: providers/docker/.)
 import type pg from 'pg';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
@@ -74,12 +75,8 @@ export interface ProviderInfo {
 
 export interface Provider {
   readonly name: string;
-  /** The OS user that must own the instances' files, when it is not the local default (containers: uid 999). */
-  serverUser?(): OsUser | undefined;
   /** Checks binaries and versions; throws EnvironmentError with the fix when something is missing. */
   describe(): Promise<ProviderInfo>;
-  /** Environment the provider's tools need for one drill (the docker wrappers: image, mounts, owner). */
-  toolEnv?(workDir: string): Record<string, string>;
   /** Absolute path of a Postgres client or server tool (pg_basebackup, pg_verifybackup, psql...). */
   tool(name: string): string;
   /** initdb (checksums, scram-sha-256) + settings + start; returns a ready primary. */

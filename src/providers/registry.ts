@@ -1,37 +1,28 @@
-// Chooses the provider for a drill: the drill's `provider`, overridden by --provider. `auto` picks docker when a
-// Docker engine answers, the image is present and the drill's backup method runs in containers; else local.
-// Adding a provider is one folder and one case here.
-import path from 'node:path';
-import type { Drill } from '../drill/drill.js';
-import { methodFacts } from '../backup/registry.js';
-import { DEFAULT_IMAGE, DockerProvider, dockerAvailable } from './docker/docker-provider.js';
+// Chooses where a drill runs: the drill's `provider`, overridden by --provider. `local`: here, with the local
+// provider's binaries. `docker`: the whole drill inside a container of the pgdrill image. `auto`: docker when an
+// engine answers and holds an image of this pgdrill, else local; the result says which and why.
+import { defaultImage } from './docker/engine.js';
+import { DockerSandbox, sandboxAvailable } from './docker/docker-sandbox.js';
 import { LocalProvider } from './local/local-provider.js';
-import type { Provider } from './provider.js';
 
 export type ProviderChoice = 'auto' | 'local' | 'docker';
 
+export type Placement = { where: 'local'; reason: string } | { where: 'docker'; sandbox: DockerSandbox };
 
-export function createProvider(choice: ProviderChoice, drill?: Drill, env: NodeJS.ProcessEnv = process.env): Provider {
-  const image = drill?.postgres.image ?? env['PGDRILL_IMAGE'] ?? DEFAULT_IMAGE;
-  const mounts = [process.cwd(), ...new Set((drill?.fixturePaths ?? []).map((f) => path.dirname(f)))];
+export async function placeDrill(choice: ProviderChoice, image: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<Placement> {
+  const img = image ?? defaultImage(env);
   switch (choice) {
     case 'local':
-      return new LocalProvider('local: chosen in the drill file or with --provider', env);
+      return { where: 'local', reason: 'local: chosen in the drill file or with --provider' };
     case 'docker':
-      return new DockerProvider(image, 'docker: chosen in the drill file or with --provider', mounts);
-    case 'auto': {
-      const method = drill?.backup.method ?? 'pg_basebackup';
-      const inContainers = methodFacts(method)?.runsInContainer ?? false;
-      const root = typeof process.getuid !== 'function' || process.getuid() === 0;
-      if (root && inContainers && dockerAvailable(image)) {
-        return new DockerProvider(image, `auto: a Docker engine answers and ${image} is present`, mounts);
-      }
-      const why = !inContainers
-        ? `backup method ${method} runs on the host`
-        : !root
-          ? 'the docker provider needs root in this release'
-          : `no Docker engine with ${image}`;
-      return new LocalProvider(`auto: native PostgreSQL 15 binaries (${why})`, env);
-    }
+      return { where: 'docker', sandbox: new DockerSandbox(img, 'docker: chosen in the drill file or with --provider') };
+    case 'auto':
+      if (await sandboxAvailable(img)) return { where: 'docker', sandbox: new DockerSandbox(img, `auto: a Docker engine answers and holds ${img}`) };
+      return { where: 'local', reason: `auto: native binaries (no Docker engine with ${img})` };
   }
+}
+
+/** The local provider for a self-contained drill placed here. */
+export function localProvider(placement: { reason: string }, env: NodeJS.ProcessEnv = process.env): LocalProvider {
+  return new LocalProvider(placement.reason, env);
 }

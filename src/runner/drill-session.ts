@@ -41,7 +41,6 @@ export class DrillSession implements AsyncDisposable {
       serverUser: opts.serverUser,
       defaultTimeoutMs: opts.stepTimeoutMs,
       cwd: this.workDir,
-      env: opts.provider.toolEnv?.(this.workDir) ?? {},
     });
     this.ctx = {
       workDir: this.workDir,

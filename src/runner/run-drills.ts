@@ -9,7 +9,9 @@ import { loadDrills } from '../drill/loader.js';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { runSourceDrill } from './run-source-drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
-import { createProvider, type ProviderChoice } from '../providers/registry.js';
+import { localProvider, placeDrill, type Placement, type ProviderChoice } from '../providers/registry.js';
+import { runInContainer } from './run-in-container.js';
+import type { DrillOverrides } from '../drill/loader.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
@@ -29,6 +31,8 @@ export interface RunDrillsOptions {
   provider?: ProviderChoice;
   /** Which backup of every pgBackRest or Barman source (latest, oldest, random, a label). */
   backup?: string;
+  /** Validate the drills with these overrides (the docker provider's run inside its container), instead of provider and backup. */
+  overrides?: DrillOverrides;
   signal: AbortSignal;
   workRoot?: string;
   /** Called before each drill; returns the listener for its phases. */
@@ -76,16 +80,22 @@ function sweepWarningsFor(root: string): string[] {
 export async function runDrills(files: string[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
   // Validated as they will run: a --provider on the command line is checked like the file's own.
   const flags = [opts.provider ? `--provider ${opts.provider}` : '', opts.backup ? `--backup ${opts.backup}` : ''].filter(Boolean).join(' ');
-  const drills = loadDrills(files, flags ? { provider: opts.provider, backup: opts.backup, by: `${flags} on the command line` } : undefined);
+  const drills = loadDrills(files, opts.overrides ?? (flags ? { provider: opts.provider, backup: opts.backup, by: `${flags} on the command line` } : undefined));
   return runLoadedDrills(drills, opts);
 }
 
 /** The run loop: drills already validated as they will run (`run`, and `compare` with one variant per method). */
 export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions): Promise<RunDrillsOutcome> {
-  const serverUser = resolveServerUser();
-  // A drill of an existing backup picks binaries of the backup's major version once it has read the backup.
-  const providers = drills.map((d) => (isSourceDrill(d) ? undefined : createProvider(opts.provider ?? d.provider, d)));
-  for (const p of providers) await p?.describe(); // binaries missing: exit 3 before anything starts
+  const placements = await Promise.all(drills.map((d) => placeDrill(opts.provider ?? d.provider, isSourceDrill(d) ? undefined : d.postgres.image)));
+  // The server user matters only for drills run here; a drill of an existing backup picks binaries of the backup's
+  // major version once it has read the backup.
+  const serverUser = placements.some((p) => p.where === 'local') ? resolveServerUser() : undefined;
+  const providers = drills.map((d, i) => {
+    const p = placements[i] as Placement;
+    return p.where === 'local' && !isSourceDrill(d) ? localProvider(p) : undefined;
+  });
+  // Binaries, engine or image missing: exit 3 before anything starts.
+  for (const [i, p] of placements.entries()) await (p.where === 'docker' ? p.sandbox.describe() : providers[i]?.describe());
 
   const startedAt = new Date();
   const runId = newRunId(startedAt);
@@ -104,14 +114,18 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
       makeOutputFolder(drillDir);
       const listener = opts.onDrill?.(drill.name, i, drills.length);
       const common = { runId, drillDir, signal: opts.signal, signingKeyFingerprint: opts.signer?.fingerprint ?? null, ...(listener ? { listener } : {}), ...(opts.workRoot ? { workRoot: opts.workRoot } : {}) };
-      const { result, exitCode } = isSourceDrill(drill)
-        ? await runSourceDrill(drill, { ...common, serverUser })
-        : await runDrill(drill, {
-            ...common,
-            provider: providers[i] ?? createProvider('auto'),
-            serverUser: providers[i]?.serverUser?.() ?? serverUser,
-            ...(opts.password ? { password: opts.password } : {}),
-          });
+      const placement = placements[i] as Placement;
+      const { result, exitCode } =
+        placement.where === 'docker'
+          ? await runInContainer(drill, placement.sandbox, { runId, drillDir, signal: opts.signal, listener, workRoot: opts.workRoot })
+          : isSourceDrill(drill)
+            ? await runSourceDrill(drill, { ...common, serverUser })
+            : await runDrill(drill, {
+                ...common,
+                provider: providers[i] ?? localProvider(placement),
+                serverUser,
+                ...(opts.password ? { password: opts.password } : {}),
+              });
       const files = writeDrillFiles(drillDir, result);
       opts.onDrillDone?.(result, files.reportFile);
       slots[i] = { result, exitCode, ...files };

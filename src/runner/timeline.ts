@@ -20,6 +20,8 @@ export interface PhaseListener {
   note?(text: string): void;
   /** How far a long phase got, every progress interval while it runs. */
   progress?(name: string, sample: ProgressSample, phaseSeconds: number, elapsedSeconds: number): void;
+  /** A line of the same drill's progress, run elsewhere (inside a container), shown as it came. */
+  relay?(line: string): void;
 }
 
 /** Bytes done of a phase, and the total when known (a backup's size, the WAL up to the target). */

@@ -1,8 +1,7 @@
 // Disposable work folders and what runs inside them. Each folder is marked with its owner; the process keeps a
 // registry of its live folders so a forced exit (second Ctrl-C, uncaught error) still kills every server and
-// child working in them, removes their containers and deletes them. The same sweep removes what a killed run
+// child working in them and deletes them. The same sweep removes what a killed run
 // (SIGKILL, a CI job timeout) left behind, and only that: folders whose owner is gone.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { currentOwner, ownerAlive, readOwnerFile, writeOwnerFile } from '../exec/ownership.js';
@@ -32,11 +31,10 @@ export function releaseWorkFolder(dir: string): void {
   }
 }
 
-/** Synchronous last resort for this process's folders: kill what runs in them, remove containers and files. */
+/** Synchronous last resort for this process's folders: kill what runs in them, remove the files. */
 export function forceCleanupAll(): void {
   for (const dir of live) {
     killProcessesIn(dir);
-    removeContainersOf(dir);
     try {
       rmSync(dir, { recursive: true, force: true });
     } catch {
@@ -49,14 +47,13 @@ export function forceCleanupAll(): void {
 export interface SweepReport {
   folders: string[];
   processes: number[];
-  containers: string[];
   /** Folders of runs that are still alive: left untouched. */
   alive: string[];
 }
 
-/** Removes what dead pgdrill runs left under `roots`: servers and children in their folders, containers, files. */
+/** Removes what dead pgdrill runs left under `roots`: servers and children in their folders, files. */
 export function sweepOrphans(roots: string[]): SweepReport {
-  const report: SweepReport = { folders: [], processes: [], containers: [], alive: [] };
+  const report: SweepReport = { folders: [], processes: [], alive: [] };
   for (const root of new Set(roots)) {
     if (!existsSync(root)) continue;
     for (const name of readdirSync(root)) {
@@ -69,7 +66,6 @@ export function sweepOrphans(roots: string[]): SweepReport {
         continue;
       }
       report.processes.push(...killProcessesIn(dir));
-      report.containers.push(...removeContainersOf(dir));
       rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
       report.folders.push(dir);
     }
@@ -138,15 +134,3 @@ function postmasterPidFiles(dir: string): string[] {
   return found;
 }
 
-/** Removes the containers (servers and tools) labelled with this work folder; none when Docker is absent. */
-function removeContainersOf(dir: string): string[] {
-  try {
-    const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=pgdrill.workdir=${dir}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 })
-      .split('\n')
-      .filter(Boolean);
-    if (ids.length > 0) execFileSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore', timeout: 30_000 });
-    return ids;
-  } catch {
-    return [];
-  }
-}

@@ -52,6 +52,11 @@ export class BarmanCloudSource implements BackupSource {
     return [];
   }
 
+  /** Object storage only; a CA bundle for a private endpoint is a file (AWS_CA_BUNDLE). */
+  inputPaths(): string[] {
+    return process.env['AWS_CA_BUNDLE'] ? [process.env['AWS_CA_BUNDLE']] : [];
+  }
+
   secrets(): string[] {
     return this.cli.secrets();
   }

@@ -11,7 +11,8 @@ import { recoverTargetArgs } from '../backup/barman.js';
 import { recoverySettingsIn, segmentsBelow } from '../backup/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../errors.js';
 import { chownTree, makeOwnedDir } from '../exec/os-user.js';
-import { drillBarmanConfig } from './barman-config.js';
+import { barmanServers, drillBarmanConfig } from './barman-config.js';
+import { iniValue } from './ini.js';
 import { chooseBackup } from './choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
 import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
@@ -81,6 +82,12 @@ export class BarmanSource implements BackupSource {
 
   readOnlyPaths(): string[] {
     return [this.config, ...this.files];
+  }
+
+  /** The configuration, its included files and barman_home (where every server's backups and WAL live). */
+  inputPaths(): string[] {
+    const { global, servers } = barmanServers(this.config);
+    return [...new Set([this.config, ...servers.map((s) => s.file), iniValue(global.lines, 'barman_home') ?? '/var/lib/barman'])];
   }
 
   /** Writes the derived configuration into the work folder (once per drill). */

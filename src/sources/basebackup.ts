@@ -31,6 +31,10 @@ export class BasebackupSource implements BackupSource {
     return [this.folder, ...(this.walArchive ? [this.walArchive] : [])];
   }
 
+  inputPaths(): string[] {
+    return this.readOnlyPaths();
+  }
+
   private format(): Format {
     if (existsSync(path.join(this.folder, 'base.tar.gz'))) return 'tar.gz';
     if (existsSync(path.join(this.folder, 'base.tar'))) return 'tar';

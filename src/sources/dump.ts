@@ -25,6 +25,10 @@ export class DumpSource implements BackupSource {
     return [this.file];
   }
 
+  inputPaths(): string[] {
+    return [this.file];
+  }
+
   private detect(): DumpFormat {
     if (statSync(this.file).isDirectory()) {
       if (existsSync(path.join(this.file, 'toc.dat'))) return 'directory';

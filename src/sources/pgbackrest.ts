@@ -2,7 +2,7 @@
 // (any repository type it supports, repository encryption, S3 keys), pgdrill never parses the secrets. Locks
 // and logs go to the work folder, never to the user's; the restore goes into the sandbox's data folder
 // with --archive-mode=off, the tablespaces remapped into the work folder, and WAL through archive-get.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { recoverySettingsIn } from '../backup/wal-archive.js';
@@ -11,6 +11,7 @@ import { chownTree, makeOwnedDir } from '../exec/os-user.js';
 import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
 import { chooseBackup } from './choose-backup.js';
+import { iniSections, iniValue } from './ini.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
 
 interface InfoBackup {
@@ -46,6 +47,20 @@ export class PgBackRestSource implements BackupSource {
 
   readOnlyPaths(): string[] {
     return [this.config];
+  }
+
+  /** The configuration, and the folder and CA file of every repository it names (S3 repositories have none). */
+  inputPaths(): string[] {
+    const global = iniSections(readFileSync(this.config, 'utf8')).find((s) => s.name === 'global')?.lines ?? [];
+    const paths = [this.config];
+    for (let n = 1; n <= 256; n++) {
+      const type = iniValue(global, `repo${n}-type`);
+      const repoPath = iniValue(global, `repo${n}-path`) ?? (n === 1 && !type ? '/var/lib/pgbackrest' : undefined);
+      if (repoPath && (!type || type === 'posix' || type === 'cifs')) paths.push(repoPath);
+      const ca = iniValue(global, `repo${n}-storage-ca-file`);
+      if (ca) paths.push(ca);
+    }
+    return paths;
   }
 
   /** Options every call carries: the user's config and stanza, and state of pgBackRest's own kept in the work folder. */

@@ -56,4 +56,6 @@ export interface BackupSource {
   secrets?(): string[];
   /** Every path the drill must leave byte-for-byte as it found it. */
   readOnlyPaths(): string[];
+  /** Every host file and folder the source reads (a sandbox in a container gets them mounted read-only). */
+  inputPaths(): string[];
 }

@@ -1,0 +1,155 @@
+// One drill on the docker provider: the same drill, run by the pgdrill inside a disposable container of the
+// pgdrill image (with its local provider there), so verdicts, check names and numbers mean what they mean here.
+// In: the drill's files as a tar stream, its environment as a 0600 file the container reads and deletes, an
+// existing backup mounted read-only. Out: the drill's folder (result, logs) as a tar stream. The container has a
+// network of its own (internal when the drill reaches nothing) and is removed, with the network, on every path.
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { execa } from 'execa';
+import type { AnyDrill } from '../drill/drill.js';
+import type { DrillOverrides } from '../drill/loader.js';
+import { EnvironmentError } from '../errors.js';
+import { resultSchema, type DrillResult } from '../model/result-schema.js';
+import type { DockerSandbox } from '../providers/docker/docker-sandbox.js';
+import { managedLabels } from '../providers/docker/engine.js';
+import { containerInputs } from './container-inputs.js';
+import type { PhaseListener } from './timeline.js';
+import { createWorkFolder, releaseWorkFolder } from './work-folders.js';
+
+const OUT = '/work/out';
+const ENV_FILE = '/run/pgdrill/env';
+const READY = 'pgdrill: sandbox ready';
+/** How long the drill inside may take to stop after SIGTERM before it is killed (it stops its servers). */
+const STOP_GRACE_MS = 60_000;
+
+/**
+ * Reads the variables and deletes their file; gives the server user the ids of an existing backup's owner (it
+ * must read what it may read on the host); then the drill, its stdout dropped (the result comes out as a file).
+ */
+const SCRIPT = `set -e
+if [ -f ${ENV_FILE} ]; then set -a; . ${ENV_FILE}; set +a; rm -f ${ENV_FILE}; fi
+if [ -n "\${PGDRILL_SANDBOX_UID:-}" ] && [ "$PGDRILL_SANDBOX_UID" != "$(id -u postgres)" ]; then
+  getent group "$PGDRILL_SANDBOX_GID" >/dev/null || groupadd -o -g "$PGDRILL_SANDBOX_GID" pgdrill-backup
+  useradd -o -u "$PGDRILL_SANDBOX_UID" -g "$PGDRILL_SANDBOX_GID" -M -d /var/lib/postgresql -s /bin/sh pgdrill-backup
+  export PGDRILL_OS_USER=pgdrill-backup
+fi
+unset PGDRILL_SANDBOX_UID PGDRILL_SANDBOX_GID
+echo '${READY}' >&2
+exec pgdrill "$@" >/dev/null`;
+
+export interface ContainerRunOptions {
+  runId: string;
+  drillDir: string;
+  signal: AbortSignal;
+  listener?: PhaseListener | undefined;
+  /** Where the drill's folder is unpacked on its way out (default: the OS temp folder). */
+  workRoot?: string | undefined;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The overrides the drill was validated with, as the pgdrill inside must apply them (its provider is local). */
+function overridesInside(drill: AnyDrill): DrillOverrides {
+  return { ...drill.overrides, provider: 'local', by: drill.overrides?.by ?? 'the docker provider' };
+}
+
+export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, opts: ContainerRunOptions): Promise<{ result: DrillResult; exitCode: number }> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const engine = await sandbox.connected();
+  const reason = await sandbox.describe();
+  const inputs = containerInputs(drill);
+  const labels = managedLabels(drill.name);
+  const env = { ...inputs.env, ...(inputs.owner ? { PGDRILL_SANDBOX_UID: String(inputs.owner.uid), PGDRILL_SANDBOX_GID: String(inputs.owner.gid) } : {}) };
+  const envFile = Object.entries(env)
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `${k}=${shellQuote(v)}\n`)
+    .join('');
+  const last: string[] = [];
+  const network =
+    inputs.reach === 'loopback'
+      ? undefined
+      : await engine.client.network.create({ Name: `pgdrill-${opts.runId}-${Math.random().toString(36).slice(2, 8)}`, Driver: 'bridge', Internal: inputs.reach === 'none', Labels: labels });
+  let started: Awaited<ReturnType<InstanceType<typeof GenericContainer>['start']>> | undefined;
+  // Marked as this run's, so a kill mid-copy leaves nothing `pgdrill cleanup` would not find.
+  const tmp = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
+  try {
+    started = await new GenericContainer(sandbox.image)
+      .withEntrypoint(['/bin/sh', '-c', SCRIPT, 'pgdrill-sandbox'])
+      .withCommand(['run', drill.file, '--out', OUT, '--sandboxed', JSON.stringify(overridesInside(drill))])
+      .withLabels(labels)
+      .withNetworkMode(network ? ((await network.inspect()) as { Name: string }).Name : 'host')
+      .withCopyFilesToContainer(inputs.files.map((f) => ({ source: f, target: f })))
+      .withCopyContentToContainer([{ content: envFile, target: ENV_FILE, mode: 0o600 }])
+      .withBindMounts(inputs.readOnly.map((p) => ({ source: p, target: p, mode: 'ro' as const })))
+      .withWaitStrategy(Wait.forLogMessage(READY))
+      .withStartupTimeout(120_000)
+      .withLogConsumer((stream) => {
+        createInterface({ input: stream as Readable }).on('line', (line) => {
+          if (line === READY) return;
+          last.push(line);
+          if (last.length > 20) last.shift();
+          opts.listener?.relay?.(line);
+        });
+      })
+      .start();
+    const container = engine.client.container.getById(started.getId());
+    let killer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      void container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
+      killer = setTimeout(() => void container.kill({ signal: 'SIGKILL' }).catch(() => undefined), STOP_GRACE_MS);
+    };
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+    let exitCode: number;
+    try {
+      exitCode = ((await container.wait()) as { StatusCode: number }).StatusCode;
+    } finally {
+      opts.signal.removeEventListener('abort', onAbort);
+      clearTimeout(killer);
+    }
+    const result = await copyResultOut(started, tmp, opts.drillDir);
+    if (!result) {
+      throw new EnvironmentError(`the drill's container exited ${exitCode} without a result; its last lines:\n${last.join('\n')}`, `run it with --provider local to see more, or check the image ${sandbox.image}`);
+    }
+    result.drill.name = drill.name;
+    const inside = result.environment.binDir ? `servers from ${result.environment.binDir} in the container` : 'servers from the image';
+    result.environment.providerReason = `${reason}; ${inside}${result.environment.serverUser ? ` as ${result.environment.serverUser}` : ''}`;
+    result.environment.provider = 'docker';
+    return { result, exitCode };
+  } finally {
+    await started?.stop({ remove: true, removeVolumes: true, timeout: 0 }).catch(() => undefined);
+    if (network) await engine.client.network.remove(network).catch(() => undefined);
+    releaseWorkFolder(tmp);
+  }
+}
+
+/** The drill's folder of the run inside (result.json, logs/), copied into this run's drill folder. */
+async function copyResultOut(container: { copyArchiveFromContainer(p: string): Promise<NodeJS.ReadableStream> }, tmp: string, drillDir: string): Promise<DrillResult | undefined> {
+  let archive: NodeJS.ReadableStream;
+  try {
+    archive = await container.copyArchiveFromContainer(OUT);
+  } catch {
+    return undefined;
+  }
+  await execa('tar', ['-x', '-C', tmp], { input: Readable.from(archive as AsyncIterable<Buffer>) });
+  const out = path.join(tmp, path.basename(OUT));
+  const runs = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory());
+  const run = runs[0] ? path.join(out, runs[0].name) : undefined;
+  if (!run) return undefined;
+  let summary: { drills: Array<{ result: string }> };
+  try {
+    summary = JSON.parse(readFileSync(path.join(run, 'summary.json'), 'utf8')) as typeof summary;
+  } catch {
+    return undefined;
+  }
+  const resultFile = summary.drills[0]?.result;
+  if (!resultFile) return undefined;
+  const inner = path.join(run, path.relative(path.join(OUT, path.basename(run)), resultFile));
+  cpSync(path.dirname(inner), drillDir, { recursive: true });
+  return resultSchema.parse(JSON.parse(readFileSync(inner, 'utf8')));
+}
