@@ -42,4 +42,6 @@ CMD ["--help"]
 DOCKERFILE
 # The legacy builder needs no buildx plugin (Debian's docker.io has none); its output only matters on failure.
 DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" "$CTX" >"$CTX/build.log" 2>&1 || { cat "$CTX/build.log" >&2; exit 1; }
+# The build it replaces, now untagged, is removed (each is about 800 MB).
+docker image prune -f --filter label=pgdrill.build >/dev/null 2>&1 || true
 echo "pgdrill-image: built $IMAGE" >&2

@@ -200,12 +200,16 @@ ${extra}`;
       expect(loadDrill(writeDrill(base('incident: { kind: drop-table, table: orders }\n'))).recovery.target).to.equal('before-incident');
     });
 
-    it('a command-line --provider is validated like the file (docker with pgbackrest)', () => {
+    it('a command-line --provider is validated like the file and kept on the drill (the docker provider hands it to the run inside)', () => {
       const file = writeDrill(base('backup: { method: pgbackrest }\nincident: { kind: drop-table, table: orders }\n'));
-      expect(inspectDrill(file).problems).to.have.length(0);
-      const [p] = inspectDrill(file, { provider: 'docker', by: '--provider docker on the command line' }).problems;
-      expect(p?.path).to.equal('provider');
-      expect(p?.message).to.contain('not supported with provider docker').and.contain('(provider is set by --provider docker on the command line)');
+      const overrides = { provider: 'docker' as const, by: '--provider docker on the command line' };
+      const { drill, problems } = inspectDrill(file, overrides);
+      expect(problems).to.deep.equal([]);
+      expect(drill?.provider).to.equal('docker');
+      expect(drill?.overrides).to.deep.equal(overrides);
+      expect(inspectDrill(file).drill?.overrides).to.equal(undefined);
+      const [p] = inspectDrill(file, { provider: 'docker', backup: 'oldest', by: '--provider docker --backup oldest on the command line' }).problems;
+      expect(p?.message).to.contain('--provider docker --backup oldest on the command line: --backup chooses among the backups of a pgBackRest stanza');
     });
 
     it('two drills whose names map to one folder', () => {

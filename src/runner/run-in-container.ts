@@ -15,6 +15,7 @@ import { EnvironmentError } from '../errors.js';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import type { DockerSandbox } from '../providers/docker/docker-sandbox.js';
 import { managedLabels } from '../providers/docker/engine.js';
+import { interruptedBy } from './conclude.js';
 import { containerInputs } from './container-inputs.js';
 import type { PhaseListener } from './timeline.js';
 import { createWorkFolder, releaseWorkFolder } from './work-folders.js';
@@ -33,7 +34,7 @@ const SCRIPT = `set -e
 if [ -f ${ENV_FILE} ]; then set -a; . ${ENV_FILE}; set +a; rm -f ${ENV_FILE}; fi
 if [ -n "\${PGDRILL_SANDBOX_UID:-}" ] && [ "$PGDRILL_SANDBOX_UID" != "$(id -u postgres)" ]; then
   getent group "$PGDRILL_SANDBOX_GID" >/dev/null || groupadd -o -g "$PGDRILL_SANDBOX_GID" pgdrill-backup
-  useradd -o -u "$PGDRILL_SANDBOX_UID" -g "$PGDRILL_SANDBOX_GID" -M -d /var/lib/postgresql -s /bin/sh pgdrill-backup
+  useradd -o -u "$PGDRILL_SANDBOX_UID" -g "$PGDRILL_SANDBOX_GID" -M -d /var/lib/postgresql -s /bin/sh -K UID_MIN=1 -K GID_MIN=1 pgdrill-backup
   export PGDRILL_OS_USER=pgdrill-backup
 fi
 unset PGDRILL_SANDBOX_UID PGDRILL_SANDBOX_GID
@@ -100,7 +101,8 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, op
     const container = engine.client.container.getById(started.getId());
     let killer: NodeJS.Timeout | undefined;
     const onAbort = () => {
-      void container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
+      // The signal this run received, so the drill inside ends the way it would here (130 or 143).
+      void container.kill({ signal: interruptedBy(opts.signal) }).catch(() => undefined);
       killer = setTimeout(() => void container.kill({ signal: 'SIGKILL' }).catch(() => undefined), STOP_GRACE_MS);
     };
     if (opts.signal.aborted) onAbort();
@@ -117,6 +119,8 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, op
       throw new EnvironmentError(`the drill's container exited ${exitCode} without a result; its last lines:\n${last.join('\n')}`, `run it with --provider local to see more, or check the image ${sandbox.image}`);
     }
     result.drill.name = drill.name;
+    // Paths the drill inside named (a command log in the diagnosis) are where the copy landed here.
+    if (result.diagnosis) result.diagnosis = result.diagnosis.replace(/\/work\/out\/[^/\s]+\/[^/\s]+/g, opts.drillDir);
     const inside = result.environment.binDir ? `servers from ${result.environment.binDir} in the container` : 'servers from the image';
     result.environment.providerReason = `${reason}; ${inside}${result.environment.serverUser ? ` as ${result.environment.serverUser}` : ''}`;
     result.environment.provider = 'docker';

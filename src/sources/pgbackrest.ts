@@ -66,7 +66,7 @@ export class PgBackRestSource implements BackupSource {
   /** Options every call carries: the user's config and stanza, and state of pgBackRest's own kept in the work folder. */
   private common(ctx: SourceContext): string[] {
     const state = path.join(ctx.workDir, 'pgbackrest');
-    for (const d of ['lock', 'log']) {
+    for (const d of ['lock', 'log', 'spool']) {
       mkdirSync(path.join(state, d), { recursive: true, mode: 0o700 });
     }
     chownTree(state, ctx.serverUser);
@@ -144,6 +144,9 @@ export class PgBackRestSource implements BackupSource {
       'pgbackrest',
       [
         ...common,
+        // restore clears the archive-get queue in the spool: the user's, if not pointed here (archive-get itself
+        // takes the option only with archive-async).
+        `--spool-path=${path.join(ctx.workDir, 'pgbackrest', 'spool')}`,
         `--pg1-path=${dataDir}`,
         `--set=${backup.label}`,
         ...targetOptions(request.target),

@@ -25,14 +25,17 @@ export function testFolders(): { out: string; work: string } {
 
 export function runCli(
   args: string[],
-  opts: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  opts: { env?: Record<string, string>; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void; as?: { uid: number; gid: number; home: string } } = {},
 ): Promise<CliRun> {
   // CLI tests exercise the local provider unless they name one (the docker provider has its own tests).
   const argv = args[0] === 'run' && !args.includes('--provider') ? [...args, '--provider', 'local'] : args;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], {
+    // Another OS user with its groups (docker among them): setpriv execs, so signals reach pgdrill itself.
+    const other = opts.as && opts.as.uid !== process.getuid?.();
+    const [cmd, cmdArgs] = other && opts.as ? ['setpriv', [`--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--init-groups', process.execPath, BIN, ...argv]] : [process.execPath, [BIN, ...argv]];
+    const child = spawn(cmd, cmdArgs, {
       cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
+      env: { ...process.env, NO_COLOR: '1', ...(opts.as ? { HOME: opts.as.home } : {}), ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
