@@ -286,7 +286,8 @@ recovery:
   });
 
   it('exits 3 with what to do when the disk fills up mid-drill, not exit 1 as if the backup were bad', async function () {
-    // A small disk of its own: a tmpfs mounted for this test (needs root, as CI runs; elsewhere this cannot be set up).
+    // A small disk of its own: a tmpfs mounted for this test (mounting needs root: .ci/run runs as root; as the
+    // GitHub runner user it is skipped).
     if (typeof process.getuid !== 'function' || process.getuid() !== 0) this.skip();
     const { out, work } = fresh();
     const disk = path.join(work, 'small-disk');

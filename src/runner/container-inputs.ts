@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { createSource } from '../sources/registry.js';
+import { cacheDir } from '../providers/local/postgres-cache.js';
 
 export interface ContainerInputs {
   /** Host files copied into the container at the same path (tar stream through the engine). */
@@ -17,7 +18,7 @@ export interface ContainerInputs {
    * (a bridge network of its own); loopback: an endpoint on this host's 127.0.0.1 (the host's network).
    */
   reach: 'none' | 'remote' | 'loopback';
-  /** Owner of an existing backup's files: the sandbox's server user takes these ids, so it reads what it may here. */
+  /** Owner of an existing backup's files (the first of its paths): the sandbox's server user takes these ids, so it reads what it may here. */
   owner?: { uid: number; gid: number } | undefined;
 }
 
@@ -74,6 +75,13 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
     if (drill.source.pgbackrest) {
       endpoints.push(...[...readFileText(drill.source.pgbackrest.config).matchAll(/^\s*repo\d+-s3-endpoint\s*=\s*(\S+)/gm)].map((m) => m[1] ?? ''));
     }
+    // Server binaries of other majors (`pgdrill postgres install <major>`): the image has 15 only. Linux x64
+    // binaries run in the image; a macOS cache would not.
+    const cache = cacheDir(env);
+    if (process.platform === 'linux' && process.arch === 'x64' && existsSync(cache)) {
+      readOnly.push(cache);
+      forwarded['PGDRILL_CACHE_DIR'] = cache;
+    }
     if (drill.source.live) forwarded[drill.source.live.conninfo.slice('env:'.length)] = env[drill.source.live.conninfo.slice('env:'.length)] ?? '';
   } else {
     files.push(...drill.fixturePaths);
@@ -81,7 +89,8 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
   }
   const hosts = endpoints.map(hostOf).filter((h): h is string => Boolean(h));
   const reach = hosts.some(isLoopback) ? 'loopback' : hosts.length > 0 ? 'remote' : 'none';
-  const owned = readOnly.find((p) => statSync(p).isDirectory()) ?? readOnly[0];
+  const sourcePaths = readOnly.filter((p) => p !== forwarded['PGDRILL_CACHE_DIR']);
+  const owned = sourcePaths.find((p) => statSync(p).isDirectory()) ?? sourcePaths[0];
   const st = owned ? statSync(owned) : undefined;
   return {
     files: [...new Set(files)].filter((f) => existsSync(f) && statSync(f).isFile()),

@@ -11,6 +11,7 @@ import { runSourceDrill } from './run-source-drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { localProvider, placeDrill, type Placement, type ProviderChoice } from '../providers/registry.js';
 import { runInContainer } from './run-in-container.js';
+import { cleanupEngine } from '../providers/docker/engine.js';
 import type { DrillOverrides } from '../drill/loader.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
@@ -102,6 +103,8 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
   const runDir = path.resolve(opts.out, runId);
   makeOutputFolder(runDir);
   const sweepWarnings = sweepWarningsFor(opts.workRoot ?? os.tmpdir());
+  // Containers and networks of killed docker runs, as the folders of killed local runs.
+  if (placements.some((p) => p.where === 'docker')) sweepWarnings.push(...(await cleanupEngine()).removed.map((r) => `removed ${r}, left by a pgdrill run that was killed`));
   const concurrency = Math.max(1, Math.min(opts.concurrency ?? 1, drills.length));
   const slots: Array<{ result: DrillResult; exitCode: number; resultFile: string; reportFile: string } | undefined> = [];
   let next = 0;

@@ -4,7 +4,9 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema } from '../model/result-schema.js';
-import { runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { onlyResult, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
+import { dockerUser, userFolder } from '../test-support/docker-user.js';
+import { hashes } from '../test-support/file-hashes.js';
 import { freePort } from '../test-support/host.js';
 import { otherMajorCluster, type OtherMajorCluster } from '../test-support/other-major-cluster.js';
 
@@ -43,6 +45,23 @@ describe('a backup of another major version (PostgreSQL 17 from the embedded-pos
     expect(r.environment.binDir).to.equal(binDir);
     expect(r.recovery.reached).to.equal(true);
     expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+
+  it('on the docker provider (an unprivileged docker-group user): the sandbox of 17 runs in the container, the backup and the cache mounted read-only', async () => {
+    const c = cluster as OtherMajorCluster;
+    const user = dockerUser();
+    const file = path.join(work, 'pg17-docker.yaml');
+    writeFileSync(file, `name: pg17-docker\nobjectives: { rto: 5m, rpo: 10m }\nsource:\n  basebackup: { path: ${c.backupDir}, walArchive: ${c.archiveDir} }\nverify:\n  - sql: select current_setting('server_version_num')::int / 10000\n    expect: "17"\n`, { mode: 0o644 });
+    const out = userFolder(user, work, 'out-docker');
+    const before = hashes(c.backupDir, c.archiveDir);
+    const run = await runCli(['run', file, '--out', out, '--provider', 'docker'], { env: { PGDRILL_WORK_DIR: userFolder(user, work, 'work-docker'), PGDRILL_CACHE_DIR: cache }, as: user });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    expect(r.environment.provider).to.equal('docker');
+    expect(r.environment.postgresVersion).to.match(/^17\./);
+    expect(r.environment.binDir).to.equal(binDir);
+    expect(hashes(c.backupDir, c.archiveDir)).to.deep.equal(before);
   });
 
   it('refuses a major that has no release, naming the published ones (exit 2)', async () => {

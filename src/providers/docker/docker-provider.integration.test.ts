@@ -71,13 +71,19 @@ describe('docker provider (real Docker engine, an unprivileged user in the docke
     return file;
   }
 
-  const pgDump = () =>
-    drillFile('pg-dump', readFileSync(path.join(ROOT, 'drills', 'quickstart.yaml'), 'utf8').replace('name: quickstart-drop-table', 'name: pg-dump-drop-table').replace('{ method: pg_basebackup }', '{ method: pg_dump }').replace('target: before-incident', 'target: immediate').replace('rpo: 5s', 'rpo: 10m'));
+  /** The quickstart drill with a method that keeps no WAL: the backup itself is the target. */
+  const withoutWal = (method: string) =>
+    drillFile(method, readFileSync(path.join(ROOT, 'drills', 'quickstart.yaml'), 'utf8').replace('name: quickstart-drop-table', `name: ${method}-drop-table`).replace('{ method: pg_basebackup }', `{ method: ${method} }`).replace('target: before-incident', 'target: immediate').replace('rpo: 5s', 'rpo: 10m'));
+  const drillFor = (drill: string) => {
+    if (drill === 'pg_dump' || drill === 'pg_basebackup-no-wal') return withoutWal(drill);
+    // primary-loss as shipped writes for 45 s before the loss; 5 s shows the same on both providers.
+    if (drill === 'primary-loss') return drillFile('primary-loss', readFileSync(path.join(ROOT, 'drills', 'primary-loss.yaml'), 'utf8').replace('runFor: 45s', 'runFor: 5s'));
+    return path.join(ROOT, 'drills', `${drill}.yaml`);
+  };
 
-  for (const drill of ['quickstart', 'pgbackrest', 'barman', 'pg_dump', 'primary-loss', 'corrupt-page', 'missing-wal']) {
+  for (const drill of ['quickstart', 'pgbackrest', 'barman', 'pg_dump', 'pg_basebackup-no-wal', 'primary-loss', 'corrupt-page', 'missing-wal']) {
     it(`${drill}: the same outcome and check names as on the local provider; nothing bind-mounted; nothing left`, async () => {
-      // primary-loss as shipped writes for 45 s before the loss; 5 s shows the same on both providers.
-      const file = drill === 'pg_dump' ? pgDump() : drill === 'primary-loss' ? drillFile('primary-loss', readFileSync(path.join(ROOT, 'drills', 'primary-loss.yaml'), 'utf8').replace('runFor: 45s', 'runFor: 5s')) : path.join(ROOT, 'drills', `${drill}.yaml`);
+      const file = drillFor(drill);
       const local = testFolders();
       const d = folders(drill);
       const a = await runCli(['run', file, '--out', local.out, '--provider', 'local'], { env: { PGDRILL_WORK_DIR: local.work } });

@@ -4,7 +4,7 @@
 // copied out as tar streams through the engine, a source's repository is mounted read-only. So it works as an
 // ordinary user of the engine, on Docker Desktop and on a remote DOCKER_HOST. This file is the engine half: is
 // there an engine, and an image of this pgdrill; the run itself is runner/run-in-container.ts.
-import { checkImage, connectEngine, type Engine } from './engine.js';
+import { checkImage, connectEngine, engineConfigured, type Engine } from './engine.js';
 
 export class DockerSandbox {
   readonly name = 'docker';
@@ -32,6 +32,7 @@ export class DockerSandbox {
 
 /** auto: true when an engine answers and holds (or pulls) an image of this pgdrill; never throws. */
 export async function sandboxAvailable(image: string): Promise<boolean> {
+  if (!engineConfigured()) return false;
   try {
     await new DockerSandbox(image, 'probe').describe();
     return true;

@@ -3,6 +3,9 @@
 // network of a drill carries, and the removal of what a killed run left. Nothing here needs root or a host
 // folder shared with the engine.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { currentOwner, ownerAlive, ownerLabel, parseOwnerLabel } from '../../exec/ownership.js';
 import { PGDRILL_VERSION } from '../../version.js';
@@ -25,6 +28,17 @@ export interface Engine {
   client: ContainerRuntimeClient;
   /** Docker's (or Podman's) server version. */
   serverVersion: string;
+}
+
+/**
+ * Cheap: is an engine configured at all (a variable, a socket, testcontainers' properties)? `auto` asks this
+ * before loading testcontainers, so a machine without Docker pays nothing for the probe.
+ */
+export function engineConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env['DOCKER_HOST'] || env['TESTCONTAINERS_DOCKER_SOCKET_OVERRIDE']) return true;
+  const home = os.homedir();
+  const candidates = ['/var/run/docker.sock', path.join(home, '.docker', 'run', 'docker.sock'), path.join(home, '.testcontainers.properties'), ...(env['XDG_RUNTIME_DIR'] ? [path.join(env['XDG_RUNTIME_DIR'], 'docker.sock'), path.join(env['XDG_RUNTIME_DIR'], 'podman', 'podman.sock')] : [])];
+  return candidates.some((f) => existsSync(f));
 }
 
 /** The engine testcontainers finds (DOCKER_HOST, the socket, Docker Desktop); exit 3 with the fix when none answers. */
