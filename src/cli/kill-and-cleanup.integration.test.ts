@@ -85,7 +85,7 @@ describe('killed runs and pgdrill cleanup (CLI, real Postgres)', function () {
     });
     const swept = await cleanup;
     expect(swept?.code, swept?.stderr).to.equal(0);
-    expect(swept?.stderr).to.contain('left 1 work folder(s) and 0 container(s) of runs that are still alive');
+    expect(swept?.stderr).to.contain('left 1 work folder(s) and 0 container(s), network(s) or volume(s) of runs that are still alive');
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.contain('PASSED still-running');
     expect(workFoldersLeft(work)).to.deep.equal([]);

@@ -63,6 +63,7 @@ export async function cloudCluster(root: string, s3: S3Server, bucket: string): 
       `pg1-path=${dataDir}`,
       `pg1-port=${port}`,
       `pg1-socket-path=${root}`,
+      'pg1-user=postgres',
       '',
     ].join('\n'),
     { mode: 0o640 },

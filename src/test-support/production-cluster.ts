@@ -101,6 +101,7 @@ export async function productionCluster(root: string): Promise<ProductionCluster
       `pg1-path=${dataDir}`,
       `pg1-port=${port}`,
       `pg1-socket-path=${root}`,
+      'pg1-user=postgres',
       '',
     ].join('\n'),
     { mode: 0o644 },
