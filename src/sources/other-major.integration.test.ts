@@ -1,7 +1,7 @@
 // A backup of another PostgreSQL major (17): `pgdrill postgres install 17` fetches the server binaries into a
 // cache, and a drill restores a low-level-API backup with its cp archive in a sandbox of that major.
 import { expect } from 'chai';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { resultSchema } from '../model/result-schema.js';
 import { onlyResult, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
@@ -52,6 +52,8 @@ describe('a backup of another major version (PostgreSQL 17 from the embedded-pos
     const user = dockerUser();
     const file = path.join(work, 'pg17-docker.yaml');
     writeFileSync(file, `name: pg17-docker\nobjectives: { rto: 5m, rpo: 10m }\nsource:\n  basebackup: { path: ${c.backupDir}, walArchive: ${c.archiveDir} }\nverify:\n  - sql: select current_setting('server_version_num')::int / 10000\n    expect: "17"\n`, { mode: 0o644 });
+    // The docker user can reach the backup's folders (as a DBA can); their contents stay postgres's.
+    chmodSync(path.join(work, 'pg17'), 0o755);
     const out = userFolder(user, work, 'out-docker');
     const before = hashes(c.backupDir, c.archiveDir);
     const run = await runCli(['run', file, '--out', out, '--provider', 'docker'], { env: { PGDRILL_WORK_DIR: userFolder(user, work, 'work-docker'), PGDRILL_CACHE_DIR: cache }, as: user });
