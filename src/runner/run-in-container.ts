@@ -124,6 +124,7 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, op
     const inside = result.environment.binDir ? `servers from ${result.environment.binDir} in the container` : 'servers from the image';
     result.environment.providerReason = `${reason}; ${inside}${result.environment.serverUser ? ` as ${result.environment.serverUser}` : ''}`;
     result.environment.provider = 'docker';
+    result.environment.host = `container ${result.environment.host} on ${os.hostname()}`;
     return { result, exitCode };
   } finally {
     await started?.stop({ remove: true, removeVolumes: true, timeout: 0 }).catch(() => undefined);
