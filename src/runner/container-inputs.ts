@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { createSource } from '../sources/registry.js';
+import { EnvironmentError } from '../errors.js';
 import { cacheDir } from '../providers/local/postgres-cache.js';
 
 export interface ContainerInputs {
@@ -70,7 +71,11 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
   const endpoints = endpointsOf(drill, env);
   if (isSourceDrill(drill)) {
     const source = createSource(drill);
-    readOnly = source.inputPaths().filter((p) => existsSync(p));
+    try {
+      readOnly = source.inputPaths().filter((p) => existsSync(p));
+    } catch (error) {
+      throw new EnvironmentError(`cannot read what ${drill.name}'s source names, to mount it into the container: ${(error as Error).message}`, 'the user running pgdrill must be able to read the source\'s configuration (the repository itself is read inside, as its owner), or use --provider local', { cause: error });
+    }
     // pgBackRest's S3 repositories are named in its configuration file.
     if (drill.source.pgbackrest) {
       endpoints.push(...[...readFileText(drill.source.pgbackrest.config).matchAll(/^\s*repo\d+-s3-endpoint\s*=\s*(\S+)/gm)].map((m) => m[1] ?? ''));
