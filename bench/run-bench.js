@@ -153,7 +153,7 @@ if (curve.length >= 2) {
   const m = small.measured;
   const f = forecastRto(
     { size: large.backupBytes, walPerHour: large.walReplayBytes ?? 0 },
-    { rtoSeconds: m.rtoSeconds, restoreBytesPerSecond: m.restoreFilesBytesPerSecond, restoreSeconds: small.phases['restore-files'] ?? null, replayBytesPerSecond: m.walReplayBytesPerSecond, replaySeconds: small.phases['wal-replay'] ?? null },
+    { rtoSeconds: m.rtoSeconds, restoreBytesPerSecond: m.restoreFilesBytesPerSecond, restoreSeconds: small.phases['restore-files'] ?? null, replayBytesPerSecond: m.walReplayBytesPerSecond, replaySeconds: small.phases['wal-replay'] ?? null, verifySeconds: small.phases['verify'] ?? null },
     3_600_000,
   );
   forecast = f && { fromScale: small.scale, toScale: large.scale, forecastSeconds: f.rtoSeconds, measuredSeconds: large.rtoSeconds, error: f.rtoSeconds / large.rtoSeconds - 1, assumptions: f.assumptions };

@@ -42,8 +42,11 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expect(f.sizeBytes).to.equal(50e9);
     expect(f.restoreSeconds).to.be.closeTo(50e9 / (r.measured.restoreFilesBytesPerSecond ?? 1), 1e-6);
     expect(f.replaySeconds).to.be.closeTo((2e9 * 12) / (r.measured.walReplayBytesPerSecond ?? 1), 1e-6);
-    expect(f.fixedSeconds).to.be.closeTo((r.measured.rtoSeconds ?? 0) - phase('restore-files') - phase('wal-replay'), 1e-6);
-    expect(f.rtoSeconds).to.be.closeTo(f.restoreSeconds + f.replaySeconds + f.fixedSeconds, 1e-6);
+    // Verification grows with the data it reads: this drill's verify time, times 50 GB over what it restored.
+    const restored = (r.measured.restoreFilesBytesPerSecond ?? 0) * phase('restore-files');
+    expect(f.verifySeconds).to.be.closeTo((phase('verify') * 50e9) / restored, 1e-6);
+    expect(f.fixedSeconds).to.be.closeTo((r.measured.rtoSeconds ?? 0) - phase('restore-files') - phase('wal-replay') - phase('verify'), 1e-6);
+    expect(f.rtoSeconds).to.be.closeTo(f.restoreSeconds + f.replaySeconds + (f.verifySeconds ?? 0) + f.fixedSeconds, 1e-6);
     expect(f.withinObjective).to.equal(f.rtoSeconds <= 120);
     expect(f.assumptions.join('\n')).to.contain('24 GB of WAL (2.0 GB/h over 12h');
     // An estimate never changes the verdict.

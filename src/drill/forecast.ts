@@ -1,8 +1,8 @@
 // `objectives.forecast: { size: 250GB, walPerHour: 20GB, backupEvery: 24h }`: the production database the drill
 // stands for. From the restore and replay rates this drill measured, the report estimates the RTO at that size,
 // with its assumptions written out: the whole backup restored at the measured rate, then the WAL of a full
-// backup interval (the worst case, just before the next backup) replayed at the measured rate, plus this
-// drill's own fixed time (start-up, verification).
+// backup interval (the worst case, just before the next backup) replayed at the measured rate, the verification
+// grown with the data it reads, plus this drill's own fixed time (start-up, promotion).
 import { z } from 'zod';
 import { DURATION_FIX, parseDuration } from './duration.js';
 
@@ -47,19 +47,29 @@ export interface Forecast {
   rtoSeconds: number;
   restoreSeconds: number;
   replaySeconds: number;
+  /** Verification at that size: its queries read the data, so its time grows with it. */
+  verifySeconds: number;
   fixedSeconds: number;
   assumptions: string[];
 }
 
-const gb = (b: number) => `${(b / 1e9).toFixed(b >= 1e10 ? 0 : 1)} GB`;
+const gb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(b >= 1e10 ? 0 : 1)} GB` : `${(b / 1e6).toFixed(0)} MB`);
 
 /** Null when this drill measured no restore rate (nothing to scale from). */
-export function forecastRto(spec: ForecastSpec, measured: { rtoSeconds: number | null; restoreBytesPerSecond: number | null; restoreSeconds: number | null; replayBytesPerSecond: number | null; replaySeconds: number | null }, backupEveryMs: number): Forecast | null {
+export function forecastRto(
+  spec: ForecastSpec,
+  measured: { rtoSeconds: number | null; restoreBytesPerSecond: number | null; restoreSeconds: number | null; replayBytesPerSecond: number | null; replaySeconds: number | null; verifySeconds?: number | null | undefined },
+  backupEveryMs: number,
+): Forecast | null {
   if (!measured.restoreBytesPerSecond || measured.rtoSeconds === null) return null;
   const restoreSeconds = spec.size / measured.restoreBytesPerSecond;
   const wal = spec.walPerHour !== undefined ? (spec.walPerHour * backupEveryMs) / 3_600_000 : 0;
   const replaySeconds = wal > 0 && measured.replayBytesPerSecond ? wal / measured.replayBytesPerSecond : 0;
-  const fixedSeconds = Math.max(0, measured.rtoSeconds - (measured.restoreSeconds ?? 0) - (measured.replaySeconds ?? 0));
+  // What this drill restored: the data its verification read.
+  const restoredBytes = measured.restoreBytesPerSecond * (measured.restoreSeconds ?? 0);
+  const verifyHere = measured.verifySeconds ?? 0;
+  const verifySeconds = verifyHere > 0 && restoredBytes > 0 ? (verifyHere * spec.size) / restoredBytes : verifyHere;
+  const fixedSeconds = Math.max(0, measured.rtoSeconds - (measured.restoreSeconds ?? 0) - (measured.replaySeconds ?? 0) - verifyHere);
   const assumptions = [
     `${gb(spec.size)} restored at this drill's rate, ${(measured.restoreBytesPerSecond / 1e6).toFixed(0)} MB/s`,
     spec.walPerHour === undefined
@@ -67,8 +77,9 @@ export function forecastRto(spec: ForecastSpec, measured: { rtoSeconds: number |
       : measured.replayBytesPerSecond
         ? `${gb(wal)} of WAL (${gb(spec.walPerHour)}/h over ${(backupEveryMs / 3_600_000).toFixed(0)}h, a whole backup interval: the worst case) replayed at this drill's rate, ${(measured.replayBytesPerSecond / 1e6).toFixed(0)} MB/s`
         : `${gb(wal)} of WAL, but this drill replayed none, so its replay time is not estimated`,
-    `${fixedSeconds.toFixed(1)}s of this drill's own start-up and verification, unchanged`,
-    'the same machine, disk and network as this drill',
+    ...(verifyHere > 0 && restoredBytes > 0 ? [`verification grows with the data it reads: ${verifyHere.toFixed(1)}s for this drill's ${gb(restoredBytes)}, ${verifySeconds.toFixed(0)}s for ${gb(spec.size)}`] : []),
+    `${fixedSeconds.toFixed(1)}s of this drill's own start-up and promotion, unchanged`,
+    'the same machine, disk and network as this drill; rates measured on data that fits in memory are faster than on data that does not',
   ];
-  return { rtoSeconds: restoreSeconds + replaySeconds + fixedSeconds, restoreSeconds, replaySeconds, fixedSeconds, assumptions };
+  return { rtoSeconds: restoreSeconds + replaySeconds + verifySeconds + fixedSeconds, restoreSeconds, replaySeconds, verifySeconds, fixedSeconds, assumptions };
 }

@@ -184,6 +184,7 @@ export const resultSchema = z
         rtoSeconds: z.number(),
         restoreSeconds: z.number(),
         replaySeconds: z.number(),
+        verifySeconds: z.number().optional().describe('verification at that size (its time grows with the data)'),
         fixedSeconds: z.number(),
         withinObjective: z.boolean(),
         assumptions: z.array(z.string()),

@@ -204,6 +204,7 @@ function forecastSection(drill: AnyDrill, timeline: Timeline, m: DrillResult['me
     restoreSeconds: phase('restore-files'),
     replayBytesPerSecond: m.walReplayBytesPerSecond,
     replaySeconds: phase('wal-replay'),
+    verifySeconds: phase('verify'),
   }, backupEveryMs);
   if (!f) return {};
   return {
