@@ -64,11 +64,13 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work, PGDRILL_PROGRESS_SECONDS: '0.05' } });
     expect(run.code, run.stderr).to.equal(0);
     const lines = run.stderr.split('\n');
-    const sized = /^\[\s*\d+\.\d+s\] (\S+) ([\d.]+ [kMG]B) of ([\d.]+ [kMG]B) \((\d+)%\), [\d.]+ [kMG]B\/s, (about \S+ left|finishing)$/;
+    const sized = /^\[\s*\d+\.\d+s\] (\S+) ([\d.]+ [kMG]B) of ([\d.]+ [kMG]B) \((\d+)%\), [\d.]+ [kMG]B\/s, (about \S+ left|finishing|starting)$/;
     const progress = lines.map((l) => sized.exec(l)).filter((m): m is RegExpExecArray => m !== null);
     // pg_stat_progress_basebackup during the backup (about 190 MB), the WAL fetched against what the target needs.
     expect(progress.filter((m) => m[1] === 'base-backup').length, run.stderr).to.be.at.least(1);
     expect(progress.filter((m) => m[1] === 'wal-replay').length, run.stderr).to.be.at.least(1);
+    // The integrity pass: bytes of the tables read so far, against all of them.
+    expect(progress.filter((m) => m[1] === 'integrity').length, run.stderr).to.be.at.least(1);
     for (const m of progress) expect(Number(m[4])).to.be.within(0, 100);
     expect(run.stderr).not.to.contain('\u001b[');
     expectNothingLeft(work);

@@ -8,6 +8,8 @@ describe('progress lines', () => {
     expect(progressText({ done: 50e6 }, 2)).to.equal('50.0 MB so far, 25.0 MB/s');
     // WAL comes by whole segments: the last may reach past the target; never more than 100%.
     expect(progressText({ done: 184e6, total: 155e6 }, 1)).to.equal('155.0 MB of 155.0 MB (100%), 184.0 MB/s, finishing');
+    // Nothing done yet: no rate to estimate from, and not "finishing".
+    expect(progressText({ done: 0, total: 311e6 }, 0.2)).to.equal('0 kB of 311.0 MB (0%), 0 kB/s, starting');
   });
 
   it('the timeline reads the sampler every interval while the phase runs, and never after it ended', async () => {

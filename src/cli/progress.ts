@@ -51,7 +51,7 @@ export function progressText(sample: ProgressSample, phaseSeconds: number): stri
   // WAL is fetched by whole segments: the last one may reach past the target.
   const done = Math.min(sample.done, sample.total);
   const pct = Math.floor((100 * done) / sample.total);
-  const left = sample.total > done && rate > 0 ? `about ${formatSeconds((sample.total - done) / rate)} left` : 'finishing';
+  const left = sample.total <= done ? 'finishing' : rate > 0 ? `about ${formatSeconds((sample.total - done) / rate)} left` : 'starting';
   return `${bytes(done)} of ${bytes(sample.total)} (${pct}%), ${rateText}, ${left}`;
 }
 

@@ -7,7 +7,7 @@ import type { AnyDrill } from '../drill/drill.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { CheckResult } from '../verify/check.js';
-import { checkIntegrity, FINDINGS_KEPT, type IntegrityPass } from '../verify/integrity/integrity.js';
+import { checkIntegrity, FINDINGS_KEPT, type IntegrityPass, type IntegrityProgress } from '../verify/integrity/integrity.js';
 import { runPgChecksums, type ChecksumsOutcome } from '../verify/integrity/pg-checksums.js';
 import type { DrillResult } from '../model/result-schema.js';
 import type { Timeline } from './timeline.js';
@@ -26,7 +26,11 @@ export async function integrityStage(
   const spec = integrityOf(drill.verify);
   if (spec.integrity === 'off') return undefined;
   const level = spec.integrity;
-  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables }), { inRto: spec.inRto });
+  const progress: IntegrityProgress = { done: 0, total: 0 };
+  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables, progress }), {
+    inRto: spec.inRto,
+    progress: () => (progress.total > 0 ? { done: Math.round(progress.done), total: progress.total } : undefined),
+  });
   const outcome: IntegrityOutcome = { inRto: spec.inRto, pass, checks: [...pass.checks] };
   if (level !== 'full') return outcome;
   if (!pass.dataChecksums) {

@@ -37,12 +37,12 @@ export async function installAmcheck(databases: readonly string[], connect: (db:
   return where;
 }
 
-type Opts = { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; schemaOf: Map<string, string> };
+type Opts = { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; schemaOf: Map<string, string>; onDone?(item: Relation | BlockRange): void };
 
 export async function checkIndexes(indexes: readonly Relation[], opts: Opts): Promise<AmcheckPass> {
   const findings: IntegrityFinding[] = [];
   let checked = 0;
-  await inParallel(indexes, {
+  await inParallel<Relation>(indexes, {
     ...opts,
     databaseOf: (r) => r.database,
     work: async (client, r) => {
@@ -64,7 +64,7 @@ export async function checkIndexes(indexes: readonly Relation[], opts: Opts): Pr
 export async function checkHeaps(ranges: readonly BlockRange[], opts: Opts): Promise<AmcheckPass> {
   const findings: IntegrityFinding[] = [];
   const checked = new Set<Relation>();
-  await inParallel(ranges, {
+  await inParallel<BlockRange>(ranges, {
     ...opts,
     databaseOf: (r) => r.relation.database,
     work: async (client, r) => {

@@ -15,6 +15,8 @@ export interface PoolOptions<T> {
   signal: AbortSignal;
   /** How long to keep trying to reconnect after the server went away. */
   reconnectMs?: number;
+  /** Called once per item when it is done, checked or not (progress). */
+  onDone?(item: T): void;
 }
 
 interface Held {
@@ -43,6 +45,7 @@ export async function inParallel<T>(items: readonly T[], opts: PoolOptions<T>): 
             await h.client.end().catch(() => undefined);
           }
         }
+        opts.onDone?.(item);
       }
     } finally {
       await Promise.all([...held.values()].map((h) => h.client.end().catch(() => undefined)));

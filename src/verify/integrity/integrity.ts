@@ -11,7 +11,7 @@ import { checkHeaps, checkIndexes, installAmcheck } from './amcheck.js';
 import { connectableDatabases, databasesBytes, relationFiles, relationsOf, type Relation } from './catalog.js';
 import type { IntegrityFinding } from './integrity-finding.js';
 import { readTables, type TableRead } from './read-tables.js';
-import { blockRanges } from './block-ranges.js';
+import { blockRanges, type BlockRange } from './block-ranges.js';
 
 /** Row counts kept per run (result.json, the history page): the drill's own tables first, then the largest. */
 export const ROW_COUNTS_KEPT = 100;
@@ -47,12 +47,21 @@ export interface IntegrityPass {
   notes: string[];
 }
 
+/** Bytes of tables and indexes checked so far against all the pass will check (its progress line). */
+export interface IntegrityProgress {
+  done: number;
+  total: number;
+}
+
+/** What one item of the pool stands for: a table's share for a block range, an index's size. */
+const weight = (item: Relation | BlockRange): number => ('relation' in item ? item.relation.bytes / item.parts : item.bytes);
+
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 export async function checkIntegrity(
   instance: PostgresInstance,
   spec: IntegritySpec & { integrity: 'quick' | 'full' },
-  opts: { signal: AbortSignal; protectedTables?: readonly string[] },
+  opts: { signal: AbortSignal; protectedTables?: readonly string[]; progress?: IntegrityProgress },
 ): Promise<IntegrityPass> {
   const jobs = spec.jobs ?? Math.max(1, os.availableParallelism());
   const connect = (db: string) => instance.connect(db);
@@ -75,7 +84,13 @@ export async function checkIntegrity(
   const bySize = (a: Relation, b: Relation) => b.bytes - a.bytes;
   const tables = relations.filter((r) => r.kind === 'table').sort(bySize);
   const indexes = relations.filter((r) => r.kind === 'index').sort(bySize);
-  const pool = { jobs, connect, signal: opts.signal };
+  const progress = opts.progress;
+  if (progress) {
+    const tableBytes = tables.reduce((sum, r) => sum + r.bytes, 0);
+    // full: the tables read, the indexes checked, the tables checked again by verify_heapam (PostgreSQL 14+).
+    progress.total = spec.integrity === 'full' ? tableBytes * (versionNum >= 140000 ? 2 : 1) + indexes.reduce((sum, r) => sum + r.bytes, 0) : tableBytes;
+  }
+  const pool = { jobs, connect, signal: opts.signal, onDone: (item: Relation | BlockRange) => void (progress && (progress.done += weight(item))) };
   const checks: CheckResult[] = [];
   const findings: IntegrityFinding[] = [];
 

@@ -22,7 +22,7 @@ export interface ReadPass {
 
 export async function readTables(
   ranges: readonly BlockRange[],
-  opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal },
+  opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; onDone?(item: BlockRange): void },
 ): Promise<ReadPass> {
   const findings: IntegrityFinding[] = [];
   // Per table: rows and text bytes summed over its ranges, and how many ranges read without error.
