@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Docker for the docker provider on a machine without a registry: installs docker.io and debootstrap when
-# missing, starts dockerd (published ports bound to 127.0.0.1 only) when no engine answers, and builds a local
-# PostgreSQL 15 image from Debian packages (debootstrap bookworm, chroot apt-get install postgresql-15, docker
-# import), with an entrypoint that behaves like the official image's. The image is kept: later runs skip it.
+# missing, starts dockerd (published ports bound to 127.0.0.1 only) when no engine answers, and builds the base
+# of the pgdrill image (scripts/pgdrill-image.sh): PostgreSQL 15 from Debian packages (debootstrap bookworm,
+# chroot apt-get install postgresql-15, docker import), with an entrypoint that behaves like the official
+# image's. The image is kept: later runs skip it.
 set -euo pipefail
-# postgres:15 is what drills use by default; without a registry it is this locally built image, tagged as such.
-IMAGE=${PGDRILL_IMAGE:-postgres:15}
 LOCAL_IMAGE=pgdrill/postgres:15
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 export DEBIAN_FRONTEND=noninteractive
@@ -28,21 +27,12 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "docker-setup: dockerd did not start; see /var/log/pgdrill-dockerd.log" >&2; exit 3; }
 fi
 
-if docker image inspect "$IMAGE" >/dev/null 2>&1; then
-  echo "docker-setup: $IMAGE present" >&2
-  exit 0
-fi
-if timeout 60 docker pull "$IMAGE" >/dev/null 2>&1; then
-  echo "docker-setup: pulled $IMAGE" >&2
-  exit 0
-fi
 if docker image inspect "$LOCAL_IMAGE" >/dev/null 2>&1; then
-  docker tag "$LOCAL_IMAGE" "$IMAGE"
-  echo "docker-setup: tagged $LOCAL_IMAGE as $IMAGE" >&2
+  echo "docker-setup: $LOCAL_IMAGE present" >&2
   exit 0
 fi
 
-echo "docker-setup: no registry answers; building $LOCAL_IMAGE from Debian packages (about 60 s)" >&2
+echo "docker-setup: building $LOCAL_IMAGE from Debian packages (about 60 s)" >&2
 ROOTFS=$(mktemp -d /var/tmp/pgdrill-rootfs-XXXXXX)
 trap 'rm -rf "$ROOTFS"' EXIT
 debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" >/dev/null
@@ -92,5 +82,4 @@ tar -C "$ROOTFS" -c . | docker import \
   --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
   --change 'CMD ["postgres"]' \
   - "$LOCAL_IMAGE" >/dev/null
-docker tag "$LOCAL_IMAGE" "$IMAGE"
-echo "docker-setup: built $LOCAL_IMAGE, tagged $IMAGE" >&2
+echo "docker-setup: built $LOCAL_IMAGE" >&2
