@@ -11,7 +11,7 @@ import { runSourceDrill } from './run-source-drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { localProvider, placeDrill, type Placement, type ProviderChoice } from '../providers/registry.js';
 import { runInContainer } from './run-in-container.js';
-import { containerInputs } from './container-inputs.js';
+import { containerInputs, type ContainerInputs } from './container-inputs.js';
 import { cleanupEngine } from '../providers/docker/engine.js';
 import type { DrillOverrides } from '../drill/loader.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
@@ -97,10 +97,9 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
     return p.where === 'local' && !isSourceDrill(d) ? localProvider(p) : undefined;
   });
   // Binaries, engine or image missing: exit 3 before anything starts.
-  for (const [i, p] of placements.entries()) {
-    if (p.where === 'docker') containerInputs(drills[i] as AnyDrill); // what it would mount or copy in is readable
-    await (p.where === 'docker' ? p.sandbox.describe() : providers[i]?.describe());
-  }
+  // What a drill in a container would mount or copy in, read now: unreadable is exit 3 before anything starts.
+  const inputs = drills.map((d, i) => ((placements[i] as Placement).where === 'docker' ? containerInputs(d) : undefined));
+  for (const [i, p] of placements.entries()) await (p.where === 'docker' ? p.sandbox.describe() : providers[i]?.describe());
 
   const startedAt = new Date();
   const runId = newRunId(startedAt);
@@ -124,7 +123,7 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
       const placement = placements[i] as Placement;
       const { result, exitCode } =
         placement.where === 'docker'
-          ? await runInContainer(drill, placement.sandbox, { runId, drillDir, signal: opts.signal, listener, workRoot: opts.workRoot })
+          ? await runInContainer(drill, placement.sandbox, inputs[i] as ContainerInputs, { runId, drillDir, signal: opts.signal, listener, workRoot: opts.workRoot })
           : isSourceDrill(drill)
             ? await runSourceDrill(drill, { ...common, serverUser })
             : await runDrill(drill, {

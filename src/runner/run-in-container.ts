@@ -16,7 +16,7 @@ import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import type { DockerSandbox } from '../providers/docker/docker-sandbox.js';
 import { managedLabels } from '../providers/docker/engine.js';
 import { interruptedBy } from './conclude.js';
-import { containerInputs } from './container-inputs.js';
+import type { ContainerInputs } from './container-inputs.js';
 import type { PhaseListener } from './timeline.js';
 import { createWorkFolder, releaseWorkFolder } from './work-folders.js';
 
@@ -59,11 +59,11 @@ function overridesInside(drill: AnyDrill): DrillOverrides {
   return { ...drill.overrides, provider: 'local', by: drill.overrides?.by ?? 'the docker provider' };
 }
 
-export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, opts: ContainerRunOptions): Promise<{ result: DrillResult; exitCode: number }> {
+/** `inputs`: containerInputs(drill), read before anything started. */
+export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, inputs: ContainerInputs, opts: ContainerRunOptions): Promise<{ result: DrillResult; exitCode: number }> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const engine = await sandbox.connected();
   const reason = await sandbox.describe();
-  const inputs = containerInputs(drill);
+  const engine = await sandbox.connected();
   const labels = managedLabels(drill.name);
   const env = { ...inputs.env, ...(inputs.owner ? { PGDRILL_SANDBOX_UID: String(inputs.owner.uid), PGDRILL_SANDBOX_GID: String(inputs.owner.gid) } : {}) };
   const envFile = Object.entries(env)
@@ -76,8 +76,6 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, op
       ? undefined
       : await engine.client.network.create({ Name: `pgdrill-${opts.runId}-${Math.random().toString(36).slice(2, 8)}`, Driver: 'bridge', Internal: inputs.reach === 'none', Labels: labels });
   let started: Awaited<ReturnType<InstanceType<typeof GenericContainer>['start']>> | undefined;
-  // Marked as this run's, so a kill mid-copy leaves nothing `pgdrill cleanup` would not find.
-  const tmp = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
   try {
     started = await new GenericContainer(sandbox.image)
       .withEntrypoint(['/bin/sh', '-c', SCRIPT, 'pgdrill-sandbox'])
@@ -114,7 +112,7 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, op
       opts.signal.removeEventListener('abort', onAbort);
       clearTimeout(killer);
     }
-    const result = await copyResultOut(started, tmp, opts.drillDir);
+    const result = await copyResultOut(started, opts);
     if (!result) {
       throw new EnvironmentError(`the drill's container exited ${exitCode} without a result; its last lines:\n${last.join('\n')}`, `run it with --provider local to see more, or check the image ${sandbox.image}`);
     }
@@ -129,19 +127,29 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, op
   } finally {
     await started?.stop({ remove: true, removeVolumes: true, timeout: 0 }).catch(() => undefined);
     if (network) await engine.client.network.remove(network).catch(() => undefined);
-    releaseWorkFolder(tmp);
   }
 }
 
 /** The drill's folder of the run inside (result.json, logs/), copied into this run's drill folder. */
-async function copyResultOut(container: { copyArchiveFromContainer(p: string): Promise<NodeJS.ReadableStream> }, tmp: string, drillDir: string): Promise<DrillResult | undefined> {
+async function copyResultOut(container: { copyArchiveFromContainer(p: string): Promise<NodeJS.ReadableStream> }, opts: ContainerRunOptions): Promise<DrillResult | undefined> {
   let archive: NodeJS.ReadableStream;
   try {
     archive = await container.copyArchiveFromContainer(OUT);
   } catch {
     return undefined;
   }
-  await execa('tar', ['-x', '-C', tmp], { input: Readable.from(archive as AsyncIterable<Buffer>) });
+  // Unpacked in a folder marked as this run's, so a kill mid-copy leaves nothing `pgdrill cleanup` would not find.
+  const tmp = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
+  try {
+    await execa('tar', ['-x', '-C', tmp], { input: Readable.from(archive as AsyncIterable<Buffer>) });
+    return resultOf(tmp, opts.drillDir);
+  } finally {
+    releaseWorkFolder(tmp);
+  }
+}
+
+/** The one drill of the run unpacked in `tmp`: its folder copied into `drillDir`, its result read. */
+function resultOf(tmp: string, drillDir: string): DrillResult | undefined {
   const out = path.join(tmp, path.basename(OUT));
   const runs = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory());
   const run = runs[0] ? path.join(out, runs[0].name) : undefined;

@@ -18,9 +18,10 @@ export class DockerSandbox {
 
   /** Engine and image, checked once (exit 3 with the fix before anything starts). Returns the reason as reported. */
   async describe(): Promise<string> {
-    this.engine ??= await connectEngine();
-    const labels = await checkImage(this.engine, this.image);
-    this.checked ??= `${this.reason}; image ${this.image} (pgdrill ${labels.pgdrillVersion}), Docker ${this.engine.serverVersion}`;
+    if (this.checked) return this.checked;
+    const engine = await this.connected();
+    const labels = await checkImage(engine, this.image);
+    this.checked = `${this.reason}; image ${this.image} (pgdrill ${labels.pgdrillVersion}), Docker ${engine.serverVersion}`;
     return this.checked;
   }
 
