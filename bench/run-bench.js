@@ -12,6 +12,8 @@
 //  9. pgdrill check on a base-backup folder and its WAL archive against node -e 1 (bench/check.js)
 // 10. objectives.forecast: the RTO forecast from the smallest scale's rates for the largest scale's backup size
 //     and WAL, against the RTO that drill really measured (goal: within 25%)
+// 11. restore and WAL replay of an existing backup at pgbench scale BENCH_LIMITS_SCALE (default 100) against cp -a
+//     and PostgreSQL replaying the same WAL from pg_wal (bench/limits.js; goals >= 0.9)
 //  plus the peak memory of the pgdrill process. Writes bench/results/<date>.json and prints Markdown.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -200,9 +202,12 @@ const integrity = JSON.parse(execFileSync(process.execPath, [path.join(root, 'be
 // 9: pgdrill check (no server started).
 const check = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/check.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1));
 
+// 11: restore and replay against the physical limits (its own script: it builds a backup and archive of its own).
+const limits = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/limits.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).trim().split('\n').at(-1));
+
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, integrity, check, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, integrity, check, limits, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -229,6 +234,12 @@ const md = [
   `| scale | backup | WAL replayed | ${phaseNames.join(' | ')} | RTO | replay MB/s | peak RSS |`,
   `|---|---|---|${phaseNames.map(() => '---').join('|')}|---|---|---|`,
   ...curve.map((c) => `| ${c.scale} | ${fixed((c.backupBytes ?? 0) / 1e6, 0)} MB | ${fixed((c.walReplayBytes ?? 0) / 1e6, 0)} MB | ${phaseNames.map((n) => fixed(c.phases[n], 2)).join(' | ')} | ${fixed(c.rtoSeconds, 2)} | ${fixed(c.walReplayMBps, 0)} | ${fixed(c.peakRssMB, 0)} MB |`),
+  '',
+  `| existing backup, pgbench scale ${limits.scale} (${fixed(limits.backupBytes / 1e6, 0)} MB, ${fixed(limits.walBytes / 1e6, 0)} MB of WAL), median of ${limits.pairs} alternated pairs | pgdrill | limit (same bytes, same run) | ratio (best vs best) | goal |`,
+  '|---|---|---|---|---|',
+  `| restore-files vs \`cp -a\` | ${fixed(limits.restoreSeconds, 2)}s | ${fixed(limits.cpSeconds, 2)}s | **${fixed(limits.restoreVsCp, 2)}** (${fixed(limits.bestRestoreVsCp, 2)}) | >= 0.9 |`,
+  `| wal-replay vs PostgreSQL replaying from pg_wal, no restore_command | ${fixed(limits.replaySeconds, 2)}s | ${fixed(limits.pgWalSeconds, 2)}s | **${fixed(limits.replayVsPgWal, 2)}** (${fixed(limits.bestReplayVsPgWal, 2)}) | >= 0.9 |`,
+  `| (context) a \`cp\` restore_command, as a DBA would write it | ${fixed(limits.cpCommandSeconds, 2)}s | ${fixed(limits.pgWalSeconds, 2)}s | ${fixed(limits.cpCommandVsPgWal, 2)} | |`,
   '',
   forecast
     ? `Forecast made at scale ${forecast.fromScale} for scale ${forecast.toScale}'s backup and WAL: ${fixed(forecast.forecastSeconds, 2)}s; measured at scale ${forecast.toScale}: ${fixed(forecast.measuredSeconds, 2)}s: **${forecast.error >= 0 ? '+' : ''}${fixed(forecast.error * 100, 1)}%** (goal: within 25%).`

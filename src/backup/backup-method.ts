@@ -54,6 +54,11 @@ export interface PhysicalRestorePlan {
   settings: Record<string, string>;
   /** Recovery settings the backup tool wrote itself (for the report). */
   written?: Record<string, string>;
+  /**
+   * The folder on this host restore_command copies WAL segments from (plain or gzipped), when it is one: pgdrill
+   * then stages the next segments while the server replays (runner/wal-prefetch.ts).
+   */
+  archiveFolder?: string;
 }
 
 /** A logical restore (pg_dump): a fresh instance is created, then the dump is loaded into it. */

@@ -97,6 +97,7 @@ export class PgBasebackupMethod implements BackupMethod {
         archive_command: '',
         ...targetSettings(target, timeline),
       },
+      archiveFolder: ctx.archiveDir,
     };
   }
 

@@ -73,6 +73,9 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expect(progress.filter((m) => m[1] === 'integrity').length, run.stderr).to.be.at.least(1);
     for (const m of progress) expect(Number(m[4])).to.be.within(0, 100);
     expect(run.stderr).not.to.contain('\u001b[');
+    // About ten segments of WAL to replay: after the first, the server takes them from the staging folder.
+    const r = readResult(onlyRun(out), 'progress');
+    expect(r.measured.walFilesStaged, JSON.stringify(r.measured)).to.be.at.least(1).and.at.most(r.measured.walFilesFetched ?? 0);
     expectNothingLeft(work);
   });
 

@@ -239,7 +239,7 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
     walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
     restoreFilesBytesPerSecond: sizeBytes !== undefined && restorePhase ? rate(sizeBytes, restorePhase.seconds) : null,
     readinessLatencySeconds: outcome.readiness?.latencySeconds ?? null,
-    ...(outcome.walFetch ? { walFetchSeconds: outcome.walFetch.seconds, walFilesFetched: outcome.walFetch.fetched } : {}),
+    ...(outcome.walFetch ? { walFetchSeconds: outcome.walFetch.seconds, walFilesFetched: outcome.walFetch.fetched, ...(outcome.walFetch.staged !== undefined ? { walFilesStaged: outcome.walFetch.staged } : {}) } : {}),
   };
 }
 

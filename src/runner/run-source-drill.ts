@@ -17,6 +17,7 @@ import { measureRpo } from '../verify/measure-rpo.js';
 import { checkPipeline } from './check-pipeline.js';
 import { diskPreflight } from './disk-preflight.js';
 import { folderProgress, walProgress } from './progress-samplers.js';
+import { prefetchFor, replayWith, withStaged } from './wal-prefetch.js';
 import { readWalFetch, timedRestoreCommand } from './wal-fetch.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
@@ -85,6 +86,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
     // The WAL to replay, when its end is known: up to the newest segment held (latest), or the backup's own end.
     const walEnd = newestSegment ? segmentStartLsn(newestSegment) : undefined;
+    const prefetch = prefetchFor(plan, ctx.workDir, fetchLog, opts.serverUser);
     if (plan.kind === 'physical') {
       let command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
       if (live && command) command = newestSegment ? limitedRestoreCommand(command, newestSegment) : 'false'; // 'false': nothing archived since the backup
@@ -102,19 +104,21 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
       restored = await timeline.phase(
         'wal-replay',
         () =>
-          provider.start(ctx, {
-            name: 'sandbox',
-            dataDir: plan.dataDir,
-            settings: { ...sandbox.settings, ...plan.settings, ...PINNED_SETTINGS },
-            password: generatePassword(),
-            deadlineMs: drill.recovery.timeout,
-            socketRole: drill.sandbox.user,
-          }),
+          replayWith(prefetch, () =>
+            provider.start(ctx, {
+              name: 'sandbox',
+              dataDir: plan.dataDir,
+              settings: { ...sandbox.settings, ...plan.settings, ...PINNED_SETTINGS },
+              password: generatePassword(),
+              deadlineMs: drill.recovery.timeout,
+              socketRole: drill.sandbox.user,
+            }),
+          ),
         { inRto: true, progress: walProgress(fetchLog, backup.startLsn, walEnd) },
       );
     }
     session.defer('stop the sandbox', () => restored.stop('immediate'));
-    const fetch = readWalFetch(fetchLog);
+    const fetch = withStaged(readWalFetch(fetchLog), prefetch);
     if (fetch) outcome.walFetch = fetch;
     const database = source.checkDatabase?.();
     if (database) restored.defaultDatabase = database;

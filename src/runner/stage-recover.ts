@@ -19,6 +19,7 @@ import type { Stage } from './stage.js';
 import { integrityStage, type IntegrityOutcome } from './stage-integrity.js';
 import { folderProgress, walProgress } from './progress-samplers.js';
 import { readWalFetch, timedFetch, type WalFetch } from './wal-fetch.js';
+import { prefetchFor, replayWith, withStaged } from './wal-prefetch.js';
 
 export interface RecoverInputs {
   target: RecoveryTarget;
@@ -69,17 +70,21 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
   seen.restored(plan, undefined);
   // The server runs the method's restore_command inside a timing wrapper, so the fetch shows apart from replay.
   const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
+  const prefetch = prefetchFor(plan, ctx.workDir, fetchLog, ctx.serverUser);
   const restored: PostgresInstance =
     plan.kind === 'physical'
       ? await s.timeline.phase(
           'wal-replay',
-          () => s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...timedFetch(plan, fetchLog), ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
+          () =>
+            replayWith(prefetch, () =>
+              s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...timedFetch(plan, fetchLog), ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
+            ),
           { inRto: true, progress: walProgress(fetchLog, backup.startLsn, archivedUntil) },
         )
       : await s.timeline.phase('logical-restore', () => plan.load(s.password), { inRto: true });
   s.session.defer('stop the restored instance', () => restored.stop('immediate'));
   seen.restored(plan, restored.ready);
-  seen.walFetch(readWalFetch(fetchLog));
+  seen.walFetch(withStaged(readWalFetch(fetchLog), prefetch));
 
   const verified = await s.timeline.phase(
     'verify',

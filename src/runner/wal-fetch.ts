@@ -12,6 +12,8 @@ export interface WalFetch {
   misses: number;
   /** Seconds spent in restore_command, every call included. */
   seconds: number;
+  /** Of `fetched`, segments pgdrill had staged ahead of replay (runner/wal-prefetch.ts): renamed, not copied. */
+  staged?: number;
 }
 
 export function timedRestoreCommand(inner: string, logFile: string): string {

@@ -150,7 +150,7 @@ export class BasebackupSource implements BackupSource {
       await run('recovery-signal', 'touch', [path.join(dataDir, 'recovery.signal')]);
       Object.assign(settings, targetSettings(request.target, request.timeline), { restore_command: restoreCommand(this.walArchive) });
     }
-    return { kind: 'physical', dataDir, settings };
+    return { kind: 'physical', dataDir, settings, ...(this.walArchive ? { archiveFolder: this.walArchive } : {}) };
   }
 
   /** The archive holds every segment from the backup's start to its newest one (a hole ends recovery there). */

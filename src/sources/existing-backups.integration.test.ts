@@ -60,6 +60,8 @@ verify:
     expect(r.objectives.rtoMet).to.equal(true);
     // Of the replay, the time spent fetching (gunzip out of the archive) is measured apart.
     expect(r.measured.walFilesFetched).to.be.greaterThan(0);
+    // The archive is a folder here: its segments were staged ahead of replay (how many the server took depends on timing).
+    expect(r.measured.walFilesStaged).to.be.a('number');
     expect(r.measured.walFetchSeconds).to.be.greaterThan(0).and.below(r.measured.walReplaySeconds ?? 0);
     // Freshness: the drill's start minus the newest replayed commit, and named so.
     expect(r.measured.rpoMethod).to.equal('freshness');
