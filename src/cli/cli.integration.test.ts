@@ -1,8 +1,8 @@
 // The CLI as users run it, on real PostgreSQL 15 servers: each exit code, the verdict line, the files written,
 // and that no server or work folder of pgdrill's survives success, failure, bad input or SIGINT.
 import { expect } from 'chai';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { resultSchema, summarySchema, type DrillResult } from '../model/result-schema.js';
 import { postgresProcessesUnder, ROOT, runCli, testFolders, workFoldersLeft } from '../test-support/cli.js';
@@ -225,6 +225,34 @@ recovery:
     // /etc/barman.conf exists wherever Barman is installed (the setup script installs it).
     expect(lines).to.have.length(existsSync('/etc/barman.conf') ? 4 : 5);
     for (const l of lines) expect(l).to.match(/: source\.\w+\.(config|path|walArchive): \/\S+ not found/);
+  });
+
+  it('validate <files> runs from the start-up bundle and says exactly what the CLI says, exit codes included', async () => {
+    const { work } = fresh();
+    const bad = path.join(work, 'bad.yaml');
+    writeFileSync(bad, 'name: x\nobjectives: { rto: 5q, rpo: 5s }\nincident: { kind: drop-table, table: t }\n');
+    const cli = (args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli', 'main.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    for (const args of [['validate', 'drills/quickstart.yaml', 'drills/pgbackrest.yaml'], ['validate', bad, 'drills'], ['validate', path.join(work, 'missing.yaml')]]) {
+      const fast = await runCli(args);
+      const full = cli(args);
+      expect([fast.code, fast.stderr], args.join(' ')).to.deep.equal([full.status, full.stderr]);
+    }
+    expect((await runCli(['validate', bad])).stderr).to.contain(`${bad}:2: objectives.rto: "5q" is not a duration`);
+    // bin/pgdrill.js loads the bundle for `validate <files>` only (a stand-in bundle says when it ran), and with no
+    // bundle the same command still works through the CLI.
+    const bundle = path.join(ROOT, 'dist', 'validate-bundle.js');
+    const kept = `${bundle}.kept`;
+    renameSync(bundle, kept);
+    try {
+      writeFileSync(bundle, "process.stderr.write('stand-in bundle\\n');\n");
+      expect((await runCli(['validate', 'drills/quickstart.yaml'])).stderr).to.equal('stand-in bundle\n');
+      expect((await runCli(['validate', '--help'])).stdout).to.contain('Usage: pgdrill validate');
+      rmSync(bundle);
+      const slow = await runCli(['validate', 'drills/quickstart.yaml']);
+      expect([slow.code, slow.stderr]).to.deep.equal([0, '1 drill file(s) valid\n']);
+    } finally {
+      renameSync(kept, bundle);
+    }
   });
 
   it('exits 3 with the install command when PostgreSQL binaries are missing', async () => {

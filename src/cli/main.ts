@@ -3,7 +3,8 @@
 import '../polyfills.js';
 import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
-import { formatProblem, PgdrillError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { exitCodeFor } from './exit-code.js';
 import { backupMethodNames } from '../backup/registry.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -393,12 +394,8 @@ function program(): Command {
     .description('check drill files without running anything (exit 0 when valid, 2 otherwise)')
     .argument('<drill...>', 'drill files (YAML), or folders of them')
     .action(async (args: string[]) => {
-      const { inspectDrill } = await import('../drill/loader.js');
-      const files = (await import('../drill/drill-files.js')).expandDrillFiles(args);
-      const problems = files.flatMap((f) => inspectDrill(f).problems);
-      for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
-      if (problems.length === 0) process.stderr.write(`${files.length} drill file(s) valid\n`);
-      process.exitCode = problems.length === 0 ? 0 : 2;
+      const { validateDrills } = await import('./validate.js');
+      process.exitCode = validateDrills(args, (t) => process.stderr.write(t));
     });
   return cli;
 }
@@ -437,12 +434,7 @@ export async function main(argv: string[]): Promise<number> {
       // --help and --version exit 0; every usage mistake is exit 2.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof PgdrillError) {
-      process.stderr.write(`pgdrill: ${error.message}\n${error.suggestion ? `  fix: ${error.suggestion}\n` : ''}`);
-      return error instanceof UsageError ? 2 : error.exitCode;
-    }
-    process.stderr.write(`pgdrill: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    return exitCodeFor(error, (t) => process.stderr.write(t));
   }
 }
 
