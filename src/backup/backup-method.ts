@@ -71,6 +71,9 @@ export interface LogicalRestorePlan {
 
 export type RestorePlan = PhysicalRestorePlan | LogicalRestorePlan;
 
+/** Bytes a backup in progress has done and, when known, will do; undefined when nothing can be read yet. */
+export type BackupProgress = () => Promise<{ done: number; total?: number | undefined } | undefined>;
+
 export interface RestoreRequest {
   target: RecoveryTarget;
   timeline: string | number;
@@ -142,6 +145,11 @@ export interface BackupMethod {
   primarySettings(ctx: BackupContext): Record<string, string>;
   /** Takes a base backup of the running primary. */
   takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact>;
+  /**
+   * How far the backup got while takeBackup runs, read from the tool (its lock file, its processes), when it is
+   * not what pg_stat_progress_basebackup shows (the default: pg_basebackup and Barman's postgres method).
+   */
+  backupProgress?(ctx: BackupContext, primary: PostgresInstance): BackupProgress;
   /** The method's own integrity check of the backup (pg_verifybackup, pgbackrest verify...). */
   verify(ctx: BackupContext, backup: BackupArtifact): Promise<CheckResult>;
   /** Forces the WAL holding `lsn` into the archive and waits until it is there. */

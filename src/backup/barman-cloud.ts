@@ -14,7 +14,8 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { parseLsn } from '../recovery/lsn.js';
 import { targetSettings } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
-import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
+import { processReadProgress } from './backup-progress.js';
+import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, BackupProgress, MethodFacts, RestorePlan, RestoreRequest, WalContinuity } from './backup-method.js';
 import { BarmanCloudCli } from './barman-cloud-cli.js';
 import { FLIPPED_BYTES } from './flip-bytes.js';
 import { folderSize } from './folder-size.js';
@@ -78,6 +79,11 @@ export class BarmanCloudMethod implements BackupMethod {
 
   async extraChecks(): Promise<CheckResult[]> {
     return this.archiveChecked ? [{ name: 'barman-cloud WAL archive safe for a new server', status: 'passed', detail: this.archiveChecked }] : [];
+  }
+
+  /** barman-cloud-backup says nothing while it runs: the bytes its process has read of the data folder. */
+  backupProgress(ctx: BackupContext, primary: PostgresInstance): BackupProgress {
+    return processReadProgress(primary, ['barman-cloud-backup', this.client(ctx).where.server]);
   }
 
   async takeBackup(ctx: BackupContext, primary: PostgresInstance): Promise<BackupArtifact> {

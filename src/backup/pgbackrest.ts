@@ -4,7 +4,7 @@
 // PITR-FACTS #10), stanza-create, check, a full backup, verify, then restore with --type/--target and
 // --archive-mode=off so the restored instance never archives into the repository.
 // https://pgbackrest.org/user-guide.html
-import { chownSync, writeFileSync } from 'node:fs';
+import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CommandRunner } from '../exec/command-runner.js';
@@ -15,7 +15,8 @@ import type { RecoveryTarget } from '../recovery/recovery-target.js';
 import type { CheckResult } from '../verify/check.js';
 import { EnvironmentError, PgdrillError } from '../errors.js';
 import { flipBytes, FLIPPED_BYTES } from './flip-bytes.js';
-import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, MethodFacts, RestorePlan, RestoreRequest, S3Repository, WalContinuity } from './backup-method.js';
+import { fractionProgress } from './backup-progress.js';
+import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, BackupProgress, MethodFacts, RestorePlan, RestoreRequest, S3Repository, WalContinuity } from './backup-method.js';
 import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from './wal-archive.js';
 
 const STANZA = 'drill';
@@ -98,6 +99,22 @@ export class PgBackRestMethod implements BackupMethod {
     }
     if (this.s3) this.remote = ctx;
     await this.run(ctx, ['check'], 'pgbackrest-check');
+  }
+
+  /**
+   * pgBackRest writes how far its backup is into the backup lock file (lock-path/<stanza>-backup.lock, pctCplt in
+   * hundredths of a percent; it moves as each file is done, largest first, so a large table holds it still).
+   */
+  backupProgress(ctx: BackupContext, primary: PostgresInstance): BackupProgress {
+    const lock = path.join(this.dir(ctx), 'lock', `${STANZA}-backup.lock`);
+    return fractionProgress(primary, () => {
+      try {
+        const pct = (JSON.parse(readFileSync(lock, 'utf8')) as { pctCplt?: number }).pctCplt;
+        return typeof pct === 'number' ? pct / 10000 : undefined;
+      } catch {
+        return undefined; // not written yet, or between two writes
+      }
+    });
   }
 
   async takeBackup(ctx: BackupContext): Promise<BackupArtifact> {

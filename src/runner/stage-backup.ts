@@ -21,7 +21,7 @@ export async function takeBackup(s: Stage, primary: PostgresInstance): Promise<B
   const backup = await s.timeline.phase('base-backup', async () => {
     const taken = await s.method.takeBackup(ctx, primary);
     return { ...taken, endTime: taken.endTime ?? (await databaseMoment(primary)).commitTime };
-  }, { progress: basebackupProgress(primary) });
+  }, { progress: s.method.backupProgress?.(ctx, primary) ?? basebackupProgress(primary) });
   const damageBackup = s.incident.afterBackup?.bind(s.incident);
   const damage = damageBackup ? await s.timeline.phase('damage-backup', () => damageBackup(ctx, backup, s.method)) : undefined;
   const verification = await s.timeline.phase('verify-backup', () => s.method.verify(ctx, backup));

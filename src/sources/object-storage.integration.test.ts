@@ -105,8 +105,10 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
 
     it('drop-table recovered to just before the incident, through archive-get from S3; the drill\'s stanza is deleted from the bucket', async () => {
       const out = path.join(work, 'out-s3-drop');
-      const run = await runCli(['run', s3Drill('s3-drop-table', '{ kind: drop-table, table: orders }', 'recovery: { target: before-incident }\nverify:\n  - sql: select count(*) from customers\n    expect: "100"\n'), '--out', out], { env: keys() });
+      // Progress every 50 ms: the backup's comes from pgBackRest's own lock file (no pg_stat_progress_basebackup row).
+      const run = await runCli(['run', s3Drill('s3-drop-table', '{ kind: drop-table, table: orders }', 'recovery: { target: before-incident }\nverify:\n  - sql: select count(*) from customers\n    expect: "100"\n'), '--out', out], { env: { ...keys(), PGDRILL_PROGRESS_SECONDS: '0.05' } });
       expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.match(/^\[\s*[\d.]+s\] base-backup \S+ \S*B of \S+ [kMG]B \(\d+%\)/m);
       const r = onlyResult(out);
       expect(r.status, r.diagnosis).to.equal('passed');
       expect(r.measured.rpoSeconds).to.be.at.most(0.2 + 0.05);
@@ -206,8 +208,10 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
         ['s3://my-drills/barman', 's3://drills/barman'],
         [/# endpoint: \S+/, `endpoint: "${s3.endpoint}"`],
       ]);
-      const run = await runCli(['run', file, '--out', out], { env: env() });
+      // Progress every 50 ms: the backup's from the bytes barman-cloud-backup has read (it reports nothing itself).
+      const run = await runCli(['run', file, '--out', out], { env: { ...env(), PGDRILL_PROGRESS_SECONDS: '0.05' } });
       expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.match(/^\[\s*[\d.]+s\] base-backup \S+ \S*B of \S+ [kMG]B \(\d+%\)/m);
       const r = onlyResult(out);
       expect(r.status, r.diagnosis).to.equal('passed');
       expect(r.environment.backupMethod).to.equal('barman-cloud');
