@@ -44,4 +44,22 @@ describe('what a drill takes into its container (docker provider)', () => {
     expect(i.files).to.deep.equal([path.join(dir, 'src.yaml')]);
     expect(i.reach).to.equal('none');
   });
+
+  it('a pgBackRest source: its posix repositories mounted, its object stores (stanza section over [global]) decide the network', () => {
+    const repo = path.join(dir, 'pgbr-repo');
+    mkdirSync(repo);
+    const conf = path.join(dir, 'pgbackrest.conf');
+    const write = (stanzaLines: string) =>
+      writeFileSync(conf, `[global]\nrepo1-path=${repo}\nrepo2-type=s3\nrepo2-s3-endpoint=s3.eu-west-1.amazonaws.com\n\n[main]\npg1-path=/var/lib/postgresql/15/main\n${stanzaLines}`);
+    const source = () => drill('pgbr', `source:\n  pgbackrest: { config: pgbackrest.conf, stanza: main }\n`);
+    write('repo2-s3-endpoint=127.0.0.1\n');
+    const near = containerInputs(source(), { PGDRILL_CACHE_DIR: path.join(dir, 'no-cache') });
+    expect(near.readOnly).to.deep.equal([conf, repo]);
+    expect(near.reach).to.equal('loopback');
+    write('');
+    expect(containerInputs(source(), {}).reach).to.equal('remote');
+    // A GCS repository with no endpoint set reaches Google's.
+    writeFileSync(conf, `[global]\nrepo1-type=gcs\nrepo1-gcs-bucket=b\n\n[main]\npg1-path=/x\n`);
+    expect(containerInputs(source(), {}).reach).to.equal('remote');
+  });
 });

@@ -1,7 +1,7 @@
 // What a drill needs from the host when it runs in a container, and nothing more: the files it names (copied in
 // at the same absolute paths, so relative paths in the drill file resolve as here), the files and folders of an
 // existing backup (mounted read-only), the environment variables its tools read, and the network it must reach.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { createSource } from '../sources/registry.js';
 import { EnvironmentError } from '../errors.js';
@@ -48,15 +48,10 @@ function hostOf(endpoint: string): string | undefined {
   return endpoint.includes('=') ? undefined : endpoint.split(':')[0];
 }
 
-/** The endpoints a drill reaches: object storage, a live source. */
+/** The endpoints a drill reaches besides its source's tools: its own object storage, a live source. */
 function endpointsOf(drill: AnyDrill, env: NodeJS.ProcessEnv): string[] {
   if (!isSourceDrill(drill)) return [drill.backup.repo?.endpoint, drill.backup.cloud?.endpoint].filter((e): e is string => Boolean(e));
-  const s = drill.source;
-  const found: string[] = [];
-  if (s.barmanCloud?.endpoint) found.push(s.barmanCloud.endpoint);
-  if (s.barmanCloud && !s.barmanCloud.endpoint) found.push('s3.amazonaws.com');
-  if (s.live) found.push(env[s.live.conninfo.slice('env:'.length)] ?? '');
-  return found.filter(Boolean);
+  return drill.source.live ? [env[drill.source.live.conninfo.slice('env:'.length)] ?? ''].filter(Boolean) : [];
 }
 
 export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = process.env): ContainerInputs {
@@ -73,12 +68,9 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
     const source = createSource(drill);
     try {
       readOnly = source.inputPaths().filter((p) => existsSync(p));
+      endpoints.push(...source.endpoints());
     } catch (error) {
       throw new EnvironmentError(`cannot read what ${drill.name}'s source names, to mount it into the container: ${(error as Error).message}`, 'the user running pgdrill must be able to read the source\'s configuration (the repository itself is read inside, as its owner), or use --provider local', { cause: error });
-    }
-    // pgBackRest's S3 repositories are named in its configuration file.
-    if (drill.source.pgbackrest) {
-      endpoints.push(...[...readFileText(drill.source.pgbackrest.config).matchAll(/^\s*repo\d+-s3-endpoint\s*=\s*(\S+)/gm)].map((m) => m[1] ?? ''));
     }
     // Server binaries of other majors (`pgdrill postgres install <major>`): the image has 15 only. Linux x64
     // binaries run in the image; a macOS cache would not.
@@ -104,12 +96,4 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
     reach,
     owner: st && st.uid !== 0 ? { uid: st.uid, gid: st.gid } : undefined,
   };
-}
-
-function readFileText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }

@@ -57,6 +57,11 @@ export class BarmanCloudSource implements BackupSource {
     return process.env['AWS_CA_BUNDLE'] ? [process.env['AWS_CA_BUNDLE']] : [];
   }
 
+  /** The object store: the endpoint given, or the provider's own (any host that is not this one). */
+  endpoints(): string[] {
+    return [this.o.endpoint ?? 's3.amazonaws.com'];
+  }
+
   secrets(): string[] {
     return this.cli.secrets();
   }

@@ -85,6 +85,11 @@ export class BarmanSource implements BackupSource {
   }
 
   /** The configuration, its included files and barman_home (where every server's backups and WAL live). */
+  /** Files on this host only. */
+  endpoints(): string[] {
+    return [];
+  }
+
   inputPaths(): string[] {
     const { global, servers } = barmanServers(this.config);
     return [...new Set([this.config, ...servers.map((s) => s.file), iniValue(global.lines, 'barman_home') ?? '/var/lib/barman'])];

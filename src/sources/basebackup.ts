@@ -31,6 +31,11 @@ export class BasebackupSource implements BackupSource {
     return [this.folder, ...(this.walArchive ? [this.walArchive] : [])];
   }
 
+  /** Files on this host only. */
+  endpoints(): string[] {
+    return [];
+  }
+
   inputPaths(): string[] {
     return this.readOnlyPaths();
   }

@@ -25,6 +25,11 @@ export class DumpSource implements BackupSource {
     return [this.file];
   }
 
+  /** Files on this host only. */
+  endpoints(): string[] {
+    return [];
+  }
+
   inputPaths(): string[] {
     return [this.file];
   }

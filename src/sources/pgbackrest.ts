@@ -49,18 +49,39 @@ export class PgBackRestSource implements BackupSource {
     return [this.config];
   }
 
+  /** A repository option as pgBackRest reads it: the stanza's section first, then [global]. */
+  private repoOption(): (name: string) => string | undefined {
+    const sections = iniSections(readFileSync(this.config, 'utf8'));
+    const global = sections.find((s) => s.name === 'global')?.lines ?? [];
+    const own = sections.find((s) => s.name === this.stanza)?.lines ?? [];
+    return (name) => iniValue(own, name) ?? iniValue(global, name);
+  }
+
   /** The configuration, and the folder and CA file of every repository it names (S3 repositories have none). */
   inputPaths(): string[] {
-    const global = iniSections(readFileSync(this.config, 'utf8')).find((s) => s.name === 'global')?.lines ?? [];
+    const option = this.repoOption();
     const paths = [this.config];
     for (let n = 1; n <= 256; n++) {
-      const type = iniValue(global, `repo${n}-type`);
-      const repoPath = iniValue(global, `repo${n}-path`) ?? (n === 1 && !type ? '/var/lib/pgbackrest' : undefined);
+      const type = option(`repo${n}-type`);
+      const repoPath = option(`repo${n}-path`) ?? (n === 1 && !type ? '/var/lib/pgbackrest' : undefined);
       if (repoPath && (!type || type === 'posix' || type === 'cifs')) paths.push(repoPath);
-      const ca = iniValue(global, `repo${n}-storage-ca-file`);
+      const ca = option(`repo${n}-storage-ca-file`);
       if (ca) paths.push(ca);
     }
     return paths;
+  }
+
+  /** The object store of every repository on one (S3, GCS, Azure), with pgBackRest's default where none is set. */
+  endpoints(): string[] {
+    const option = this.repoOption();
+    const found: string[] = [];
+    for (let n = 1; n <= 256; n++) {
+      const type = option(`repo${n}-type`);
+      if (type === 's3') found.push(option(`repo${n}-s3-endpoint`) ?? '');
+      if (type === 'gcs') found.push(option(`repo${n}-gcs-endpoint`) ?? 'storage.googleapis.com');
+      if (type === 'azure') found.push(option(`repo${n}-azure-endpoint`) ?? 'blob.core.windows.net');
+    }
+    return found.filter(Boolean);
   }
 
   /** Options every call carries: the user's config and stanza, and state of pgBackRest's own kept in the work folder. */

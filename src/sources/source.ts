@@ -58,4 +58,6 @@ export interface BackupSource {
   readOnlyPaths(): string[];
   /** Every host file and folder the source reads (a sandbox in a container gets them mounted read-only). */
   inputPaths(): string[];
+  /** Where its tools connect (object storage): URLs or host names; none when everything is a file on this host. */
+  endpoints(): string[];
 }
