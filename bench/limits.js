@@ -109,7 +109,7 @@ try {
   const segments = readdirSync(archive).filter((f) => /^[0-9A-F]{24}$/.test(f) && f >= first);
   const samples = [];
   for (let i = 0; i < pairs; i++) {
-    const res = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-bench-limits-out-'));
+    const res = mkdtempSync(path.join(dir, 'out-')); // inside the bench's folder: removed with it, whatever happens
     settle();
     execFileSync(process.execPath, [path.join(root, 'bin/pgdrill.js'), 'run', drill, '--provider', 'local', '--out', res], { cwd: root, stdio: 'ignore' });
     const runDir = path.join(res, readdirSync(res).find((f) => f !== 'index.html'));
