@@ -6,7 +6,7 @@
 // command for anything not staged. It follows the server: once the server has taken segment N of a timeline (the
 // restore_command's timing log says so), the segments after N on that timeline are staged, `window` at most; staged
 // files the server went past are removed. The archive is only read; the staging folder is in the work folder.
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { chown, copyFile, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -34,8 +34,10 @@ export class WalPrefetch {
   private readonly pending = new Set<string>();
   private readonly stats: PrefetchStats = { staged: 0, served: 0 };
   private listing: Map<string, string> | undefined;
-  /** Set once stopped. */
-  result: PrefetchStats | undefined;
+  /** The newest segment the server took, and how far the timing log has been read for it. */
+  private taken: string | undefined;
+  private logRead = 0;
+  private stoppedWith: PrefetchStats | undefined;
 
   constructor(
     private readonly archive: string,
@@ -62,14 +64,43 @@ export class WalPrefetch {
     await this.loop;
     this.countTaken();
     await rm(this.stage, { recursive: true, force: true });
-    this.result = { ...this.stats };
-    return this.result;
+    this.stoppedWith = { ...this.stats };
+    return this.stoppedWith;
+  }
+
+  /** What stop() said; undefined while staging runs. */
+  get result(): PrefetchStats | undefined {
+    return this.stoppedWith;
+  }
+
+  /** The newest segment the server took: only the lines the timing log gained since the last call are read. */
+  private newestTaken(): string | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.fetchLog, 'r');
+    } catch {
+      return this.taken; // no line yet
+    }
+    try {
+      const size = fstatSync(fd).size;
+      if (size > this.logRead) {
+        const buffer = Buffer.alloc(size - this.logRead);
+        readSync(fd, buffer, 0, buffer.length, this.logRead);
+        const text = buffer.toString('utf8');
+        const complete = text.lastIndexOf('\n') + 1; // a line is appended in one write; never read half of one
+        this.logRead += Buffer.byteLength(text.slice(0, complete));
+        this.taken = newestSegmentIn(text.slice(0, complete)) ?? this.taken;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.taken;
   }
 
   private async run(): Promise<void> {
     let last: string | undefined;
     while (!this.stopped) {
-      const newest = lastFetchedSegment(this.fetchLog);
+      const newest = this.newestTaken();
       if (newest && newest !== last) {
         last = newest;
         try {
@@ -104,7 +135,7 @@ export class WalPrefetch {
     let next = this.after(taken, timeline, false);
     if (next.length < this.window) next = this.after(taken, timeline, true); // the archive may have grown
     for (const name of next) {
-      if (this.stopped || this.pending.size >= this.window || lastFetchedSegment(this.fetchLog) !== taken) return;
+      if (this.stopped || this.pending.size >= this.window || this.newestTaken() !== taken) return;
       if (this.pending.has(name)) continue;
       await this.copy(name, this.listing?.get(name) as string);
     }
@@ -147,9 +178,13 @@ export class WalPrefetch {
 
 /** The newest segment the restore_command delivered, from its timing log (`<file> <exit code> <start> <end>`). */
 export function lastFetchedSegment(fetchLog: string): string | undefined {
-  if (!existsSync(fetchLog)) return undefined;
+  return existsSync(fetchLog) ? newestSegmentIn(readFileSync(fetchLog, 'utf8')) : undefined;
+}
+
+/** Of timing-log lines, the last segment (not a history file) delivered with exit 0. */
+function newestSegmentIn(lines: string): string | undefined {
   let last: string | undefined;
-  for (const line of readFileSync(fetchLog, 'utf8').split('\n')) {
+  for (const line of lines.split('\n')) {
     const [file, code] = line.split(' ');
     if (code === '0' && file && SEGMENT.test(file)) last = file;
   }
