@@ -17,8 +17,8 @@ import { measureRpo } from '../verify/measure-rpo.js';
 import { checkPipeline } from './check-pipeline.js';
 import { diskPreflight } from './disk-preflight.js';
 import { folderProgress, walProgress } from './progress-samplers.js';
-import { prefetchFor, replayWith, withStaged } from './wal-prefetch.js';
-import { readWalFetch, timedRestoreCommand } from './wal-fetch.js';
+import { prefetchFor, replayWith } from './wal-prefetch.js';
+import { fetchCommand, readWalFetch, timedRestoreCommand } from './wal-fetch.js';
 import { limitedRestoreCommand, recoveredMarkers, simulateLoss } from './stage-live.js';
 import { verifySandbox } from '../verify/verify-sandbox.js';
 import { integrityStage } from './stage-integrity.js';
@@ -88,9 +88,11 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const walEnd = newestSegment ? segmentStartLsn(newestSegment) : undefined;
     const prefetch = prefetchFor(plan, ctx.workDir, fetchLog, opts.serverUser);
     if (plan.kind === 'physical') {
-      let command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
-      if (live && command) command = newestSegment ? limitedRestoreCommand(command, newestSegment) : 'false'; // 'false': nothing archived since the backup
-      if (command) plan.settings['restore_command'] = timedRestoreCommand(command, fetchLog);
+      let command = fetchCommand(plan, fetchLog, prefetch?.stage);
+      // A live source's sandbox replays no further than the newest segment held at the loss; 'false': nothing
+      // was archived since the backup.
+      if (live && command) command = newestSegment ? limitedRestoreCommand(command, newestSegment) : timedRestoreCommand('false', fetchLog);
+      if (command) plan.settings['restore_command'] = command;
     }
     let restored: PostgresInstance;
     if (plan.kind === 'logical') {
@@ -118,7 +120,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
       );
     }
     session.defer('stop the sandbox', () => restored.stop('immediate'));
-    const fetch = withStaged(readWalFetch(fetchLog), prefetch);
+    const fetch = readWalFetch(fetchLog, prefetch !== undefined);
     if (fetch) outcome.walFetch = fetch;
     const database = source.checkDatabase?.();
     if (database) restored.defaultDatabase = database;

@@ -18,8 +18,8 @@ import { PINNED_SETTINGS } from './stage-primary.js';
 import type { Stage } from './stage.js';
 import { integrityStage, type IntegrityOutcome } from './stage-integrity.js';
 import { folderProgress, walProgress } from './progress-samplers.js';
-import { readWalFetch, timedFetch, type WalFetch } from './wal-fetch.js';
-import { prefetchFor, replayWith, withStaged } from './wal-prefetch.js';
+import { fetchCommand, readWalFetch, type WalFetch } from './wal-fetch.js';
+import { prefetchFor, replayWith } from './wal-prefetch.js';
 
 export interface RecoverInputs {
   target: RecoveryTarget;
@@ -71,20 +71,21 @@ export async function recover(drill: Drill, s: Stage, input: RecoverInputs, seen
   // The server runs the method's restore_command inside a timing wrapper, so the fetch shows apart from replay.
   const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
   const prefetch = prefetchFor(plan, ctx.workDir, fetchLog, ctx.serverUser);
+  const command = plan.kind === 'physical' ? fetchCommand(plan, fetchLog, prefetch?.stage) : undefined;
   const restored: PostgresInstance =
     plan.kind === 'physical'
       ? await s.timeline.phase(
           'wal-replay',
           () =>
             replayWith(prefetch, () =>
-              s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...timedFetch(plan, fetchLog), ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
+              s.provider.start(ctx, { name: 'restore', dataDir: plan.dataDir, settings: { ...plan.settings, ...(command ? { restore_command: command } : {}), ...PINNED_SETTINGS }, password: s.password, deadlineMs: drill.recovery.timeout }),
             ),
           { inRto: true, progress: walProgress(fetchLog, backup.startLsn, archivedUntil) },
         )
       : await s.timeline.phase('logical-restore', () => plan.load(s.password), { inRto: true });
   s.session.defer('stop the restored instance', () => restored.stop('immediate'));
   seen.restored(plan, restored.ready);
-  seen.walFetch(withStaged(readWalFetch(fetchLog), prefetch));
+  seen.walFetch(readWalFetch(fetchLog, prefetch !== undefined));
 
   const verified = await s.timeline.phase(
     'verify',

@@ -1,7 +1,9 @@
 // How long replay waited for WAL: the restore_command is wrapped to log, per file, its exit code and the clock
 // before and after (nanoseconds where `date +%s%N` has them). The wrapper never changes what the command does or
 // returns; a clock it cannot read only leaves the line out of the sum. The sum shows a slow fetch (an object
-// store, a remote repository) apart from replay itself.
+// store, a remote repository) apart from replay itself. A segment pgdrill staged ahead of replay
+// (runner/wal-prefetch.ts) is renamed into place before this wrapper runs and logged as `<file> 0 staged`: untimed,
+// because timing it (two `date` processes and a subshell, about 9 ms a segment here) cost more than the rename.
 import { existsSync, readFileSync } from 'node:fs';
 import type { PhysicalRestorePlan } from '../backup/backup-method.js';
 
@@ -22,16 +24,33 @@ export function timedRestoreCommand(inner: string, logFile: string): string {
   return `s=$(date +%%s%%N); ( ${inner} ); rc=$?; printf '%%s %%s %%s %%s\\n' "%f" "$rc" "$s" "$(date +%%s%%N)" >> ${log} 2>/dev/null; exit $rc`;
 }
 
-/** The plan's restore_command (set by pgdrill or written by the tool) in the timing wrapper, as a setting. */
-export function timedFetch(plan: PhysicalRestorePlan, logFile: string): Record<string, string> {
-  const command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
-  return command ? { restore_command: timedRestoreCommand(command, logFile) } : {};
+/** The restore_command that gets a staged segment first (logging it untimed), else runs `command`. */
+export function stagedFirst(command: string, stage: string, logFile: string): string {
+  const q = (p: string) => `'${p.replace(/'/g, `'\\''`)}'`;
+  return `mv -f ${q(`${stage}/%f`)} '%p' 2>/dev/null && { printf '%%s 0 staged\\n' "%f" >> ${q(logFile)} 2>/dev/null; exit 0; }; ${command}`;
 }
 
-export function readWalFetch(logFile: string): WalFetch | undefined {
+/**
+ * The restore_command the server runs: the plan's (set by pgdrill or written by the tool) in the timing wrapper,
+ * behind the staging folder when segments are staged ahead of replay.
+ */
+export function fetchCommand(plan: PhysicalRestorePlan, logFile: string, stage: string | undefined): string | undefined {
+  const command = plan.settings['restore_command'] ?? plan.written?.['restore_command'];
+  if (!command) return undefined;
+  const timed = timedRestoreCommand(command, logFile);
+  return stage ? stagedFirst(timed, stage, logFile) : timed;
+}
+
+/** The timing log's figures; `staged` only when segments were staged ahead of replay. */
+export function readWalFetch(logFile: string, staging = false): WalFetch | undefined {
   if (!existsSync(logFile)) return undefined;
-  const out: WalFetch = { fetched: 0, misses: 0, seconds: 0 };
+  const out: WalFetch = { fetched: 0, misses: 0, seconds: 0, ...(staging ? { staged: 0 } : {}) };
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (/^\S+ 0 staged$/.test(line)) {
+      out.fetched++;
+      if (out.staged !== undefined) out.staged++;
+      continue;
+    }
     const m = /^(\S+) (\d+) (\d+) (\d+)$/.exec(line);
     if (!m) continue;
     if (m[2] === '0') out.fetched++;

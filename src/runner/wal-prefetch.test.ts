@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { restoreCommand } from '../sources/basebackup.js';
+import { readWalFetch, stagedFirst, timedRestoreCommand } from './wal-fetch.js';
 import { lastFetchedSegment, WalPrefetch } from './wal-prefetch.js';
 
 const seg = (tl: number, n: number) => `${tl.toString(16).toUpperCase().padStart(8, '0')}00000000${n.toString(16).toUpperCase().padStart(8, '0')}`;
@@ -45,21 +46,21 @@ describe('staging archived WAL ahead of replay', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** What the server does: run restore_command with %f and %p, and log the call as the timing wrapper does. */
+  /** What the server does: run the restore_command pgdrill gives it, %f, %p and %% expanded (it logs the call). */
   const serverTakes = (command: string, name: string): number => {
-    let code = 0;
+    const expanded = command.replace(/%([fp%])/g, (_, c: string) => (c === 'f' ? name : c === 'p' ? path.join(pgWal, 'RECOVERYXLOG') : '%'));
     try {
-      execFileSync('sh', ['-c', command.replace(/%f/g, name).replace(/%p/g, path.join(pgWal, 'RECOVERYXLOG'))], { stdio: 'ignore' });
+      execFileSync('sh', ['-c', expanded], { stdio: 'ignore' });
+      return 0;
     } catch (e) {
-      code = (e as { status: number }).status;
+      return (e as { status: number }).status;
     }
-    appendFileSync(log, `${name} ${code} 1 2\n`);
-    return code;
   };
+  const commandFor = (prefetch: WalPrefetch) => stagedFirst(timedRestoreCommand(restoreCommand(archive), log), prefetch.stage, log);
 
   it('follows the server: stages the segments after the one it took, on its timeline, gunzipped; the command renames them into place', async () => {
     const prefetch = new WalPrefetch(archive, stage, log, undefined, 3);
-    const command = prefetch.wrap(restoreCommand(archive));
+    const command = commandFor(prefetch);
     const before = readdirSync(archive).map((f) => [f, statSync(path.join(archive, f)).mtimeMs]);
     prefetch.start();
     try {
@@ -84,6 +85,12 @@ describe('staging archived WAL ahead of replay', () => {
       expect(stats.served).to.equal(1);
       expect(stats.staged).to.equal(6);
     }
+    // The log the figures come from: the staged segment untimed, the fetched ones timed, the miss counted.
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines[1]).to.equal(`${seg(1, 2)} 0 staged`);
+    expect(lines[0]).to.match(new RegExp(`^${seg(1, 1)} 0 \\d+ \\d+$`));
+    expect(readWalFetch(log, true)).to.include({ fetched: 3, staged: 1, misses: 1 });
+    expect(readWalFetch(log)?.staged).to.equal(undefined);
     expect(existsSync(stage)).to.equal(false);
     // The archive is only read.
     expect(readdirSync(archive).map((f) => [f, statSync(path.join(archive, f)).mtimeMs])).to.deep.equal(before);
@@ -91,7 +98,7 @@ describe('staging archived WAL ahead of replay', () => {
 
   it('a segment not staged yet is fetched by the archive\'s own command, and a late staged copy is dropped', async () => {
     const prefetch = new WalPrefetch(archive, stage, log, undefined, 2);
-    const command = prefetch.wrap(restoreCommand(archive));
+    const command = commandFor(prefetch);
     prefetch.start();
     try {
       // The server races ahead before anything is staged: every fetch still succeeds.

@@ -2,8 +2,8 @@
 // nothing while the command copies it (about 50 ms per 16 MB segment here: at pgbench scale 100, a third of the
 // replay). When the WAL comes from a folder on this host (a WAL archive, plain or gzipped segments), pgdrill copies
 // the next segments into a staging folder beside the data folder while the server replays, on another core, and
-// the restore_command first renames the staged file into place (no copy), falling back to the archive's own
-// command for anything not staged. It follows the server: once the server has taken segment N of a timeline (the
+// the restore_command first renames the staged file into place (no copy, no timing: logged as staged), falling
+// back to the archive's own command, timed, for anything not staged. It follows the server: once the server has taken segment N of a timeline (the
 // restore_command's timing log says so), the segments after N on that timeline are staged, `window` at most; staged
 // files the server went past are removed. The archive is only read; the staging folder is in the work folder.
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
@@ -13,7 +13,6 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import type { RestorePlan } from '../backup/backup-method.js';
-import type { WalFetch } from './wal-fetch.js';
 import { makeOwnedDir, type OsUser } from '../exec/os-user.js';
 
 const SEGMENT = /^[0-9A-F]{24}$/;
@@ -41,17 +40,12 @@ export class WalPrefetch {
 
   constructor(
     private readonly archive: string,
-    private readonly stage: string,
+    /** The staging folder the restore_command looks in first (wal-fetch.ts, stagedFirst). */
+    readonly stage: string,
     private readonly fetchLog: string,
     private readonly owner: OsUser | undefined,
     private readonly window = 8,
   ) {}
-
-  /** The restore_command: take the staged segment when there is one, else run the archive's own command. */
-  wrap(command: string): string {
-    const stage = this.stage.replace(/'/g, `'\\''`);
-    return `mv -f '${stage}/%f' '%p' 2>/dev/null || { ${command}; }`;
-  }
 
   start(): void {
     makeOwnedDir(this.stage, this.owner);
@@ -192,15 +186,13 @@ function newestSegmentIn(lines: string): string | undefined {
 }
 
 /**
- * Staging for a plan whose WAL comes from a folder on this host: rewrites its restore_command to take staged
- * segments first. Start it when the server starts; stop it when replay is over (also on failure).
+ * Staging for a plan whose WAL comes from a folder on this host; the restore_command takes staged segments first
+ * when built with the staging folder (wal-fetch.ts, fetchCommand). Start it when the server starts; stop it when
+ * replay is over (also on failure).
  */
 export function prefetchFor(plan: RestorePlan, workDir: string, fetchLog: string, owner: OsUser | undefined): WalPrefetch | undefined {
-  const command = plan.kind === 'physical' ? plan.settings['restore_command'] : undefined;
-  if (plan.kind !== 'physical' || !plan.archiveFolder || !command) return undefined;
-  const prefetch = new WalPrefetch(plan.archiveFolder, path.join(workDir, 'wal-staged'), fetchLog, owner);
-  plan.settings['restore_command'] = prefetch.wrap(command);
-  return prefetch;
+  if (plan.kind !== 'physical' || !plan.archiveFolder || !plan.settings['restore_command']) return undefined;
+  return new WalPrefetch(plan.archiveFolder, path.join(workDir, 'wal-staged'), fetchLog, owner);
 }
 
 /** Runs the replay (the server's start to promotion) with staging on, and stops staging however it ends. */
@@ -211,9 +203,4 @@ export async function replayWith<T>(prefetch: WalPrefetch | undefined, replay: (
   } finally {
     await prefetch?.stop();
   }
-}
-
-/** The fetch figures with the number of segments the server took from the staging folder. */
-export function withStaged(fetch: WalFetch | undefined, prefetch: WalPrefetch | undefined): WalFetch | undefined {
-  return fetch && prefetch?.result ? { ...fetch, staged: prefetch.result.served } : fetch;
 }
