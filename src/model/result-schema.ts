@@ -58,7 +58,7 @@ export const resultSchema = z
       readinessLatencySeconds: z.number().nullable().describe('server log "ready" timestamp -> pgdrill proceeding'),
       walFetchSeconds: z.number().optional().describe('of wal-replay, the seconds spent in restore_command (fetching WAL from the archive or repository)'),
       walFilesFetched: z.number().int().optional().describe('WAL files (segments, history files) restore_command delivered'),
-      walFilesStaged: z.number().int().optional().describe('of walFilesFetched, segments pgdrill had copied ahead of replay, which restore_command renamed into place instead of copying'),
+      walFilesStaged: z.number().int().optional().describe('of walFilesFetched, segments pgdrill had placed in pg_wal ahead of replay, which the server read there instead of fetching them'),
     }),
     phases: z.array(phase),
     checks: z.array(check),

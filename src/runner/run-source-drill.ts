@@ -86,11 +86,11 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
     const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
     // The WAL to replay, when its end is known: up to the newest segment held (latest), or the backup's own end.
     const walEnd = newestSegment ? segmentStartLsn(newestSegment) : undefined;
-    const prefetch = prefetchFor(plan, ctx.workDir, fetchLog, opts.serverUser);
+    // A live source's sandbox replays no further than the newest segment held at the loss: none after it is placed.
+    const prefetch = live && !newestSegment ? undefined : prefetchFor(plan, ctx.workDir, fetchLog, opts.serverUser, live ? newestSegment : undefined);
     if (plan.kind === 'physical') {
       let command = fetchCommand(plan, fetchLog, prefetch?.stage);
-      // A live source's sandbox replays no further than the newest segment held at the loss; 'false': nothing
-      // was archived since the backup.
+      // The same limit for what the restore_command fetches; 'false': nothing was archived since the backup.
       if (live && command) command = newestSegment ? limitedRestoreCommand(command, newestSegment) : timedRestoreCommand('false', fetchLog);
       if (command) plan.settings['restore_command'] = command;
     }

@@ -1,13 +1,20 @@
-// Archived WAL staged ahead of replay. PostgreSQL asks its restore_command for one segment at a time and replays
+// Archived WAL placed ahead of replay. PostgreSQL asks its restore_command for one segment at a time and replays
 // nothing while the command copies it (about 50 ms per 16 MB segment here: at pgbench scale 100, a third of the
-// replay). When the WAL comes from a folder on this host (a WAL archive, plain or gzipped segments), pgdrill copies
-// the next segments into a staging folder beside the data folder while the server replays, on another core, and
-// the restore_command first renames the staged file into place (no copy, no timing: logged as staged), falling
-// back to the archive's own command, timed, for anything not staged. It follows the server: once the server has taken segment N of a timeline (the
-// restore_command's timing log says so), the segments after N on that timeline are staged, `window` at most; staged
-// files the server went past are removed. The archive is only read; the staging folder is in the work folder.
+// replay), and then fsyncs what it got. When the WAL comes from a folder on this host (a WAL archive, plain or
+// gzipped segments), pgdrill copies the next segments into the restored server's own pg_wal while it replays, on
+// another core, and leaves a marker of the same name in a staging folder; for a marked segment the restore_command
+// answers "not in the archive" at once (a shell built-in test, no process) and PostgreSQL reads the segment from
+// pg_wal, as it reads any WAL it finds there: the same bytes, no copy on the critical path and no fsync. That is
+// the way the physical limit replays (the WAL already in pg_wal). Anything not placed goes
+// to the archive's own command, timed.
+// It starts before the server asks for anything, from the backup's first segment (backup_label), and then follows
+// the server: once it has asked for segment N of a timeline (the restore_command's log says so), the segments
+// after N on that timeline are placed, `window` at most, two copies at a time, never past `last` (a live source's
+// newest segment at the loss: the sandbox replays no further). Markers behind the server are removed (PostgreSQL
+// may recycle those files); the one it asked for last stays, for the end of recovery, when it asks for it again.
+// Placed segments are the server's files: pgdrill never removes anything from pg_wal. The archive is only read.
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { chown, copyFile, open, rename, rm, unlink } from 'node:fs/promises';
+import { chown, copyFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,53 +25,56 @@ import { makeOwnedDir, type OsUser } from '../exec/os-user.js';
 const SEGMENT = /^[0-9A-F]{24}$/;
 const ARCHIVED = /^([0-9A-F]{24})(\.gz)?$/;
 const POLL_MS = 10;
+const PARALLEL = 2;
 
-export interface PrefetchStats {
-  /** Segments copied into the staging folder. */
-  staged: number;
-  /** Staged segments the server took (renamed into pg_wal instead of copying them). */
-  served: number;
+export interface PrefetchOptions {
+  /** Segments placed ahead of the server at most. */
+  window?: number;
+  /** The newest segment the server may replay (a live source's at the loss); none after it is placed. */
+  last?: string | undefined;
+  /** The backup's first segment (its backup_label): placed from the start, before the server asks for it. */
+  first?: string | undefined;
 }
 
 export class WalPrefetch {
   private stopped = false;
   private loop: Promise<void> | undefined;
-  /** Staged and not yet taken, by segment name. */
-  private readonly pending = new Set<string>();
-  private readonly stats: PrefetchStats = { staged: 0, served: 0 };
+  /** Placed in pg_wal and marked, by segment name: ahead of the server, or the one it asked for last. */
+  private readonly marked = new Set<string>();
+  private placed = 0;
   private listing: Map<string, string> | undefined;
-  /** The newest segment the server took, and how far the timing log has been read for it. */
+  /** The newest segment the server asked for, and how far the restore_command's log has been read for it. */
   private taken: string | undefined;
   private logRead = 0;
-  private stoppedWith: PrefetchStats | undefined;
+  private readonly window: number;
+  private readonly last: string | undefined;
+  private readonly first: string | undefined;
 
   constructor(
     private readonly archive: string,
-    /** The staging folder the restore_command looks in first (wal-fetch.ts, stagedFirst). */
+    /** The marker folder the restore_command looks in first (wal-fetch.ts, withPlaced). */
     readonly stage: string,
+    private readonly pgWal: string,
     private readonly fetchLog: string,
     private readonly owner: OsUser | undefined,
-    private readonly window = 8,
-  ) {}
+    options: PrefetchOptions = {},
+  ) {
+    this.window = options.window ?? 8;
+    this.last = options.last;
+    this.first = options.first;
+  }
 
   start(): void {
     makeOwnedDir(this.stage, this.owner);
     this.loop = this.run();
   }
 
-  /** Stops staging, removes what the server did not take, and says how much it saved. */
-  async stop(): Promise<PrefetchStats> {
+  /** Stops placing segments and removes the markers; returns how many segments were placed. */
+  async stop(): Promise<number> {
     this.stopped = true;
     await this.loop;
-    this.countTaken();
     await rm(this.stage, { recursive: true, force: true });
-    this.stoppedWith = { ...this.stats };
-    return this.stoppedWith;
-  }
-
-  /** What stop() said; undefined while staging runs. */
-  get result(): PrefetchStats | undefined {
-    return this.stoppedWith;
+    return this.placed;
   }
 
   /** The newest segment the server took: only the lines the timing log gained since the last call are read. */
@@ -92,51 +102,50 @@ export class WalPrefetch {
   }
 
   private async run(): Promise<void> {
+    // Before the server asks for anything (it first fsyncs the restored folder), from the backup's first segment.
+    if (this.first) await this.fill(this.first, true).catch(() => undefined);
     let last: string | undefined;
     while (!this.stopped) {
       const newest = this.newestTaken();
       if (newest && newest !== last) {
         last = newest;
         try {
-          await this.fill(newest);
+          await this.fill(newest, false);
         } catch {
-          // Staging is only a shortcut: whatever it could not stage, the archive's own command fetches.
+          // Placing is only a shortcut: whatever it could not place, the archive's own command fetches.
         }
       }
       await sleep(POLL_MS);
     }
   }
 
-  private countTaken(): void {
-    for (const name of [...this.pending]) {
-      if (!existsSync(path.join(this.stage, name))) {
-        this.pending.delete(name);
-        this.stats.served++;
-      }
-    }
-  }
-
-  private async fill(taken: string): Promise<void> {
-    this.countTaken();
-    const timeline = taken.slice(0, 8);
-    // Behind the server or on another timeline: never asked for again.
-    for (const name of [...this.pending]) {
-      if (name.slice(0, 8) !== timeline || name <= taken) {
-        this.pending.delete(name);
+  /** Places the segments after `from` (from `from` on when `inclusive`), until the server asks for a newer one. */
+  private async fill(from: string, inclusive: boolean): Promise<void> {
+    const taken = this.taken;
+    const timeline = from.slice(0, 8);
+    // Behind the server or on another timeline: never asked for again, and PostgreSQL may recycle the file.
+    for (const name of [...this.marked]) {
+      if (name.slice(0, 8) !== timeline || name < from) {
+        this.marked.delete(name);
         await unlink(path.join(this.stage, name)).catch(() => undefined);
       }
     }
-    let next = this.after(taken, timeline, false);
-    if (next.length < this.window) next = this.after(taken, timeline, true); // the archive may have grown
-    for (const name of next) {
-      if (this.stopped || this.pending.size >= this.window || this.newestTaken() !== taken) return;
-      if (this.pending.has(name)) continue;
-      await this.copy(name, this.listing?.get(name) as string);
-    }
+    let next = this.after(from, inclusive, false);
+    if (next.length < this.window) next = this.after(from, inclusive, true); // the archive may have grown
+    const ahead = [...this.marked].filter((n) => n > from).length;
+    const todo = next.filter((name) => !this.marked.has(name)).slice(0, this.window - ahead);
+    // PARALLEL copies at once: one copy waits on reading the archive and on writing, and the server holds a core.
+    const worker = async () => {
+      for (let name = todo.shift(); name; name = todo.shift()) {
+        if (this.stopped || this.newestTaken() !== taken) return;
+        await this.place(name, this.listing?.get(name) as string);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
   }
 
-  /** The archive's segments after `taken` on its timeline, in order (names of one timeline sort by position). */
-  private after(taken: string, timeline: string, relist: boolean): string[] {
+  /** The archive's segments after `from` on its timeline, in order (names of one timeline sort by position). */
+  private after(from: string, inclusive: boolean, relist: boolean): string[] {
     if (relist || !this.listing) {
       this.listing = new Map();
       for (const file of readdirSync(this.archive)) {
@@ -144,29 +153,29 @@ export class WalPrefetch {
         if (m && !(m[2] && this.listing.has(m[1] as string))) this.listing.set(m[1] as string, file);
       }
     }
+    const timeline = from.slice(0, 8);
     return [...this.listing.keys()]
-      .filter((n) => n.startsWith(timeline) && n > taken)
+      .filter((n) => n.startsWith(timeline) && (n > from || (inclusive && n === from)) && (this.last === undefined || n <= this.last))
       .sort()
       .slice(0, this.window);
   }
 
-  private async copy(name: string, file: string): Promise<void> {
+  /** Copies a segment into pg_wal under a name PostgreSQL ignores, renames it into place, then marks it. */
+  private async place(name: string, file: string): Promise<void> {
     const source = path.join(this.archive, file);
-    const part = path.join(this.stage, `${name}.part`);
-    if (file.endsWith('.gz')) await pipeline(createReadStream(source), createGunzip(), createWriteStream(part));
-    else await copyFile(source, part);
-    // The server fsyncs each segment it takes (it keeps restored segments in pg_wal, durably renamed): written
-    // out here, ahead of time, that fsync finds nothing left to write.
-    const handle = await open(part, 'r+');
+    const part = path.join(this.pgWal, `.pgdrill-${name}.part`);
     try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
+      if (file.endsWith('.gz')) await pipeline(createReadStream(source), createGunzip(), createWriteStream(part));
+      else await copyFile(source, part);
+      if (this.owner) await chown(part, this.owner.uid, this.owner.gid);
+      await rename(part, path.join(this.pgWal, name));
+    } catch (error) {
+      await rm(part, { force: true });
+      throw error;
     }
-    if (this.owner) await chown(part, this.owner.uid, this.owner.gid);
-    await rename(part, path.join(this.stage, name));
-    this.pending.add(name);
-    this.stats.staged++;
+    await writeFile(path.join(this.stage, name), '');
+    this.marked.add(name);
+    this.placed++;
   }
 }
 
@@ -186,13 +195,21 @@ function newestSegmentIn(lines: string): string | undefined {
 }
 
 /**
- * Staging for a plan whose WAL comes from a folder on this host; the restore_command takes staged segments first
- * when built with the staging folder (wal-fetch.ts, fetchCommand). Start it when the server starts; stop it when
- * replay is over (also on failure).
+ * Placing ahead for a plan whose WAL comes from a folder on this host; the restore_command honours the markers
+ * when built with the marker folder (wal-fetch.ts, fetchCommand). `last`: a live source's newest segment at the
+ * loss. Start it when the server starts; stop it when replay is over (also on failure).
  */
-export function prefetchFor(plan: RestorePlan, workDir: string, fetchLog: string, owner: OsUser | undefined): WalPrefetch | undefined {
+export function prefetchFor(plan: RestorePlan, workDir: string, fetchLog: string, owner: OsUser | undefined, last?: string): WalPrefetch | undefined {
   if (plan.kind !== 'physical' || !plan.archiveFolder || !plan.settings['restore_command']) return undefined;
-  return new WalPrefetch(plan.archiveFolder, path.join(workDir, 'wal-staged'), fetchLog, owner);
+  const first = firstSegment(plan.dataDir);
+  return new WalPrefetch(plan.archiveFolder, path.join(workDir, 'wal-staged'), path.join(plan.dataDir, 'pg_wal'), fetchLog, owner, { last, first: last === undefined || (first && first <= last) ? first : undefined });
+}
+
+/** The segment replay starts from, from the restored folder's backup_label; undefined without one. */
+export function firstSegment(dataDir: string): string | undefined {
+  const label = path.join(dataDir, 'backup_label');
+  const m = existsSync(label) ? /^START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)$/m.exec(readFileSync(label, 'utf8')) : null;
+  return m?.[1];
 }
 
 /** Runs the replay (the server's start to promotion) with staging on, and stops staging however it ends. */
