@@ -2,7 +2,7 @@
 // folder its cluster archives into (segments plain or gzipped). pgdrill reads both and writes only into its
 // work folder: the backup is copied or extracted there, tablespaces are remapped there, and the
 // restore_command copies (or gunzips) segments out of the archive.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
@@ -124,6 +124,14 @@ export class BasebackupSource implements BackupSource {
     const run = (label: string, file: string, args: string[]) => ctx.runner.run(file, args, { label, asServerUser: true });
     if (format === 'plain') {
       await run('copy-backup', 'cp', ['-a', this.folder, dataDir]);
+      // pg_basebackup --waldir leaves pg_wal a link to the backup host's WAL folder: the sandbox gets its own copy,
+      // or the server (and WAL placed ahead of replay) would write there.
+      const wal = path.join(dataDir, 'pg_wal');
+      if (lstatSync(wal).isSymbolicLink()) {
+        const target = path.resolve(this.folder, readlinkSync(wal));
+        await run('unlink-waldir', 'rm', [wal]);
+        await run('copy-waldir', 'cp', ['-a', `${target}/.`, wal]);
+      }
       // Tablespaces of a plain backup live where their links point (absolute paths of the source host): copy
       // each into the work folder and point the copy's link there, so nothing outside it is ever written.
       const tblspc = path.join(dataDir, 'pg_tblspc');

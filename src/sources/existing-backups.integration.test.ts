@@ -81,6 +81,31 @@ verify:
     expect(workFoldersLeft(work)).to.deep.equal([]);
   });
 
+  it('plain basebackup taken with --waldir and a mapped tablespace: the sandbox copies both, writes into neither', async () => {
+    const before = hashes(prod.plainBackupDir, prod.plainWalDir, prod.plainTablespaceDir, prod.archiveDir);
+    const out = path.join(work, 'out-plain');
+    const file = drillFile(
+      'prod-plain',
+      `source:
+  basebackup: { path: ${prod.plainBackupDir}, walArchive: ${prod.archiveDir} }
+recovery: { target: latest }
+verify:
+  - sql: select count(*) from orders
+    expect: "${expectedOrders}"
+  - table: events
+`,
+    );
+    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    expect(r.source?.location).to.contain('plain');
+    expect(r.recovery.reached).to.equal(true);
+    // The server promoted and wrote WAL, and segments were placed in its pg_wal: none of it in the user's folders.
+    expect(hashes(prod.plainBackupDir, prod.plainWalDir, prod.plainTablespaceDir, prod.archiveDir)).to.deep.equal(before);
+    expect(workFoldersLeft(work)).to.deep.equal([]);
+  });
+
   for (const set of ['latest', 'oldest'] as const) {
     it(`pgBackRest stanza through the user's own config, ${set} backup (${set === 'latest' ? 'incremental' : 'full'}): every archived commit back, the repository untouched`, async () => {
       const before = hashes(prod.repoDir, prod.etcDir);

@@ -17,6 +17,10 @@ export interface ProductionCluster {
   archiveDir: string;
   backupDir: string;
   tablespaceDir: string;
+  /** A plain pg_basebackup taken with --waldir (pg_wal a link to `plainWalDir`) and its tablespace mapped. */
+  plainBackupDir: string;
+  plainWalDir: string;
+  plainTablespaceDir: string;
   /** pgBackRest: its config file (in the /etc-style folder), the stanza and the repository. */
   pgbackrestConf: string;
   stanza: string;
@@ -85,6 +89,10 @@ export async function productionCluster(root: string): Promise<ProductionCluster
   psql(`insert into orders select g, g * 1.5 from generate_series(1, 5000) g`);
   psql(`insert into events (what) select 'before backup ' || g from generate_series(1, 1000) g`);
   sh(tool('pg_basebackup'), ['-h', root, '-p', String(port), '-U', 'postgres', '-D', backupDir, '-Ft', '-z', '--checkpoint=fast'], root);
+  const plainBackupDir = path.join(root, 'backups', 'plain-1');
+  const plainWalDir = path.join(root, 'backups', 'plain-1-wal');
+  const plainTablespaceDir = path.join(root, 'backups', 'plain-1-fast');
+  sh(tool('pg_basebackup'), ['-h', root, '-p', String(port), '-U', 'postgres', '-D', plainBackupDir, '-Fp', '--waldir', plainWalDir, '-T', `${tablespaceDir}=${plainTablespaceDir}`, '--checkpoint=fast'], root);
   // pgBackRest, configured by its own file as a DBA would: stanza, then archive-push, a full and an incremental.
   writeFileSync(
     pgbackrestConf,
@@ -143,6 +151,9 @@ export async function productionCluster(root: string): Promise<ProductionCluster
     archiveDir,
     backupDir,
     tablespaceDir,
+    plainBackupDir,
+    plainWalDir,
+    plainTablespaceDir,
     pgbackrestConf,
     stanza,
     repoDir,
