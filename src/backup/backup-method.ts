@@ -56,7 +56,7 @@ export interface PhysicalRestorePlan {
   written?: Record<string, string>;
   /**
    * The folder on this host restore_command copies WAL segments from (plain or gzipped), when it is one: pgdrill
-   * then stages the next segments while the server replays (runner/wal-prefetch.ts).
+   * then places the next segments in the server's pg_wal while it replays (runner/wal-prefetch.ts).
    */
   archiveFolder?: string;
 }
