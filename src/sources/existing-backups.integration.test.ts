@@ -31,6 +31,17 @@ describe('drills of existing backups (a production-like cluster, real tools)', f
     return file;
   }
 
+  /** Runs a drill of `source` (YAML lines) with the usual checks (every order back, events readable): exit 0, passed. */
+  async function passedDrill(name: string, source: string) {
+    const out = path.join(work, `out-${name}`);
+    const file = drillFile(name, `source:\n${source}verify:\n  - sql: select count(*) from orders\n    expect: "${expectedOrders}"\n  - table: events\n`);
+    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const r = onlyResult(out);
+    expect(r.status, r.diagnosis).to.equal('passed');
+    return { run, r };
+  }
+
   it('basebackup -Ft -z + gzipped WAL archive: restores to the end of the archive, read-only, with overrides and a freshness RPO', async () => {
     const before = hashes(prod.backupDir, prod.archiveDir);
     const out = path.join(work, 'out-basebackup');
@@ -83,22 +94,7 @@ verify:
 
   it('plain basebackup taken with --waldir and a mapped tablespace: the sandbox copies both, writes into neither', async () => {
     const before = hashes(prod.plainBackupDir, prod.plainWalDir, prod.plainTablespaceDir, prod.archiveDir);
-    const out = path.join(work, 'out-plain');
-    const file = drillFile(
-      'prod-plain',
-      `source:
-  basebackup: { path: ${prod.plainBackupDir}, walArchive: ${prod.archiveDir} }
-recovery: { target: latest }
-verify:
-  - sql: select count(*) from orders
-    expect: "${expectedOrders}"
-  - table: events
-`,
-    );
-    const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
-    expect(run.code, run.stderr).to.equal(0);
-    const r = onlyResult(out);
-    expect(r.status, r.diagnosis).to.equal('passed');
+    const { r } = await passedDrill('prod-plain', `  basebackup: { path: ${prod.plainBackupDir}, walArchive: ${prod.archiveDir} }\nrecovery: { target: latest }\n`);
     expect(r.source?.location).to.contain('plain');
     expect(r.recovery.reached).to.equal(true);
     // The server promoted and wrote WAL, and segments were placed in its pg_wal: none of it in the user's folders.
@@ -109,21 +105,7 @@ verify:
   for (const set of ['latest', 'oldest'] as const) {
     it(`pgBackRest stanza through the user's own config, ${set} backup (${set === 'latest' ? 'incremental' : 'full'}): every archived commit back, the repository untouched`, async () => {
       const before = hashes(prod.repoDir, prod.etcDir);
-      const out = path.join(work, `out-pgbackrest-${set}`);
-      const file = drillFile(
-        `prod-pgbackrest-${set}`,
-        `source:
-  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf}, set: ${set} }
-verify:
-  - sql: select count(*) from orders
-    expect: "${expectedOrders}"
-  - table: events
-`,
-      );
-      const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work } });
-      expect(run.code, run.stderr).to.equal(0);
-      const r = onlyResult(out);
-      expect(r.status, r.diagnosis).to.equal('passed');
+      const { run, r } = await passedDrill(`prod-pgbackrest-${set}`, `  pgbackrest: { stanza: ${prod.stanza}, config: ${prod.pgbackrestConf}, set: ${set} }\n`);
       expect(r.source?.kind).to.equal('pgbackrest');
       expect(r.source?.chosenBy).to.equal(set);
       expect(run.stderr).to.contain(`backup ${r.source?.label} (PostgreSQL 15), chosen: ${set}`);
