@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { restoreCommand } from '../sources/basebackup.js';
 import { readWalFetch, timedRestoreCommand, withPlaced } from './wal-fetch.js';
-import { firstSegment, lastFetchedSegment, WalPrefetch } from './wal-prefetch.js';
+import { firstSegment, WalPrefetch } from './wal-prefetch.js';
 
 const seg = (tl: number, n: number) => `${tl.toString(16).toUpperCase().padStart(8, '0')}00000000${n.toString(16).toUpperCase().padStart(8, '0')}`;
 
@@ -154,11 +154,5 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
     } finally {
       await prefetch.stop();
     }
-  });
-
-  it('reads the newest segment the server asked for from the log, not history files or misses', () => {
-    writeFileSync(log, `00000002.history 1 1 2\n${seg(1, 6)} 0 staged\n${seg(1, 7)} 0 1 2\n${seg(1, 8)} 1 1 2\n00000002.history 0 1 2\n`);
-    expect(lastFetchedSegment(log)).to.equal(seg(1, 7));
-    expect(lastFetchedSegment(path.join(dir, 'none'))).to.equal(undefined);
   });
 });

@@ -179,11 +179,6 @@ export class WalPrefetch {
   }
 }
 
-/** The newest segment the restore_command delivered, from its timing log (`<file> <exit code> <start> <end>`). */
-export function lastFetchedSegment(fetchLog: string): string | undefined {
-  return existsSync(fetchLog) ? newestSegmentIn(readFileSync(fetchLog, 'utf8')) : undefined;
-}
-
 /** Of timing-log lines, the last segment (not a history file) delivered with exit 0. */
 function newestSegmentIn(lines: string): string | undefined {
   let last: string | undefined;
