@@ -2,11 +2,12 @@
 // the startup process during WAL replay) and watch the postmaster, with an explicit deadline.
 // pg_ctl start -w is not used: during archive recovery it returns as soon as hot-standby connections are
 // accepted, before the target is reached (PITR-FACTS #2).
-import { closeSync, existsSync, openSync, readFileSync, readSync, fstatSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, InterruptedError, RecoveryFailedError, TimeoutError } from '../errors.js';
 import { tail } from '../exec/command-runner.js';
+import { LogFollower } from '../exec/log-follower.js';
 
 const POLL_MS = 10;
 const READY = /database system is ready to accept connections/;
@@ -53,33 +54,6 @@ export function isAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return process.platform !== 'linux';
-  }
-}
-
-/** Reads a growing file from where the last read stopped. */
-class LogFollower {
-  private partial = '';
-  constructor(
-    private readonly file: string,
-    private offset = 0,
-  ) {}
-
-  newLines(): string[] {
-    if (!existsSync(this.file)) return [];
-    const fd = openSync(this.file, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      if (size <= this.offset) return [];
-      const buf = Buffer.alloc(size - this.offset);
-      readSync(fd, buf, 0, buf.length, this.offset);
-      this.offset = size;
-      const text = this.partial + buf.toString('utf8');
-      const lines = text.split('\n');
-      this.partial = lines.pop() ?? '';
-      return lines;
-    } finally {
-      closeSync(fd);
-    }
   }
 }
 

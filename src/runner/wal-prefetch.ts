@@ -13,13 +13,14 @@
 // newest segment at the loss: the sandbox replays no further). Markers behind the server are removed (PostgreSQL
 // may recycle those files); the one it asked for last stays, for the end of recovery, when it asks for it again.
 // Placed segments are the server's files: pgdrill never removes anything from pg_wal. The archive is only read.
-import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chown, copyFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
 import type { RestorePlan } from '../backup/backup-method.js';
+import { LogFollower } from '../exec/log-follower.js';
 import { makeOwnedDir, type OsUser } from '../exec/os-user.js';
 
 const SEGMENT = /^[0-9A-F]{24}$/;
@@ -43,9 +44,9 @@ export class WalPrefetch {
   private readonly marked = new Set<string>();
   private placed = 0;
   private listing: Map<string, string> | undefined;
-  /** The newest segment the server asked for, and how far the restore_command's log has been read for it. */
+  /** The newest segment the server asked for, from the restore_command's log. */
   private taken: string | undefined;
-  private logRead = 0;
+  private readonly log: LogFollower;
   private readonly window: number;
   private readonly last: string | undefined;
   private readonly first: string | undefined;
@@ -55,10 +56,11 @@ export class WalPrefetch {
     /** The marker folder the restore_command looks in first (wal-fetch.ts, withPlaced). */
     readonly stage: string,
     private readonly pgWal: string,
-    private readonly fetchLog: string,
+    fetchLog: string,
     private readonly owner: OsUser | undefined,
     options: PrefetchOptions = {},
   ) {
+    this.log = new LogFollower(fetchLog);
     this.window = options.window ?? 8;
     this.last = options.last;
     this.first = options.first;
@@ -77,27 +79,9 @@ export class WalPrefetch {
     return this.placed;
   }
 
-  /** The newest segment the server took: only the lines the timing log gained since the last call are read. */
+  /** The newest segment the server asked for: only the lines its log gained since the last call are read. */
   private newestTaken(): string | undefined {
-    let fd: number;
-    try {
-      fd = openSync(this.fetchLog, 'r');
-    } catch {
-      return this.taken; // no line yet
-    }
-    try {
-      const size = fstatSync(fd).size;
-      if (size > this.logRead) {
-        const buffer = Buffer.alloc(size - this.logRead);
-        readSync(fd, buffer, 0, buffer.length, this.logRead);
-        const text = buffer.toString('utf8');
-        const complete = text.lastIndexOf('\n') + 1; // a line is appended in one write; never read half of one
-        this.logRead += Buffer.byteLength(text.slice(0, complete));
-        this.taken = newestSegmentIn(text.slice(0, complete)) ?? this.taken;
-      }
-    } finally {
-      closeSync(fd);
-    }
+    this.taken = newestSegmentIn(this.log.newLines()) ?? this.taken;
     return this.taken;
   }
 
@@ -179,10 +163,10 @@ export class WalPrefetch {
   }
 }
 
-/** Of timing-log lines, the last segment (not a history file) delivered with exit 0. */
-function newestSegmentIn(lines: string): string | undefined {
+/** Of the log's lines, the last segment (not a history file) delivered or placed (logged with exit 0). */
+function newestSegmentIn(lines: string[]): string | undefined {
   let last: string | undefined;
-  for (const line of lines.split('\n')) {
+  for (const line of lines) {
     const [file, code] = line.split(' ');
     if (code === '0' && file && SEGMENT.test(file)) last = file;
   }
