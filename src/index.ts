@@ -9,6 +9,6 @@ export { placeDrill, localProvider } from './providers/registry.js';
 export type { Provider, PostgresInstance } from './providers/provider.js';
 export type { BackupMethod } from './backup/backup-method.js';
 export type { Incident, IncidentRecord } from './incidents/incident.js';
-export type { RecoveryTarget } from './recovery/recovery-target.js';
+export type { RecoveryTarget } from './pg/recovery-target.js';
 export { resultSchema, summarySchema, type DrillResult, type RunSummary } from './model/result-schema.js';
 export * from './errors.js';

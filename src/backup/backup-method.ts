@@ -1,8 +1,8 @@
 // The backup-method port: how a backup is taken, verified and restored. The runner talks only to this
 // interface; each method is one file registered in backup/registry.ts.
 import type { PostgresInstance, Provider, ProviderContext } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import type { CheckResult } from '../verify/check.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
+import type { CheckResult } from '../model/check-result.js';
 
 export interface BackupContext extends ProviderContext {
   provider: Provider;

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { makeOwnedDir } from '../exec/os-user.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult } from '../verify/check.js';
+import type { CheckResult } from '../model/check-result.js';
 import type { ArchiveFlush, BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from './backup-method.js';
+import { isoUtc } from '../pg/timestamps.js';
 
 const GLOBALS = 'globals.sql';
 
@@ -74,8 +75,7 @@ export class PgDumpMethod implements BackupMethod {
            union all
            -- running at the snapshot means fewer xids than connections: the cap only bounds the work
            select g from generate_series($3::bigint, least($4::bigint - 1, $3::bigint + 100000)) g)
-         select to_char(least($1::timestamptz, min(pg_xact_commit_timestamp((x % 4294967296)::text::xid))) at time zone 'UTC',
-                        'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+         select ${isoUtc('least($1::timestamptz, min(pg_xact_commit_timestamp((x % 4294967296)::text::xid)))')} as at
            from invisible`,
         [snap?.at, snap?.xip ?? [], snap?.xmax, now?.xmax ?? snap?.xmax],
       );

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, TimeoutError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import { formatLsn } from '../recovery/lsn.js';
+import { formatLsn } from '../pg/lsn.js';
 import type { ArchiveFlush, WalContinuity } from './backup-method.js';
 
 /**

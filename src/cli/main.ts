@@ -11,7 +11,7 @@ import os from 'node:os';
 import { PGDRILL_VERSION } from '../version.js';
 import { colorVerdict, progressListener, useColor } from './progress.js';
 import { installSignalHandlers } from './signals.js';
-import type { DrillOverrides } from '../drill/loader.js';
+import type { DrillOverrides } from '../drill/drill.js';
 
 const stderr = { write: (t: string) => process.stderr.write(t), isTTY: process.stderr.isTTY };
 

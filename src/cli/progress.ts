@@ -1,7 +1,7 @@
 // Human progress on stderr: each phase as it starts and ends with elapsed time. Colour only on a TTY and
 // without NO_COLOR; plain lines otherwise (CI logs).
 import type { PhaseListener, PhaseRecord, ProgressSample } from '../runner/timeline.js';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 
 export interface Output {
   write(text: string): void;

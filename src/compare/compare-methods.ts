@@ -5,48 +5,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSourceDrill, type Drill } from '../drill/drill.js';
-import { inspectDrill, loadDrill, type DrillOverrides } from '../drill/loader.js';
+import type { DrillOverrides } from '../drill/drill.js';
+import { inspectDrill, loadDrill } from '../drill/loader.js';
 import { backupMethodNames, methodFacts } from '../backup/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import type { ProviderChoice } from '../providers/registry.js';
-import { resultSchema, type DrillResult } from '../model/result-schema.js';
+import { resultSchema } from '../model/result-schema.js';
 import { aggregateExitCode, objectiveMet } from '../model/judge.js';
 import type { RunOutput } from '../model/run-output.js';
 import { interruptedBy } from '../runner/conclude.js';
 import { runLoadedDrills } from '../runner/run-drills.js';
 import { drillSlug } from '../drill/slug.js';
 import type { PhaseListener } from '../runner/timeline.js';
+import type { Comparison, ComparisonRow } from './comparison.js';
 import { renderComparison, comparisonMarkdown } from './comparison-report.js';
 import type { Signer } from '../evidence/signing.js';
-
-export interface ComparisonRow {
-  method: string;
-  status: DrillResult['status'];
-  verdict: string;
-  backupSeconds: number | null;
-  backupBytes: number | null;
-  rtoSeconds: number | null;
-  restoreSeconds: number | null;
-  replaySeconds: number | null;
-  verifySeconds: number | null;
-  rpoSeconds: number | null;
-  rpoLowerBound: boolean;
-  lostTransactions: number | null;
-  checksPassed: number;
-  checksTotal: number;
-  objectivesMet: { rto: boolean; rpo: boolean };
-  target: string;
-  toolVersion: string;
-  result: string;
-}
-
-export interface Comparison {
-  drill: string;
-  runId: string;
-  createdAt: string;
-  objectives: { rtoSeconds: number; rpoSeconds: number };
-  rows: ComparisonRow[];
-}
 
 export function parseMethods(list: string): string[] {
   const methods = list.split(',').map((m) => m.trim()).filter(Boolean);

@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 import { formatBytes } from '../report/view-helpers.js';
-import type { Comparison } from './compare-methods.js';
+import type { Comparison } from './comparison.js';
 
 const s = (v: number | null) => (v === null ? 'n/a' : formatSeconds(v));
 

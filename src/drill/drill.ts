@@ -3,7 +3,19 @@
 import type { DrillSpec } from './schema.js';
 import type { SourceDrillSpec } from './source-schema.js';
 import type { PolicyRef } from './policy.js';
-import type { DrillOverrides } from './loader.js';
+
+/**
+ * Values that replace the file's before validation, so a drill is validated as it will run: the command line's
+ * --provider, or the method `compare` runs it with. `by` names where they came from, for the messages.
+ */
+export interface DrillOverrides {
+  provider?: 'auto' | 'local' | 'docker' | undefined;
+  method?: string | undefined;
+  target?: string | undefined;
+  /** Which backup of a pgBackRest stanza or Barman server (latest, oldest, random, a label). */
+  backup?: string | undefined;
+  by: string;
+}
 
 interface Loaded {
   /** Absolute path of the drill file. */

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { formatSeconds, parseDuration } from './duration.js';
+import { formatSeconds } from '../model/format.js';
+import { parseDuration } from './duration.js';
 
 describe('durations', () => {
   it('parses every unit and combinations', () => {

@@ -4,7 +4,7 @@
 // backup interval (the worst case, just before the next backup) replayed at the measured rate, the verification
 // grown with the data it reads, plus this drill's own fixed time (start-up, promotion).
 import { z } from 'zod';
-import { DURATION_FIX, parseDuration } from './duration.js';
+import { duration } from './duration.js';
 
 const UNITS: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 2 ** 10, MIB: 2 ** 20, GIB: 2 ** 30, TIB: 2 ** 40 };
 
@@ -24,15 +24,7 @@ const bytes = z.string({ error: 'a size such as 250GB or 1.5TiB' }).transform((t
   return n;
 });
 
-// schema.ts imports this file: its own duration type would be a cycle, so the same rule is written here.
-const interval = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; ${DURATION_FIX}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+const interval = duration.refine((ms) => ms > 0, { error: 'must be more than 0, e.g. 24h' });
 
 export const forecastSpec = z.strictObject({
   size: bytes,

@@ -6,24 +6,11 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node }
 import type { z } from 'zod';
 import { methodFacts } from '../backup/registry.js';
 import { DrillConfigError, type ConfigProblem } from '../errors.js';
-import { isSourceDrill, type AnyDrill, type Drill, type SourceDrill } from './drill.js';
+import { isSourceDrill, type AnyDrill, type Drill, type DrillOverrides, type SourceDrill } from './drill.js';
 import { sourceDrillSchema } from './source-schema.js';
 import { applyPolicy } from './policy.js';
 import { drillSchema } from './schema.js';
 import { drillSlug } from './slug.js';
-
-/**
- * Values that replace the file's before validation, so a drill is validated as it will run: the command line's
- * --provider, or the method `compare` runs it with. `by` names where they came from, for the messages.
- */
-export interface DrillOverrides {
-  provider?: 'auto' | 'local' | 'docker' | undefined;
-  method?: string | undefined;
-  target?: string | undefined;
-  /** Which backup of a pgBackRest stanza or Barman server (latest, oldest, random, a label). */
-  backup?: string | undefined;
-  by: string;
-}
 
 /** Loads and validates one self-contained drill file; throws DrillConfigError with every problem found. */
 export function loadDrill(file: string, overrides?: DrillOverrides): Drill {

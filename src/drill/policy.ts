@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
 import type { ConfigProblem } from '../errors.js';
-import { duration } from './schema.js';
+import { duration } from './duration.js';
 
 export const policySchema = z.strictObject({
   name: z.string().min(1).max(100),

@@ -1,66 +1,18 @@
-// The drill file format as a zod schema. The loader (loader.ts) turns zod issues into file:line problems,
-// so each message here says what is wrong and how to fix it.
+// A drill that builds its own primary, as a zod schema: the shared parts (schema-parts.ts), the backup method
+// and incident from their registries. The loader (loader.ts) turns zod issues into file:line problems, so each
+// message here says what is wrong and how to fix it.
 import { z } from 'zod';
-import { DURATION_FIX, parseDuration } from './duration.js';
 import { backupMethodNames, methodFacts, methodsWith } from '../backup/registry.js';
+import { incidentSchema } from '../incidents/incident-schema.js';
 import { INCIDENT_FACTS } from '../incidents/registry.js';
-import { isTableName } from '../verify/sql-ident.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
-import { forecastSpec } from './forecast.js';
+import { duration, notOneOf, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts } from './schema-parts.js';
 
 /** Incident kinds a check is meant to find (expect: detected). */
 function detectable(): string[] {
   return Object.entries(INCIDENT_FACTS).flatMap(([k, f]) => (f.detectedBy ? [k] : []));
 }
 
-
-/** A duration written as 500ms, 30s, 7m, 1h; parsed to milliseconds. */
-export const duration = z.string({ error: (iss) => `${iss.input === undefined ? 'is required' : `${JSON.stringify(iss.input)} is not a duration`}; ${DURATION_FIX}` }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; ${DURATION_FIX}` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-/** A table name as SQL writes it: orders, sales.orders, public."Audit Trail" (unquoted names fold to lower case). */
-export const tableName = z.string().refine(isTableName, {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a table name; write it as SQL does: orders, sales.orders, or public."Audit Trail" (quote mixed case and spaces)`,
-});
-
-/** A quoted list for messages: "a", "b". */
-const oneOf = (values: readonly string[]) => values.join(', ');
-/** "x" is not a <what>; use one of ... */
-export const notOneOf = (what: string, values: readonly string[]) => (iss: { input?: unknown }) =>
-  iss.input === undefined ? `is required; use one of: ${oneOf(values)}` : `${JSON.stringify(iss.input)} is not ${what}; use one of: ${oneOf(values)}`;
-
-/** Settings pgdrill itself owns: a drill that sets them would break isolation or the measurements. */
-export const MANAGED_SETTINGS = [
-  'port',
-  'listen_addresses',
-  'unix_socket_directories',
-  'archive_mode',
-  'archive_command',
-  'archive_library',
-  'restore_command',
-  'track_commit_timestamp',
-  'data_directory',
-  'hba_file',
-  'ident_file',
-  'log_line_prefix',
-  'log_destination',
-  'logging_collector',
-  // pgdrill reads English LOG lines and needs commits that do not wait for a standby: it pins these.
-  'lc_messages',
-  'log_min_messages',
-  'synchronous_standby_names',
-  'default_transaction_read_only',
-] as const;
-
-export const settingValue = z.union([z.string(), z.number(), z.boolean()], {
-  error: 'must be a string, number or boolean',
-});
 
 const postgres = z.strictObject({
   version: z.literal(15, { error: 'only PostgreSQL 15 is supported by this release; write version: 15' }).default(15),
@@ -69,15 +21,7 @@ const postgres = z.strictObject({
   settings: z
     .record(z.string(), settingValue)
     .superRefine((settings, ctx) => {
-      for (const key of Object.keys(settings)) {
-        if ((MANAGED_SETTINGS as readonly string[]).includes(key)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `${key} is managed by pgdrill (isolation and measurement depend on it); remove it`,
-          });
-        }
-      }
+      refuseManagedSettings(settings, ctx);
       if (settings['wal_level'] === 'minimal') {
         ctx.addIssue({
           code: 'custom',
@@ -89,96 +33,9 @@ const postgres = z.strictObject({
     .default({}),
 });
 
-export const sqlCheck = z.strictObject({
-  name: z.string().optional(),
-  sql: z.string().min(1, { message: 'must be a SQL query' }),
-  expect: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
-  compare: z.literal('pre-incident', { error: 'the only comparison is pre-incident' }).optional(),
-});
-
-export const tableCheck = z.strictObject({
-  name: z.string().optional(),
-  table: tableName,
-});
-
 const check = z.union([sqlCheck, tableCheck, integrityCheck], {
   error: 'each verify entry is { sql, expect | compare: pre-incident }, { table } or { integrity: quick | full | off }',
 });
-
-const declareAfter = duration.default(500).describe('how long the application keeps writing before the incident is declared');
-
-/** One incident kind: its own keys plus declareAfter. */
-function incidentKind<K extends string, S extends z.ZodRawShape>(kind: K, shape: S) {
-  return z.strictObject({ kind: z.literal(kind), declareAfter, ...shape });
-}
-
-export const INCIDENT_KINDS = [
-  'drop-table',
-  'truncate',
-  'delete-rows',
-  'update-rows',
-  'drop-database',
-  'primary-loss',
-  'corrupt-page',
-  'missing-wal',
-  'corrupt-backup',
-] as const;
-
-const databaseName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { message: 'must be a database name (letters, digits, _ and $)' });
-
-const incident = z.discriminatedUnion(
-  'kind',
-  [
-    incidentKind('drop-table', { table: tableName }),
-    incidentKind('truncate', { table: tableName }),
-    incidentKind('delete-rows', { table: tableName, where: z.string().min(1).optional() }),
-    incidentKind('update-rows', { table: tableName, set: z.string().min(1), where: z.string().min(1).optional() }),
-    incidentKind('drop-database', { database: databaseName }),
-    incidentKind('primary-loss', {}),
-    incidentKind('corrupt-page', { table: tableName, block: z.number().int().min(0).default(0) }),
-    incidentKind('missing-wal', {}),
-    incidentKind('corrupt-backup', {}),
-  ],
-  { error: (iss) => notOneOf('an incident kind', INCIDENT_KINDS)({ input: (iss.input as { kind?: unknown } | undefined)?.kind }) },
-);
-
-export const TARGET_KINDS = ['before-incident', 'time', 'xid', 'lsn', 'name', 'immediate', 'latest'] as const;
-
-export const timestampWithZone = z.string().refine((t) => /(Z|[+-]\d{2}(:?\d{2})?|\bUTC)$/i.test(t.trim()) && !Number.isNaN(Date.parse(t)), {
-  message: 'must be a timestamp with an explicit time zone, e.g. 2026-11-23 19:40:01.5+00 or 2026-11-23T19:40:01Z',
-});
-
-export const recovery = z
-  .strictObject({
-    /** Absent: before-incident, or the backup itself for methods without WAL (decided with the method below). */
-    target: z.enum(TARGET_KINDS, { error: notOneOf('a recovery target', TARGET_KINDS) }).optional(),
-    at: timestampWithZone.optional(),
-    marker: z.number().int().min(1).optional(),
-    xid: z.union([z.string().regex(/^\d+$/), z.number().int().min(3)]).transform(String).optional(),
-    lsn: z.string().regex(/^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/, { message: 'must be an LSN such as 0/3000060' }).optional(),
-    name: z.string().min(1).max(63).optional(),
-    inclusive: z.boolean().optional(),
-    timeline: z.union([z.enum(['latest', 'current']), z.number().int().min(1)]).default('latest'),
-    timeout: duration.default(600_000),
-  })
-  .superRefine((r, ctx) => {
-    const only = (key: 'at' | 'marker' | 'xid' | 'lsn' | 'name', targets: string[]) => {
-      if (r[key] !== undefined && !targets.includes(r.target ?? '')) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `${key} only applies to target ${targets.join(' or ')}; remove it or change recovery.target` });
-      }
-    };
-    only('at', ['time']);
-    only('marker', ['time']);
-    only('xid', ['xid']);
-    only('lsn', ['lsn']);
-    only('name', ['name']);
-    if (r.at !== undefined && r.marker !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['marker'], message: 'give either at or marker for a time target, not both' });
-    }
-    if (r.inclusive !== undefined && !['time', 'xid', 'lsn'].includes(r.target ?? '')) {
-      ctx.addIssue({ code: 'custom', path: ['inclusive'], message: 'inclusive applies to time, xid and lsn targets only' });
-    }
-  });
 
 const background = z.strictObject({
   sql: z.string().min(1),
@@ -199,18 +56,6 @@ const workload = z.strictObject({
   /** How long the heartbeat (the application) writes before the incident, after the backup. */
   runFor: duration.default(0),
   background: z.array(background).default([]),
-});
-
-/** The documented objectives every drill is judged against. */
-export const objectives = z.strictObject({
-  rto: duration.refine((ms) => ms > 0, { error: 'must be more than 0: no recovery takes no time; write the time your runbook promises, e.g. 7m' }),
-  rpo: duration,
-  /** A drill of an existing backup: the newest backup may be at most this old (pgdrill check). */
-  maxBackupAge: duration.optional(),
-  /** The drill must pass at least this often: older, it is overdue (history page, aggregate coverage). */
-  validateEvery: duration.optional(),
-  /** The production size this drill stands for: the report estimates the RTO there from the measured rates. */
-  forecast: forecastSpec.optional(),
 });
 
 const s3Repository = z.strictObject({
@@ -239,9 +84,7 @@ export const drillSchema = z
     description: z.string().optional(),
     objectives,
     postgres: postgres.default({ version: 15, settings: {} }),
-    provider: z
-      .enum(['auto', 'local', 'docker'], { error: notOneOf('a provider', ['auto', 'local', 'docker']) })
-      .default('auto'),
+    provider,
     backup: z
       .strictObject({
         // Checked against the registry when a drill is loaded, so a registered method is a valid name.
@@ -253,12 +96,12 @@ export const drillSchema = z
       })
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
-    incident,
+    incident: incidentSchema,
     expect: z.enum(['recovered', 'detected'], { error: notOneOf('an expectation', ['recovered', 'detected']) }).default('recovered'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
     verify: z.array(check).superRefine(oneIntegrityEntry).default([]),
     sanity,
-    timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
+    timeouts,
   })
   .superRefine((drill, ctx) => {
     // Options of a method (backup.repo, backup.cloud) come from its facts: the schema names no method.
@@ -318,4 +161,3 @@ export const drillSchema = z
 export type DrillInput = z.input<typeof drillSchema>;
 export type DrillSpec = z.output<typeof drillSchema>;
 export type CheckSpec = DrillSpec['verify'][number];
-export type IncidentSpec = DrillSpec['incident'];

@@ -3,7 +3,7 @@
 // expect) do not fit here and are refused with the reason.
 import { z } from 'zod';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
-import { duration, MANAGED_SETTINGS, notOneOf, objectives, recovery, settingValue, sqlCheck, tableCheck } from './schema.js';
+import { duration, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts } from './schema-parts.js';
 
 /** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
 const selection = z.string().min(1).default('latest').describe('latest | oldest | random | a backup label or id');
@@ -95,7 +95,7 @@ export const sourceDrillSchema = z
     description: z.string().optional(),
     objectives,
     source,
-    provider: z.enum(['auto', 'local', 'docker'], { error: notOneOf('a provider', ['auto', 'local', 'docker']) }).default('auto'),
+    provider,
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
     verify: z
       .array(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }))
@@ -110,7 +110,7 @@ export const sourceDrillSchema = z
         user: z.string().min(1).default('postgres'),
       })
       .default(SANDBOX_DEFAULT),
-    timeouts: z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 }),
+    timeouts,
     workload: notHere('workload').optional(),
     incident: notHere('incident').optional(),
     backup: notHere('backup').optional(),
@@ -150,11 +150,7 @@ export const sourceDrillSchema = z
         ctx.addIssue({ code: 'custom', path: ['source', 'live', 'heartbeat'], message: `heartbeat (${live.heartbeat / 1000}s) is longer than runFor (${live.runFor / 1000}s): no two markers to compare; shorten heartbeat or lengthen runFor` });
       }
     }
-    for (const key of Object.keys(d.sandbox.settings)) {
-      if ((MANAGED_SETTINGS as readonly string[]).includes(key)) {
-        ctx.addIssue({ code: 'custom', path: ['sandbox', 'settings', key], message: `${key} is managed by pgdrill (isolation and measurement depend on it); remove it` });
-      }
-    }
+    refuseManagedSettings(d.sandbox.settings, ctx, ['sandbox', 'settings']);
   })
   .transform(({ workload: _w, incident: _i, backup: _b, expect: _e, postgres: _p, ...d }) => ({
     ...d,

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import * as tar from 'tar';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 import { UsageError } from '../errors.js';
 import { readManifest } from './manifest.js';
 import { EXPORT_FILE, isRunFolder, verifyEvidence } from './verify-evidence.js';

@@ -5,7 +5,7 @@
 // prefix), never a source repository.
 import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
 import { PgdrillError } from '../errors.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { CHECKSUMS_CHECK, HEAPAM_CHECK, READ_CHECK } from '../verify/integrity/check-names.js';
 import { type Incident, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
 

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { flipBytes, FLIPPED_BYTES } from '../backup/flip-bytes.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import type { CheckResult } from '../verify/check.js';
-import { resolveTable } from '../verify/sql-ident.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
+import type { CheckResult } from '../model/check-result.js';
+import { resolveTable } from '../pg/identifiers.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 

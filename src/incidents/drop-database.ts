@@ -8,10 +8,11 @@ import path from 'node:path';
 import type { BackupContext } from '../backup/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import { formatLsn, parseLsn } from '../recovery/lsn.js';
-import { quoteIdent } from '../verify/sql-ident.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
+import { formatLsn, parseLsn } from '../pg/lsn.js';
+import { quoteIdent } from '../pg/identifiers.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
+import { isoUtc } from '../pg/timestamps.js';
 
 export class DropDatabaseIncident implements Incident {
   readonly kind = 'drop-database';
@@ -44,7 +45,7 @@ export class DropDatabaseIncident implements Incident {
   }
 
   async inject({ primary, backupContext }: IncidentContext): Promise<IncidentRecord> {
-    const [last] = await primary.query<{ ts: string | null }>(`select ${iso('timestamp')} as ts from pg_last_committed_xact()`);
+    const [last] = await primary.query<{ ts: string | null }>(`select ${isoUtc('timestamp')} as ts from pg_last_committed_xact()`);
     const before = await databaseMoment(primary);
     const statement = `drop database ${quoteIdent(this.database)} with (force)`;
     await primary.query(statement);
@@ -52,12 +53,12 @@ export class DropDatabaseIncident implements Incident {
     const after = flushed?.lsn ?? before.lsn;
     const wal = await readWindow(backupContext, primary, before.lsn, after);
     const [commit] = await primary.query<{ ts: string; micros: string }>(
-      `select ${iso('ts')} as ts, (extract(epoch from ts) * 1000000)::bigint::text as micros from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
+      `select ${isoUtc('ts')} as ts, (extract(epoch from ts) * 1000000)::bigint::text as micros from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
       [wal.xid],
     );
     // The newest commit before the damage: a time target can only stop at a commit, so it stops before this one.
     const lastSafeXid = [...wal.commits.entries()].filter(([, lsn]) => parseLsn(lsn) < parseLsn(wal.damageLsn)).at(-1)?.[0];
-    const [safe] = lastSafeXid ? await primary.query<{ ts: string | null }>(`select ${iso('pg_xact_commit_timestamp($1::xid)')} as ts`, [lastSafeXid]) : [];
+    const [safe] = lastSafeXid ? await primary.query<{ ts: string | null }>(`select ${isoUtc('pg_xact_commit_timestamp($1::xid)')} as ts`, [lastSafeXid]) : [];
     const lastCommitBefore = safe?.ts ?? last?.ts ?? undefined;
     return {
       kind: this.kind,
@@ -79,10 +80,6 @@ export class DropDatabaseIncident implements Incident {
   beforeIncidentTarget(record: IncidentRecord): RecoveryTarget {
     return { kind: 'lsn', lsn: record.damageLsn ?? record.lsnBefore, inclusive: false };
   }
-}
-
-function iso(expr: string): string {
-  return `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
 /** The shared catalog pg_database (tablespace 1664, database 0, relfilenode 1262). */

@@ -5,8 +5,9 @@ import type pg from 'pg';
 import { PgdrillError } from '../errors.js';
 import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import type { CheckResult } from '../verify/check.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
+import type { CheckResult } from '../model/check-result.js';
+import { isoUtc } from '../pg/timestamps.js';
 
 export interface IncidentRecord {
   kind: string;
@@ -79,7 +80,7 @@ export interface Incident {
   beforeIncidentTarget(record: IncidentRecord): RecoveryTarget;
 }
 
-const TIME_COLUMNS = `to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as commit_time,
+const TIME_COLUMNS = `${isoUtc('ts')} as commit_time,
               (extract(epoch from ts) * 1000000)::bigint::text as micros`;
 
 /** The database clock now, and the WAL insert position (for incidents that are not one transaction). */

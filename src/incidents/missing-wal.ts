@@ -5,7 +5,7 @@
 import type { BackupContext, BackupMethod } from '../backup/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { databaseMoment, type Incident, type IncidentContext, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 export const missingWalFacts: IncidentFacts = {

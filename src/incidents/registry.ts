@@ -1,5 +1,5 @@
 // Incident adapters by kind: adding one is one file and one line here.
-import type { IncidentSpec } from '../drill/schema.js';
+import type { IncidentSpec } from './incident-schema.js';
 import { CorruptBackupIncident, corruptBackupFacts } from './corrupt-backup.js';
 import { CorruptPageIncident } from './corrupt-page.js';
 import { DeleteRowsIncident } from './delete-rows.js';

@@ -1,9 +1,9 @@
 // Incidents that are one bad statement on one table (drop-table, truncate, delete-rows, update-rows): the
 // table must exist, its content is what recovery must bring back, and the target excludes the statement.
 import { PgdrillError } from '../errors.js';
-import { resolveTable } from '../verify/sql-ident.js';
+import { resolveTable } from '../pg/identifiers.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { excludeIncidentTransaction, runIncidentTransaction, type Incident, type IncidentContext, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 export abstract class TableStatementIncident implements Incident {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DrillConfigError, EnvironmentError, InterruptedError, StepFailedError, TimeoutError } from '../errors.js';
-import type { CheckResult } from '../verify/check.js';
+import type { CheckResult } from './check-result.js';
 import { aggregateExitCode, judge, objectiveMet, type JudgeInput } from './judge.js';
 
 const ok = (name: string): CheckResult => ({ name, status: 'passed', detail: 'fine' });

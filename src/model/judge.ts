@@ -1,9 +1,9 @@
 // The one place that judges a drill: its status, whether each objective was met, whether the expectation
 // (recovered / detected) held, the verdict line and the exit code. Reports, metrics, JUnit, Slack, compare and
 // the history page only read what this decided (result.json carries it).
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from './format.js';
 import { DrillConfigError, EnvironmentError, isAbortError, isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '../errors.js';
-import type { CheckResult } from '../verify/check.js';
+import type { CheckResult } from './check-result.js';
 
 export type DrillStatus = 'passed' | 'failed' | 'error';
 

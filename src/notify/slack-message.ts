@@ -1,7 +1,7 @@
 // The Slack message of a run, in Block Kit: verdict first, then per drill RTO/RPO against the objectives, what
 // failed and why, and a link to the report. Short lines, readable on a phone.
 import type { KnownBlock } from '@slack/types';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 import { objectiveMet } from '../model/judge.js';
 import type { DrillResult } from '../model/result-schema.js';
 

@@ -3,7 +3,7 @@
 // loss, environment, commands (redacted) and logs. Handlebars escapes every user-provided value.
 import { readFileSync, writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
 import { objectiveMet } from '../model/judge.js';

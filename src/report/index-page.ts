@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 import { objectiveMet } from '../model/judge.js';
 import { readHistory } from './history.js';
 import { trendChart } from './trend-chart.js';

@@ -1,6 +1,6 @@
 // A Markdown table for GitHub Actions' job summary (appended to $GITHUB_STEP_SUMMARY when it is set).
 import { appendFileSync } from 'node:fs';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 import type { DrillResult } from '../model/result-schema.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

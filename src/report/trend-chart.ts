@@ -1,7 +1,7 @@
 // Server-rendered SVG line chart of a measured value over runs, with the objective as a dashed line. Pure SVG:
 // it renders with JavaScript disabled, offline, from a CI artifact. Every text is escaped.
 import Handlebars from 'handlebars';
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 
 export interface TrendPoint {
   at: string;

@@ -1,5 +1,5 @@
 // Numbers for people, and server-rendered chart geometry (SVG works with JavaScript disabled, offline).
-import { formatSeconds } from '../drill/duration.js';
+import { formatSeconds } from '../model/format.js';
 
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined) return 'n/a';

@@ -7,7 +7,7 @@ import { sizeSanity } from '../verify/size-sanity.js';
 import { EnvironmentError, InterruptedError, RecoveryFailedError, StepFailedError } from '../errors.js';
 import type { OsUser } from '../exec/os-user.js';
 import type { DrillResult } from '../model/result-schema.js';
-import { describeTarget, type RecoveryTarget } from '../recovery/recovery-target.js';
+import { describeTarget, type RecoveryTarget } from '../pg/recovery-target.js';
 import type { TargetConfirmation } from '../verify/confirm-target.js';
 import { assembleResult, type DrillOutcome } from './assemble-result.js';
 import type { DrillSession } from './drill-session.js';

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { PostgresInstance } from '../providers/provider.js';
 import { Ticker } from './ticker.js';
 import { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
+import { isoUtc } from '../pg/timestamps.js';
 
 export { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
 
@@ -51,7 +52,7 @@ export class Heartbeat {
       const ins = await client.query<{ xid: string; id: string }>(`insert into ${HEARTBEAT_TABLE} default values returning id::text, xmin::text as xid`);
       const row = ins.rows[0];
       const ts = await client.query<{ t: string; micros: string }>(
-        `select to_char(ts at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t,
+        `select ${isoUtc('ts')} as t,
                 (extract(epoch from ts) * 1000000)::bigint::text as micros
            from (select pg_xact_commit_timestamp($1::xid) as ts) c`,
         [row?.xid],

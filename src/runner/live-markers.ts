@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { EnvironmentError } from '../errors.js';
 import type { Marker } from '../model/marker.js';
+import { isoUtc } from '../pg/timestamps.js';
 
 export const LIVE_MARKER_TABLE = 'pgdrill.marker';
 
@@ -68,7 +69,7 @@ export class LiveMarkers {
     try {
       const r = await (this.client as pg.Client).query<{ t: string; micros: string }>(
         `insert into ${LIVE_MARKER_TABLE} (drill, seq) values ($1, $2)
-         returning to_char(written_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t,
+         returning ${isoUtc('written_at')} as t,
                    (extract(epoch from written_at) * 1000000)::bigint::text as micros`,
         [this.tag, seq],
       );

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { folderSize } from '../backup/folder-size.js';
 import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import { parseLsn } from '../recovery/lsn.js';
+import { parseLsn } from '../pg/lsn.js';
 import type { ProgressSample, ProgressSampler } from './timeline.js';
 import { readWalFetch } from './wal-fetch.js';
 

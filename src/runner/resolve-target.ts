@@ -4,9 +4,10 @@ import type { BackupArtifact } from '../backup/backup-method.js';
 import type { Drill } from '../drill/drill.js';
 import { DrillConfigError } from '../errors.js';
 import type { Incident, IncidentRecord } from '../incidents/incident.js';
-import { parseLsn } from '../recovery/lsn.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import { parseLsn } from '../pg/lsn.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { Marker } from './heartbeat.js';
+import { postgresTimestamp } from '../pg/timestamps.js';
 
 export const DEFAULT_RESTORE_POINT = 'pgdrill-before-incident';
 
@@ -74,11 +75,4 @@ export function resolveTarget(drill: Drill, inputs: TargetInputs): RecoveryTarge
     case 'latest':
       return { kind: 'latest' };
   }
-}
-
-/** recovery_target_time rejects ISO 8601's "T...Z" form: 2026-11-23T19:44:40.3Z -> 2026-11-23 19:44:40.3+00. */
-export function postgresTimestamp(iso: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(iso.trim());
-  if (!m) return iso;
-  return `${m[1]} ${m[2]}${m[3] === 'Z' ? '+00' : m[3]}`;
 }

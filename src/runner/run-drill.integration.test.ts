@@ -5,7 +5,7 @@ import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { listFiles } from '../evidence/hashing.js';
 import { buildMetrics } from '../report/metrics.js';
 import { slackMessage } from '../notify/slack-message.js';
-import type { CheckResult } from '../verify/check.js';
+import type { CheckResult } from '../model/check-result.js';
 import path from 'node:path';
 import { PgBasebackupMethod } from '../backup/pg-basebackup.js';
 import type { BackupContext, BackupMethod } from '../backup/backup-method.js';

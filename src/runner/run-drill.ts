@@ -25,8 +25,6 @@ import { startPrimary } from './stage-primary.js';
 import { recover } from './stage-recover.js';
 import { Timeline, type PhaseListener } from './timeline.js';
 
-export { PINNED_SETTINGS } from './stage-primary.js';
-
 export interface RunDrillOptions {
   runId: string;
   /** <out>/<run-id>/<drill>: result.json, report.html and logs/ go here. */

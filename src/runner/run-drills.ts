@@ -13,7 +13,7 @@ import { localProvider, placeDrill, type Placement, type ProviderChoice } from '
 import { runInContainer } from './run-in-container.js';
 import { containerInputs, type ContainerInputs } from './container-inputs.js';
 import { cleanupEngine } from '../providers/docker/engine.js';
-import type { DrillOverrides } from '../drill/loader.js';
+import type { DrillOverrides } from '../drill/drill.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
 import { writeDrillFiles, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';

@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { execa } from 'execa';
 import type { AnyDrill } from '../drill/drill.js';
-import type { DrillOverrides } from '../drill/loader.js';
+import type { DrillOverrides } from '../drill/drill.js';
 import { EnvironmentError } from '../errors.js';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import type { DockerSandbox } from '../providers/docker/docker-sandbox.js';

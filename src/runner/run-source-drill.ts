@@ -8,7 +8,7 @@ import type { OsUser } from '../exec/os-user.js';
 import { generatePassword, LocalProvider } from '../providers/local/local-provider.js';
 import { SERVER_TOOLS } from '../providers/local/pg-binaries.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { prepareSandbox } from '../sources/sandbox-settings.js';
 import { createSource } from '../sources/registry.js';
@@ -25,8 +25,8 @@ import { integrityStage } from './stage-integrity.js';
 import type { DrillOutcome } from './assemble-result.js';
 import { DrillSession } from './drill-session.js';
 import { closeSession, concludeDrill, recordFailure } from './conclude.js';
-import { PINNED_SETTINGS } from './stage-primary.js';
-import { postgresTimestamp } from './resolve-target.js';
+import { PINNED_SETTINGS } from '../pg/pinned-settings.js';
+import { postgresTimestamp } from '../pg/timestamps.js';
 import { Timeline, type PhaseListener } from './timeline.js';
 
 export interface RunSourceDrillOptions {

@@ -3,7 +3,7 @@ import type { BackupArtifact } from '../backup/backup-method.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import { databaseMoment } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult } from '../verify/check.js';
+import type { CheckResult } from '../model/check-result.js';
 import { basebackupProgress } from './progress-samplers.js';
 import type { Stage } from './stage.js';
 

@@ -6,7 +6,7 @@ import { integrityOf } from '../drill/integrity-schema.js';
 import type { AnyDrill } from '../drill/drill.js';
 import type { CommandRunner } from '../exec/command-runner.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult } from '../verify/check.js';
+import type { CheckResult } from '../model/check-result.js';
 import { checkIntegrity, FINDINGS_KEPT, type IntegrityPass, type IntegrityProgress } from '../verify/integrity/integrity.js';
 import { runPgChecksums, type ChecksumsOutcome } from '../verify/integrity/pg-checksums.js';
 import type { DrillResult } from '../model/result-schema.js';

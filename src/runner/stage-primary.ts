@@ -9,15 +9,10 @@ import type { PostgresInstance } from '../providers/provider.js';
 import { BackgroundWriter } from './background-writer.js';
 import type { Stage } from './stage.js';
 import { loadWorkload } from './workload.js';
+import { PINNED_SETTINGS } from '../pg/pinned-settings.js';
 
 /** Settings every primary gets so that PITR and the measurements work (PITR-FACTS #4). */
 const PRIMARY_SETTINGS = { wal_level: 'replica', track_commit_timestamp: 'on', max_wal_senders: 10 } as const;
-
-/**
- * Settings pgdrill depends on and pins on every instance: English log lines at LOG level (readiness and target
- * confirmation follow the server log), commits that never wait for a standby, writable sessions.
- */
-export const PINNED_SETTINGS = { lc_messages: 'C', log_min_messages: 'warning', synchronous_standby_names: '', default_transaction_read_only: 'off' } as const;
 
 export interface PrimaryStage {
   primary: PostgresInstance;

@@ -9,7 +9,7 @@ import { folderSize } from '../backup/folder-size.js';
 import { DrillConfigError } from '../errors.js';
 import { makeOwnedDir } from '../exec/os-user.js';
 import { BarmanCloudCli } from '../backup/barman-cloud-cli.js';
-import { targetSettings } from '../recovery/recovery-target.js';
+import { targetSettings } from '../pg/recovery-target.js';
 import { chooseBackup } from './choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
 

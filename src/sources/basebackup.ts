@@ -9,10 +9,10 @@ import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { folderSize } from '../backup/folder-size.js';
 import { continuity, segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
 import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
-import { parseLsn } from '../recovery/lsn.js';
+import { parseLsn } from '../pg/lsn.js';
 import { EnvironmentError } from '../errors.js';
 import { makeOwnedDir } from '../exec/os-user.js';
-import { targetSettings } from '../recovery/recovery-target.js';
+import { targetSettings } from '../pg/recovery-target.js';
 import type { BackupSource, ChosenBackup, SourceContext } from './source.js';
 
 type Format = 'plain' | 'tar' | 'tar.gz';

@@ -8,7 +8,7 @@ import type { RestorePlan, RestoreRequest } from '../backup/backup-method.js';
 import { recoverySettingsIn } from '../backup/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../errors.js';
 import { chownTree, makeOwnedDir } from '../exec/os-user.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
 import { chooseBackup } from './choose-backup.js';
 import { iniSections, iniValue } from './ini.js';

@@ -1,24 +1,15 @@
-// The check port: one verification, with a verdict and a sentence a reader understands. Every check of a
-// recovered instance has the same signature: it reads what verification observed once (VerifyContext) and
+// The check port. Every check of a recovered instance has the same signature: it reads what verification observed once (VerifyContext) and
 // returns its results; verify-recovery.ts lists them.
 import type { AnyDrill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { Marker } from '../model/marker.js';
+import type { CheckResult } from '../model/check-result.js';
 import type { TargetConfirmation } from './confirm-target.js';
 import type { RpoMeasurement } from './measure-rpo.js';
 import type { PreIncidentTruth } from './truth.js';
 
-export type CheckStatus = 'passed' | 'failed';
-
-export interface CheckResult {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-  /** How long the check took, for checks that are passes of their own (integrity). */
-  seconds?: number;
-}
 
 /** What verification observed on the recovered instance, read once, for every check. */
 export interface VerifyContext {

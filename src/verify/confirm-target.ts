@@ -1,8 +1,8 @@
 // How the server log proves where recovery stopped: the line for each target kind, promotion, where replay
 // ended, and, for `latest`, that it read the archived WAL to its end.
 // https://www.postgresql.org/docs/15/runtime-config-wal.html#RUNTIME-CONFIG-WAL-RECOVERY-TARGET
-import { formatLsn, parseLsn } from '../recovery/lsn.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import { formatLsn, parseLsn } from '../pg/lsn.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 
 export interface TargetConfirmation {
   reached: boolean;

@@ -1,7 +1,8 @@
 // The heartbeat markers after recovery: a prefix of history, the last pre-incident one present, and for time
 // targets exactly the markers committed before the target.
-import type { CheckResult, VerifyContext } from './check.js';
-import { timeMicros } from './time-micros.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { VerifyContext } from './check.js';
+import { timeMicros } from '../pg/timestamps.js';
 
 /**
  * What the heartbeat markers must show after recovery. Always: the recovered markers are a prefix of the

@@ -1,5 +1,6 @@
 // The recovered instance cannot write into the source archive or repository (PITR-FACTS #7).
-import type { CheckResult, VerifyContext } from './check.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { VerifyContext } from './check.js';
 
 export async function noArchivingCheck({ restored }: VerifyContext): Promise<CheckResult[]> {
   const [archiving] = await restored.query<{ mode: string }>(`select current_setting('archive_mode') as mode`);

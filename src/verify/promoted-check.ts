@@ -1,5 +1,6 @@
 // The recovered instance left recovery: it accepts writes, as a failover target must.
-import type { CheckResult, VerifyContext } from './check.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { VerifyContext } from './check.js';
 
 export async function promotedCheck({ inRecovery, confirmation }: VerifyContext): Promise<CheckResult[]> {
   const promoted = inRecovery === false;

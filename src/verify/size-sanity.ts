@@ -4,7 +4,7 @@
 // with both numbers, even when the restore itself went well.
 import type { SanitySpec } from '../drill/integrity-schema.js';
 import type { DrillResult } from '../model/result-schema.js';
-import type { CheckResult } from './check.js';
+import type { CheckResult } from '../model/check-result.js';
 
 export interface SizeSanity {
   section: NonNullable<DrillResult['sanity']>;

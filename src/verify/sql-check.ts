@@ -1,25 +1,15 @@
 // A drill's `verify` SQL check: the first column of the first row, as text, either equals `expect` or equals
 // the value the same query returned on the primary just before the incident (`compare: pre-incident`).
 import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult, VerifyContext } from './check.js';
+import { scalar } from './scalar.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { VerifyContext } from './check.js';
 
 export interface SqlCheckSpec {
   name?: string | undefined;
   sql: string;
   expect?: string | undefined;
   compare?: 'pre-incident' | undefined;
-}
-
-/** First column of the first row as Postgres prints it (NULL as null). */
-export async function scalar(instance: PostgresInstance, sql: string): Promise<string | null> {
-  const client = await instance.connect();
-  try {
-    const result = await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
-    const first = (result.rows[0] as unknown[] | undefined)?.[0];
-    return first === undefined || first === null ? null : String(first);
-  } finally {
-    await client.end();
-  }
 }
 
 export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, preIncident: string | null | undefined): Promise<CheckResult> {

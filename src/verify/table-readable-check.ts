@@ -1,7 +1,8 @@
 // A drill of an existing backup names tables it cares about: each must be readable end to end after the
 // restore, and its row count is reported (there is no pre-incident fingerprint to compare with).
-import { resolveTable } from './sql-ident.js';
-import type { CheckResult, VerifyContext } from './check.js';
+import { resolveTable } from '../pg/identifiers.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { VerifyContext } from './check.js';
 
 export async function tablesReadableCheck({ drill, restored }: VerifyContext): Promise<CheckResult[]> {
   const results: CheckResult[] = [];

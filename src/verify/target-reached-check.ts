@@ -1,6 +1,7 @@
 // Recovery stopped exactly where it was asked to, as the server log proves (confirm-target.ts).
-import { describeTarget } from '../recovery/recovery-target.js';
-import type { CheckResult, VerifyContext } from './check.js';
+import { describeTarget } from '../pg/recovery-target.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { VerifyContext } from './check.js';
 
 export async function targetReachedCheck({ target, confirmation }: VerifyContext): Promise<CheckResult[]> {
   return [

@@ -3,9 +3,9 @@
 import type { Drill } from '../drill/drill.js';
 import type { ProtectedTable } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import { scalar } from './sql-check.js';
-import { fingerprint, type Fingerprint } from './table-fingerprint.js';
-import { resolveTable } from './sql-ident.js';
+import { scalar } from './scalar.js';
+import { fingerprint, type Fingerprint } from './fingerprint.js';
+import { resolveTable } from '../pg/identifiers.js';
 import { PgdrillError } from '../errors.js';
 
 export interface PreIncidentTruth {

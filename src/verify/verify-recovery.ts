@@ -4,9 +4,10 @@
 import type { Drill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
-import type { CheckResult, RecoveryCheck } from './check.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { RecoveryCheck } from './check.js';
 import { confirmTarget, type ArchiveEnd, type TargetConfirmation } from './confirm-target.js';
 import { markerChecks } from './marker-checks.js';
 import { markerOrder, measureRpo, type RpoMeasurement } from './measure-rpo.js';
@@ -15,7 +16,7 @@ import { promotedCheck } from './promoted-check.js';
 import { sqlChecks } from './sql-check.js';
 import { tablesCheck } from './table-fingerprint.js';
 import { targetReachedCheck } from './target-reached-check.js';
-import { timeMicros } from './time-micros.js';
+import { isoUtc, timeMicros } from '../pg/timestamps.js';
 import type { PreIncidentTruth } from './truth.js';
 
 /** Every check of a recovered instance, in the order reports show them. Adding one: a file and a line here. */
@@ -45,7 +46,7 @@ export async function verifyRecovery(input: {
   const { restored, target, incident, ledger } = input;
   const [state] = await restored.query<{ in_recovery: boolean; xid: string | null; ts: string | null }>(
     `select pg_is_in_recovery() as in_recovery, l.xid::text as xid,
-            to_char(l.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as ts
+            ${isoUtc('l.timestamp')} as ts
        from pg_last_committed_xact() l`,
   );
   const confirmation: TargetConfirmation = input.logical

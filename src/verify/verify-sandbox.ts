@@ -4,15 +4,16 @@
 // drill started, i.e. what a loss at that moment would have cost, as far as the archive shows.
 import type { SourceDrill } from '../drill/drill.js';
 import type { PostgresInstance } from '../providers/provider.js';
-import type { RecoveryTarget } from '../recovery/recovery-target.js';
-import type { CheckResult, RecoveryCheck } from './check.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { RecoveryCheck } from './check.js';
 import { confirmTarget, type ArchiveEnd, type TargetConfirmation } from './confirm-target.js';
 import { noArchivingCheck } from './no-archiving-check.js';
 import { promotedCheck } from './promoted-check.js';
 import { sqlChecks } from './sql-check.js';
 import { tablesReadableCheck } from './table-readable-check.js';
 import { targetReachedCheck } from './target-reached-check.js';
-import { timeMicros } from './time-micros.js';
+import { isoUtc, timeMicros } from '../pg/timestamps.js';
 
 export const SANDBOX_CHECKS: readonly RecoveryCheck[] = [targetReachedCheck, promotedCheck, noArchivingCheck, tablesReadableCheck, sqlChecks];
 
@@ -47,7 +48,7 @@ export async function verifySandbox(input: {
   const [state] = await restored.query<{ in_recovery: boolean; ts: string | null }>(
     `select pg_is_in_recovery() as in_recovery,
             case when current_setting('track_commit_timestamp')::bool
-                 then (select to_char(l.timestamp at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from pg_last_committed_xact() l) end as ts`,
+                 then (select ${isoUtc('l.timestamp')} from pg_last_committed_xact() l) end as ts`,
   );
   const confirmation: TargetConfirmation = input.logical
     ? { reached: true, evidence: ['the dump was loaded without error: the state of the database when it was dumped'] }

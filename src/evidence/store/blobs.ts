@@ -1,8 +1,7 @@
 // Where evidence outlives a CI run: a store of files by key ("<run>/evidence/manifest.json"). The port is
 // deliberately small (list, get, put, then finish) so a folder, a git branch and an S3 bucket prefix behave
-// the same; evidence-store.ts holds the rules (never rewrite a run, a signed head) once, over any of them.
-import { UsageError } from '../../errors.js';
-
+// the same; evidence-store.ts holds the rules (never rewrite a run, a signed head) once, over any of them;
+// open-blobs.ts opens the one a spec names.
 export interface Blobs {
   /** Where it is, safe to print (no credentials). */
   readonly describe: string;
@@ -19,22 +18,3 @@ export interface Blobs {
 
 export const STORE_FORMS =
   'a folder (/mnt/evidence or file:///mnt/evidence), a git branch (git+https://github.com/org/repo.git#pgdrill-evidence, git+file:///srv/evidence.git#main) or an S3 prefix (s3://bucket/prefix?endpoint=https://minio:9000&region=eu-west-1&pathStyle=true)';
-
-/** Opens the store a spec names. Heavy clients (S3) load only when used. */
-export async function openBlobs(spec: string, env: NodeJS.ProcessEnv = process.env): Promise<Blobs> {
-  if (spec.startsWith('s3://')) {
-    // The SDK warns on Node 20 about versions published after January 2027; pgdrill pins one that supports it.
-    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-    const { S3Blobs } = await import('./s3-blobs.js');
-    return S3Blobs.open(spec, env);
-  }
-  if (spec.startsWith('git+')) {
-    const { GitBlobs } = await import('./git-blobs.js');
-    return GitBlobs.open(spec.slice('git+'.length), env);
-  }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) {
-    throw new UsageError(`evidence store ${spec.replace(/\/\/[^@/]*@/, '//***@')}: unknown kind; use ${STORE_FORMS}`);
-  }
-  const { FolderBlobs } = await import('./folder-blobs.js');
-  return FolderBlobs.open(spec.startsWith('file://') ? new URL(spec).pathname : spec);
-}

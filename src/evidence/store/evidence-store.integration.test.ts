@@ -11,7 +11,7 @@ import { keygen, loadSigner, signBytes } from '../signing.js';
 import type { Manifest } from '../manifest.js';
 import { ROOT, runCli, testFolders } from '../../test-support/cli.js';
 import { startS3Server, type S3Server } from '../../test-support/s3-server.js';
-import { openBlobs } from './blobs.js';
+import { openBlobs } from './open-blobs.js';
 
 describe('evidence stores: a weekly CI that remembers (folder, git branch, S3 bucket)', function () {
   this.timeout(240_000);

@@ -2,7 +2,8 @@
 // open the store a spec names, do one thing, always close it.
 import type { Signer } from '../signing.js';
 import type { Verification } from '../verify-evidence.js';
-import { openBlobs, type Blobs } from './blobs.js';
+import type { Blobs } from './blobs.js';
+import { openBlobs } from './open-blobs.js';
 import { pull, push, verifyStore, type Head } from './evidence-store.js';
 
 async function withStore<T>(spec: string, fn: (blobs: Blobs) => Promise<T>): Promise<T> {

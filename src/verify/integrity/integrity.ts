@@ -6,7 +6,7 @@ import { AMCHECK_CHECK, HEAPAM_CHECK, READ_CHECK } from './check-names.js';
 import os from 'node:os';
 import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import type { PostgresInstance } from '../../providers/provider.js';
-import type { CheckResult } from '../check.js';
+import type { CheckResult } from '../../model/check-result.js';
 import { checkHeaps, checkIndexes, installAmcheck } from './amcheck.js';
 import { connectableDatabases, databasesBytes, relationFiles, relationsOf, type Relation } from './catalog.js';
 import type { IntegrityFinding } from './integrity-finding.js';

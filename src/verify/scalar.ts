@@ -1,0 +1,14 @@
+// A query's answer as a drill file writes it: the first column of the first row, as text.
+import type { PostgresInstance } from '../providers/provider.js';
+
+/** First column of the first row as Postgres prints it (NULL as null). */
+export async function scalar(instance: PostgresInstance, sql: string): Promise<string | null> {
+  const client = await instance.connect();
+  try {
+    const result = await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+    const first = (result.rows[0] as unknown[] | undefined)?.[0];
+    return first === undefined || first === null ? null : String(first);
+  } finally {
+    await client.end();
+  }
+}
