@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { exitCodeFor } from './exit-code.js';
-import { backupMethodNames } from '../backup/registry.js';
+import { backupMethodNames } from '../tools/registry.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { PGDRILL_VERSION } from '../version.js';
@@ -269,7 +269,7 @@ function program(): Command {
     .option('--force', 'overwrite drill files that exist')
     .action(async (opts: { pgbackrest?: string; barman?: string; dir: string; force?: boolean }) => {
       if (!opts.pgbackrest && !opts.barman) throw new UsageError('nothing to discover', 'give --pgbackrest /etc/pgbackrest/pgbackrest.conf and/or --barman /etc/barman.conf');
-      const { discoverDrills } = await import('../sources/discover.js');
+      const { discoverDrills } = await import('../tools/discover.js');
       const found = discoverDrills({ pgbackrest: opts.pgbackrest, barman: opts.barman });
       if (found.length === 0) throw new UsageError('no stanza or server found in the configuration given', 'check the file: pgBackRest stanzas are [name] sections, Barman servers too');
       const files = found.map((d) => ({ ...d, file: path.resolve(opts.dir, d.fileName) }));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { isSourceDrill, type Drill } from '../drill/drill.js';
 import type { DrillOverrides } from '../drill/drill.js';
 import { inspectDrill, loadDrill } from '../drill/loader.js';
-import { backupMethodNames, methodFacts } from '../backup/registry.js';
+import { backupMethodNames, methodFacts } from '../tools/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import type { ProviderChoice } from '../providers/registry.js';
 import { resultSchema } from '../model/result-schema.js';

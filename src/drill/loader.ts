@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { methodFacts } from '../backup/registry.js';
+import { methodFacts, sourceKinds } from '../tools/registry.js';
 import { DrillConfigError, type ConfigProblem } from '../errors.js';
 import { isSourceDrill, type AnyDrill, type Drill, type DrillOverrides, type SourceDrill } from './drill.js';
 import { sourceDrillSchema } from './source-schema.js';
@@ -149,13 +149,13 @@ function inspectSourceDrill(
   if (overrides?.provider) (data as Record<string, unknown>)['provider'] = overrides.provider;
   if (overrides?.backup) {
     const src = (data as { source?: Record<string, unknown> }).source;
-    const kind = src && typeof src === 'object' ? (['pgbackrest', 'barman', 'barmanCloud'] as const).find((k) => src[k] && typeof src[k] === 'object') : undefined;
-    if (!kind || !src) {
+    const kind = src && typeof src === 'object' ? sourceKinds().find((k) => k.selection && src[k.key] && typeof src[k.key] === 'object') : undefined;
+    if (!kind?.selection || !src) {
       return { problems: [{ file: shown, line: lineOf((doc.getIn(['source'], true) as Node | undefined)?.range?.[0]), path: 'source', message: `${overrides.by}: --backup chooses among the backups of a pgBackRest stanza or a Barman server; this source holds one backup`, fix: 'drop --backup for this drill' }] };
     }
-    (src[kind] as Record<string, unknown>)[kind === 'pgbackrest' ? 'set' : 'backup'] = overrides.backup;
+    (src[kind.key] as Record<string, unknown>)[kind.selection] = overrides.backup;
   }
-  const parsed = sourceDrillSchema.safeParse(data);
+  const parsed = sourceDrillSchema().safeParse(data);
   const problems: ConfigProblem[] = parsed.success ? [] : parsed.error.issues.flatMap((i) => issueProblems(i, doc, shown, lineOf));
   if (!parsed.success) return { problems: sortProblems(problems) };
   const d = parsed.data;
@@ -176,20 +176,15 @@ function inspectSourceDrill(
     return p;
   };
   const s = d.source;
-  const resolved = {
-    ...s,
-    ...(s.pgbackrest ? { pgbackrest: { ...s.pgbackrest, config: resolve(['source', 'pgbackrest', 'config'], s.pgbackrest.config, 'file') as string } } : {}),
-    ...(s.barman ? { barman: { ...s.barman, config: resolve(['source', 'barman', 'config'], s.barman.config, 'file') as string } } : {}),
-    ...(s.basebackup
-      ? {
-          basebackup: {
-            path: resolve(['source', 'basebackup', 'path'], s.basebackup.path, 'folder') as string,
-            ...(s.basebackup.walArchive ? { walArchive: resolve(['source', 'basebackup', 'walArchive'], s.basebackup.walArchive, 'folder') as string } : {}),
-          },
-        }
-      : {}),
-    ...(s.dump ? { dump: { path: resolve(['source', 'dump', 'path'], s.dump.path, 'any') as string } } : {}),
-  };
+  // Every path a kind of source names, resolved against the drill file and checked to exist (its tool says which keys hold paths).
+  const given = s as Record<string, unknown>;
+  const kind = sourceKinds().find((k) => given[k.key] !== undefined);
+  const spec = kind ? { ...(given[kind.key] as Record<string, unknown>) } : {};
+  for (const [key, what] of Object.entries(kind?.paths ?? {})) {
+    const value = spec[key];
+    if (typeof value === 'string') spec[key] = resolve(['source', kind?.key ?? '', key], value, what);
+  }
+  const resolved = kind ? { ...s, [kind.key]: spec } : s;
   if (s.live) {
     const variable = s.live.conninfo.slice('env:'.length);
     if (!process.env[variable]) {

@@ -127,3 +127,6 @@ export function refuseManagedSettings(settings: Record<string, unknown>, ctx: z.
     }
   }
 }
+
+/** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
+export const backupSelection = z.string().min(1).default('latest').describe('latest | oldest | random | a backup label or id');

@@ -2,7 +2,8 @@
 // and incident from their registries. The loader (loader.ts) turns zod issues into file:line problems, so each
 // message here says what is wrong and how to fix it.
 import { z } from 'zod';
-import { backupMethodNames, methodFacts, methodsWith } from '../backup/registry.js';
+import type { BackupOptions } from '../tools/backup-method.js';
+import { backupMethodNames, backupOptionSchemas, methodFacts, methodsWith } from '../tools/registry.js';
 import { incidentSchema } from '../incidents/incident-schema.js';
 import { INCIDENT_FACTS } from '../incidents/registry.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
@@ -58,26 +59,6 @@ const workload = z.strictObject({
   background: z.array(background).default([]),
 });
 
-const s3Repository = z.strictObject({
-  type: z.literal('s3', { error: 's3 is the one repository type besides the default (a folder in the work folder)' }),
-  bucket: z.string().min(3),
-  endpoint: z.url({ protocol: /^https$/, error: 'the https:// URL of the S3 API, e.g. https://s3.eu-west-1.amazonaws.com or https://minio.internal:9000 (pgBackRest 2.45 speaks S3 over TLS only)' }),
-  region: z.string().min(1).default('us-east-1'),
-  uriStyle: z.enum(['path', 'host']).default('host'),
-  verifyTls: z.boolean().default(true),
-  /** A CA certificate for a private endpoint. */
-  caFile: z.string().min(1).optional(),
-  /** Every drill writes below <prefix>/<its work folder's name> and deletes it at the end. */
-  prefix: z.string().regex(/^\/[A-Za-z0-9._/-]*$/).default('/pgdrill'),
-});
-
-const cloudDestination = z.strictObject({
-  destination: z.string().regex(/^(s3|azure|gs):\/\/[^/]+/, { error: 'a destination URL for barman-cloud, e.g. s3://my-drills/barman' }),
-  endpoint: z.url({ error: 'an URL, e.g. https://minio.internal:9000' }).optional(),
-  cloudProvider: z.enum(['aws-s3', 'azure-blob-storage', 'google-cloud-storage']).default('aws-s3'),
-  profile: z.string().min(1).optional(),
-});
-
 export const drillSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
@@ -89,11 +70,10 @@ export const drillSchema = z
       .strictObject({
         // Checked against the registry when a drill is loaded, so a registered method is a valid name.
         method: z.string().refine((m) => methodFacts(m) !== undefined, { error: (iss) => notOneOf('a backup method', backupMethodNames())(iss) }),
-        /** pgBackRest's repository on S3-compatible storage instead of the work folder (keys from the environment). */
-        repo: s3Repository.optional(),
-        /** barman-cloud's destination (the drill writes as its own server below it and deletes it at the end). */
-        cloud: cloudDestination.optional(),
+        // backup.repo (pgBackRest on S3), backup.cloud (barman-cloud's destination): each tool brings its own.
+        ...Object.fromEntries(Object.entries(backupOptionSchemas()).map(([key, schema]) => [key, schema.optional()])),
       })
+      .transform((b) => b as { method: string } & BackupOptions)
       .default({ method: 'pg_basebackup' }),
     workload: workload.default({ fixtures: [], heartbeat: 200, runFor: 0, background: [] }),
     incident: incidentSchema,
@@ -106,12 +86,13 @@ export const drillSchema = z
   .superRefine((drill, ctx) => {
     // Options of a method (backup.repo, backup.cloud) come from its facts: the schema names no method.
     const accepts = methodFacts(drill.backup.method)?.options ?? {};
-    for (const key of ['repo', 'cloud'] as const) {
+    for (const key of Object.keys(backupOptionSchemas())) {
       const takers = backupMethodNames().filter((m) => methodFacts(m)?.options?.[key]);
-      if (drill.backup[key] !== undefined && !accepts[key]) {
+      const given = (drill.backup as unknown as Record<string, unknown>)[key];
+      if (given !== undefined && !accepts[key]) {
         ctx.addIssue({ code: 'custom', path: ['backup', key], message: `backup.${key} is not an option of backup method ${drill.backup.method} (it is for ${takers.join(', ')}); remove it` });
       }
-      if (drill.backup[key] === undefined && accepts[key] === 'required') {
+      if (given === undefined && accepts[key] === 'required') {
         ctx.addIssue({ code: 'custom', path: ['backup', key], message: `backup method ${drill.backup.method} needs backup.${key}` });
       }
     }

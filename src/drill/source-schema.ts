@@ -1,53 +1,12 @@
 // The drill file of a backup the user already has (`source:`): which backup, where the sandbox runs, the target,
-// the checks. It shares the fragments of schema.ts; the self-contained sections (workload, incident, backup,
-// expect) do not fit here and are refused with the reason.
+// the checks. The shared parts come from schema-parts.ts, each kind of source brings its own section (its
+// tool's tool.ts, read from the registry); the self-contained sections (workload, incident, backup, expect) do not
+// fit here and are refused with the reason.
 import { z } from 'zod';
+import { registryGeneration, sourceKinds } from '../tools/registry.js';
+import type { SourceKind } from '../tools/tool.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
 import { duration, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts } from './schema-parts.js';
-
-/** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
-const selection = z.string().min(1).default('latest').describe('latest | oldest | random | a backup label or id');
-
-const pgbackrest = z.strictObject({
-  stanza: z.string().min(1),
-  /** The user's pgbackrest.conf (repository, cipher pass, S3 keys: pgBackRest reads them; pgdrill never does). */
-  config: z.string().min(1),
-  repo: z.number().int().min(1).max(256).optional(),
-  set: selection,
-});
-
-const barman = z.strictObject({
-  /** The Barman server's name, as in its [section]. */
-  server: z.string().min(1),
-  /** The user's barman.conf (servers may live in its configuration_files_directory). */
-  config: z.string().min(1).default('/etc/barman.conf'),
-  backup: selection,
-});
-
-const barmanCloud = z.strictObject({
-  /** Where barman-cloud-backup and barman-cloud-wal-archive write: s3://bucket/prefix (or azure://, gs://). */
-  destination: z.string().regex(/^(s3|azure|gs):\/\/[^/]+/, { error: 'a destination URL as given to barman-cloud-backup, e.g. s3://my-bucket/barman' }),
-  /** The server name given to barman-cloud-backup. */
-  server: z.string().min(1),
-  /** An S3-compatible endpoint (MinIO, Ceph...): --endpoint-url. */
-  endpoint: z.url({ error: 'an URL, e.g. https://minio.internal:9000' }).optional(),
-  cloudProvider: z.enum(['aws-s3', 'azure-blob-storage', 'google-cloud-storage']).default('aws-s3'),
-  /** An AWS profile of the credentials files (else AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment). */
-  profile: z.string().min(1).optional(),
-  backup: selection,
-});
-
-const basebackup = z.strictObject({
-  /** A folder written by pg_basebackup: plain format, or -Ft with or without -z (base.tar[.gz], pg_wal.tar[.gz]). */
-  path: z.string().min(1),
-  /** The WAL archive folder (segments plain or .gz); without it only the backup itself can be restored. */
-  walArchive: z.string().min(1).optional(),
-});
-
-const dump = z.strictObject({
-  /** pg_dump -Fc or -Fd, a plain SQL dump, or a pg_dumpall file. */
-  path: z.string().min(1),
-});
 
 /**
  * A connection to the live source, for a measured RPO: markers are written there for `runFor`, then a loss of the
@@ -68,20 +27,6 @@ const live = z.strictObject({
   archiveTimeout: duration.default(120_000),
 });
 
-export const SOURCE_KINDS = ['pgbackrest', 'barman', 'barmanCloud', 'basebackup', 'dump'] as const;
-
-const source = z
-  .strictObject({ pgbackrest: pgbackrest.optional(), barman: barman.optional(), barmanCloud: barmanCloud.optional(), basebackup: basebackup.optional(), dump: dump.optional(), seed: z.number().int().optional(), live: live.optional() })
-  .superRefine((s, ctx) => {
-    const given = SOURCE_KINDS.filter((k) => s[k] !== undefined);
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: given.length === 0 ? `names no backup; give one of: ${SOURCE_KINDS.join(', ')}` : `names ${given.join(' and ')}; a drill restores one source, give exactly one of: ${SOURCE_KINDS.join(', ')}`,
-      });
-    }
-  });
-
 const notHere = (key: string) =>
   z.never({
     error: `${key} belongs to drills that build their own primary; a drill of an existing backup (source:) restores that backup: remove ${key}, or remove source`,
@@ -89,7 +34,26 @@ const notHere = (key: string) =>
 
 const SANDBOX_DEFAULT = { settings: {}, user: 'postgres' };
 
-export const sourceDrillSchema = z
+function buildSourceDrillSchema(kinds: SourceKind[]) {
+  const keys = kinds.map((k) => k.key);
+  const source = z
+    .strictObject({ ...Object.fromEntries(kinds.map((k) => [k.key, k.schema.optional()])), seed: z.number().int().optional(), live: live.optional() })
+    .superRefine((s, ctx) => {
+      const given = keys.filter((k) => (s as Record<string, unknown>)[k] !== undefined);
+      if (given.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: given.length === 0 ? `names no backup; give one of: ${keys.join(', ')}` : `names ${given.join(' and ')}; a drill restores one source, give exactly one of: ${keys.join(', ')}`,
+        });
+      }
+    });
+  /** Why the named backup holds no WAL (only the backup itself can be restored), for a target; undefined when it has WAL. */
+  const withoutWal = (d: { source: object }, target: string) => {
+    const given = d.source as Record<string, unknown>;
+    const kind = kinds.find((k) => given[k.key] !== undefined);
+    return kind ? kind.withoutWal?.(given[kind.key], target) : undefined;
+  };
+  return z
   .strictObject({
     name: z.string().min(1).max(200),
     description: z.string().optional(),
@@ -100,6 +64,13 @@ export const sourceDrillSchema = z
     verify: z
       .array(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }))
       .superRefine(oneIntegrityEntry)
+      .superRefine((checks, ctx) => {
+        for (const [i, c] of checks.entries()) {
+          if ('compare' in c && c.compare !== undefined) {
+            ctx.addIssue({ code: 'custom', path: [i, 'compare'], message: 'compare: pre-incident needs the value before an incident pgdrill caused; a drill of an existing backup has none, so the check could never fail: write expect: with the value the query must return' });
+          }
+        }
+      })
       .default([]),
     sanity,
     sandbox: z
@@ -132,15 +103,11 @@ export const sourceDrillSchema = z
         ctx.addIssue({ code: 'custom', path: ['recovery', key], message: `a ${target} target of an existing backup needs ${key}:` });
       }
     }
-    if (d.source.dump && d.recovery.target !== undefined && d.recovery.target !== 'immediate') {
-      ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: `a dump holds no WAL, so it cannot recover to a point in time (${d.recovery.target}); remove recovery.target (the dump itself is restored)` });
-    }
-    if (d.source.dump === undefined && d.source.basebackup && !d.source.basebackup.walArchive && d.recovery.target !== undefined && d.recovery.target !== 'immediate') {
-      ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: `without source.basebackup.walArchive only the backup itself can be restored (${d.recovery.target}); add walArchive or write target immediate` });
-    }
+    const noWal = d.recovery.target !== undefined && d.recovery.target !== 'immediate' ? withoutWal(d, d.recovery.target) : undefined;
+    if (noWal) ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: noWal });
     const live = d.source.live;
     if (live) {
-      if (d.source.dump || (d.source.basebackup && !d.source.basebackup.walArchive)) {
+      if (withoutWal(d, 'latest')) {
         ctx.addIssue({ code: 'custom', path: ['source', 'live'], message: 'a measured RPO needs the WAL archive the source writes to; a dump or a base backup without walArchive has none: remove live' });
       }
       if (d.recovery.target !== undefined && d.recovery.target !== 'latest') {
@@ -156,7 +123,16 @@ export const sourceDrillSchema = z
     ...d,
     kind: 'source' as const,
     // No target: everything the backup and its archive hold (the backup itself when there is no WAL).
-    recovery: { ...d.recovery, target: d.recovery.target ?? (d.source.dump || (d.source.basebackup && !d.source.basebackup.walArchive) ? ('immediate' as const) : ('latest' as const)) },
+    recovery: { ...d.recovery, target: d.recovery.target ?? (withoutWal(d, 'latest') ? ('immediate' as const) : ('latest' as const)) },
   }));
+}
 
-export type SourceDrillSpec = z.output<typeof sourceDrillSchema>;
+let built: { generation: number; schema: ReturnType<typeof buildSourceDrillSchema> } | undefined;
+
+/** The schema of a drill of an existing backup, with every kind of source the registry holds now. */
+export function sourceDrillSchema(): ReturnType<typeof buildSourceDrillSchema> {
+  if (built?.generation !== registryGeneration()) built = { generation: registryGeneration(), schema: buildSourceDrillSchema(sourceKinds()) };
+  return built.schema;
+}
+
+export type SourceDrillSpec = z.output<ReturnType<typeof buildSourceDrillSchema>>;

@@ -3,7 +3,7 @@
 // must catch it before any restore; where the tool keeps no checksum (barman-cloud), the restore and pgdrill's
 // integrity pass must. The backup is the drill's own disposable copy (a folder, or objects of the drill's own
 // prefix), never a source repository.
-import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod } from '../tools/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { CHECKSUMS_CHECK, HEAPAM_CHECK, READ_CHECK } from '../verify/integrity/check-names.js';

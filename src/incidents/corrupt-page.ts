@@ -3,7 +3,7 @@
 // the damage is detected, three ways: pg_checksums --check (server stopped), the data-checksum error on read,
 // and pg_amcheck; recovery brings the table back from the base backup and the WAL, which never saw the damage.
 import path from 'node:path';
-import { flipBytes, FLIPPED_BYTES } from '../backup/flip-bytes.js';
+import { flipBytes, FLIPPED_BYTES } from '../tools/common/flip-bytes.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';

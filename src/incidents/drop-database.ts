@@ -5,7 +5,7 @@
 // before-incident target, exclusive), and the commit record of every transaction in that window, so markers are
 // classified by where they committed in the WAL, not by a clock read in another round trip (PITR-FACTS #12).
 import path from 'node:path';
-import type { BackupContext } from '../backup/backup-method.js';
+import type { BackupContext } from '../tools/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';

@@ -3,7 +3,7 @@
 // derived from that record. One adapter file per kind, registered in incidents/registry.ts.
 import type pg from 'pg';
 import { PgdrillError } from '../errors.js';
-import type { BackupArtifact, BackupContext, BackupMethod } from '../backup/backup-method.js';
+import type { BackupArtifact, BackupContext, BackupMethod } from '../tools/backup-method.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { CheckResult } from '../model/check-result.js';

@@ -2,7 +2,7 @@
 // cannot get past it; pgdrill must say which segment, the last recoverable point, and that the RPO objective
 // cannot be met, never pass silently. The backup method deletes it from the drill's own archive: a file of the
 // archive folder, or an object of the drill's own prefix on object storage (pgBackRest repo-rm, barman-cloud).
-import type { BackupContext, BackupMethod } from '../backup/backup-method.js';
+import type { BackupContext, BackupMethod } from '../tools/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';

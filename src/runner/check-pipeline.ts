@@ -6,7 +6,7 @@ import type { SourceDrill } from '../drill/drill.js';
 import { EnvironmentError } from '../errors.js';
 import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
 import { sourceHealth } from '../pipeline/source-health.js';
-import type { BackupSource, ChosenBackup, SourceContext } from '../sources/source.js';
+import type { BackupSource, ChosenBackup, SourceContext } from '../tools/source.js';
 
 const human = (s: number) => (s >= 86_400 ? `${(s / 86_400).toFixed(1)}d` : s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${(s / 60).toFixed(1)}m` : `${s.toFixed(0)}s`);
 

@@ -3,7 +3,7 @@
 // existing backup (mounted read-only), the environment variables its tools read, and the network it must reach.
 import { existsSync, statSync } from 'node:fs';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
-import { createSource } from '../sources/registry.js';
+import { createSource } from '../tools/registry.js';
 import { EnvironmentError } from '../errors.js';
 import { cacheDir } from '../providers/local/postgres-cache.js';
 
@@ -65,7 +65,7 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
   let readOnly: string[] = [];
   const endpoints = endpointsOf(drill, env);
   if (isSourceDrill(drill)) {
-    const source = createSource(drill);
+    const source = createSource(drill.source);
     try {
       readOnly = source.inputPaths().filter((p) => existsSync(p));
       endpoints.push(...source.endpoints());

@@ -3,7 +3,7 @@
 // Too little is exit 3 with both numbers, before anything is written.
 import { statfsSync } from 'node:fs';
 import { EnvironmentError } from '../errors.js';
-import type { ChosenBackup } from '../sources/source.js';
+import type { ChosenBackup } from '../tools/source.js';
 
 /** Headroom on top of the backup: WAL segments fetched during replay, the server's own files, the logs. */
 const HEADROOM_BYTES = 512 * 2 ** 20;

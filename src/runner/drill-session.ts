@@ -3,7 +3,7 @@
 // a step that fails does not stop the others and becomes a warning in the result, never an exception.
 import os from 'node:os';
 import path from 'node:path';
-import type { BackupContext } from '../backup/backup-method.js';
+import type { BackupContext } from '../tools/backup-method.js';
 import { CommandRunner } from '../exec/command-runner.js';
 import { chownTree, type OsUser } from '../exec/os-user.js';
 import { Redactor } from '../exec/redactor.js';

@@ -2,16 +2,16 @@
 // known rows are committed around known points (xid, commit time, LSN, a named restore point), then each target
 // is restored into a new instance and exactly the expected rows must exist, inclusive and exclusive.
 import { expect } from 'chai';
-import { PgBasebackupMethod } from '../backup/pg-basebackup.js';
-import type { BackupArtifact } from '../backup/backup-method.js';
+import { PgBasebackupMethod } from '../tools/pg-basebackup/method.js';
+import type { BackupArtifact } from '../tools/backup-method.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import { postgresProcessesUnder } from '../test-support/cli.js';
 import { testBench, type TestBench } from '../test-support/instances.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
 import { confirmTarget } from '../verify/confirm-target.js';
 import { parseLsn } from '../pg/lsn.js';
-import { archivedSegments, newestArchivedLsn, segmentName, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
-import { flipBytes } from '../backup/flip-bytes.js';
+import { archivedSegments, newestArchivedLsn, segmentName, WAL_SEGMENT_BYTES } from '../tools/common/wal-archive.js';
+import { flipBytes } from '../tools/common/flip-bytes.js';
 import { chownTree } from '../exec/os-user.js';
 import { cpSync } from 'node:fs';
 import path from 'node:path';

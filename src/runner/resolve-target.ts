@@ -1,6 +1,6 @@
 // From the drill's recovery section to a concrete target, using what the incident recorded, and refusing clear
 // mistakes (a point before the base backup finished, a marker never written) with exit 2 before any restore.
-import type { BackupArtifact } from '../backup/backup-method.js';
+import type { BackupArtifact } from '../tools/backup-method.js';
 import type { Drill } from '../drill/drill.js';
 import { DrillConfigError } from '../errors.js';
 import type { Incident, IncidentRecord } from '../incidents/incident.js';

@@ -10,7 +10,7 @@ import { DrillConfigError, PgdrillError } from '../errors.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import type { DrillChecks } from '../pipeline/finding.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
-import { createSource } from '../sources/registry.js';
+import { createSource } from '../tools/registry.js';
 import { checkPipeline } from './check-pipeline.js';
 import { DrillSession } from './drill-session.js';
 
@@ -26,7 +26,7 @@ export async function runChecks(files: string[], opts: { signal: AbortSignal; wo
   const out: DrillChecks[] = [];
   for (const drill of drills.filter(isSourceDrill)) {
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-check-logs-'));
-    const source = createSource(drill);
+    const source = createSource(drill.source);
     const session = new DrillSession({ runId: 'check', logDir, provider: new LocalProvider(), signal: opts.signal, serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
     try {
       const backup = await source.inspect(session.ctx);

@@ -3,8 +3,8 @@
 // assembled; every instance and the work folder are removed on every path (drill-session.ts).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { backupMethod, factsOf } from '../backup/registry.js';
-import type { BackupMethod } from '../backup/backup-method.js';
+import { backupMethod, factsOf } from '../tools/registry.js';
+import type { BackupMethod } from '../tools/backup-method.js';
 import type { Drill } from '../drill/drill.js';
 import { DrillFinding, EnvironmentError } from '../errors.js';
 import type { CommandRunner } from '../exec/command-runner.js';

@@ -10,9 +10,9 @@ import { SERVER_TOOLS } from '../providers/local/pg-binaries.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { DrillResult } from '../model/result-schema.js';
-import { prepareSandbox } from '../sources/sandbox-settings.js';
-import { createSource } from '../sources/registry.js';
-import { segmentStartLsn, WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import { prepareSandbox } from './sandbox-settings.js';
+import { createSource } from '../tools/registry.js';
+import { segmentStartLsn, WAL_SEGMENT_BYTES } from '../tools/common/wal-archive.js';
 import { measureRpo } from '../verify/measure-rpo.js';
 import { checkPipeline } from './check-pipeline.js';
 import { diskPreflight } from './disk-preflight.js';
@@ -45,7 +45,7 @@ export async function runSourceDrill(drill: SourceDrill, opts: RunSourceDrillOpt
   mkdirSync(logDir, { recursive: true });
   const timeline = new Timeline(opts.listener);
   const outcome: DrillOutcome = { checks: [], findings: [], toolVersions: {}, settings: {}, ledger: [], warnings: [] };
-  const source = createSource(drill);
+  const source = createSource(drill.source);
   let session: DrillSession | undefined;
   try {
     // The provider is chosen once the backup's major version is known; the session starts with a placeholder.

@@ -1,5 +1,5 @@
 // Stage 2: the base backup, any damage the incident does to it, and the method's own verification of it.
-import type { BackupArtifact } from '../backup/backup-method.js';
+import type { BackupArtifact } from '../tools/backup-method.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import { databaseMoment } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';

@@ -2,7 +2,7 @@
 // truth is captured, the incident strikes, the application keeps writing until the incident is declared. The
 // declaration starts the RTO.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackupArtifact } from '../backup/backup-method.js';
+import type { BackupArtifact } from '../tools/backup-method.js';
 import type { Drill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceDrillSpec } from '../drill/source-schema.js';
 import { EnvironmentError, StepFailedError } from '../errors.js';
 import type { Marker } from '../model/marker.js';
-import type { BackupSource, SourceContext } from '../sources/source.js';
+import type { BackupSource, SourceContext } from '../tools/source.js';
 import { LiveMarkers, recoveredMarkers } from './live-markers.js';
 import type { Timeline } from './timeline.js';
 

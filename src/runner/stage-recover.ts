@@ -2,8 +2,8 @@
 // holes, restore into a new instance, replay to the target, verify, then check the copy's integrity. The RTO is
 // the sum of the phases marked inRto here.
 import path from 'node:path';
-import type { BackupArtifact, RestorePlan, WalContinuity } from '../backup/backup-method.js';
-import { WAL_SEGMENT_BYTES } from '../backup/wal-archive.js';
+import type { BackupArtifact, RestorePlan, WalContinuity } from '../tools/backup-method.js';
+import { WAL_SEGMENT_BYTES } from '../tools/common/wal-archive.js';
 import type { Drill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';

@@ -1,6 +1,6 @@
 // What every stage of a drill works with: the disposable session, the timeline, and the adapters chosen for
 // the drill. Stages return what they observed; run-drill.ts strings them together.
-import type { BackupMethod } from '../backup/backup-method.js';
+import type { BackupMethod } from '../tools/backup-method.js';
 import type { OsUser } from '../exec/os-user.js';
 import type { Incident } from '../incidents/incident.js';
 import type { Provider } from '../providers/provider.js';

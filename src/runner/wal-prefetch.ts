@@ -19,7 +19,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
-import type { RestorePlan } from '../backup/backup-method.js';
+import type { RestorePlan } from '../tools/backup-method.js';
 import { LogFollower } from '../exec/log-follower.js';
 import { makeOwnedDir, type OsUser } from '../exec/os-user.js';
 

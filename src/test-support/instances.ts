@@ -1,7 +1,7 @@
 // Real instances for tests that drive the provider and a backup method directly (no drill file).
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { BackupContext } from '../backup/backup-method.js';
+import type { BackupContext } from '../tools/backup-method.js';
 import { CommandRunner } from '../exec/command-runner.js';
 import { chownTree, resolveServerUser } from '../exec/os-user.js';
 import { Redactor } from '../exec/redactor.js';

@@ -1,6 +1,6 @@
 // Whether the archive holds every WAL segment recovery needs, and what a hole costs: which segment is missing,
 // the last recoverable point, and that the RPO objective cannot be met with this archive.
-import type { WalContinuity } from '../backup/backup-method.js';
+import type { WalContinuity } from '../tools/backup-method.js';
 import { formatSeconds } from '../model/format.js';
 import type { CheckResult } from '../model/check-result.js';
 import type { TargetConfirmation } from './confirm-target.js';

@@ -13,7 +13,7 @@ import { postgresProcessesUnder, runCli, workFoldersLeft } from '../../test-supp
 import { hashes } from '../../test-support/file-hashes.js';
 import { own, sh } from '../../test-support/host.js';
 import { testBench, type TestBench } from '../../test-support/instances.js';
-import { flipBytes } from '../../backup/flip-bytes.js';
+import { flipBytes } from '../../tools/common/flip-bytes.js';
 import { checkIntegrity, type IntegrityPass } from './integrity.js';
 
 /** The server must be stopped, or a cached page would be written back over the damage. */

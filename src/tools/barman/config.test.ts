@@ -1,0 +1,42 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DrillConfigError } from '../../errors.js';
+import { drillBarmanConfig } from './config.js';
+
+describe('the Barman configuration a drill runs with', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'barman-conf-'));
+    mkdirSync(path.join(dir, 'barman.d'));
+    writeFileSync(
+      path.join(dir, 'barman.conf'),
+      ['[barman]', 'barman_home = /var/lib/barman', 'barman_user = barman', 'log_file = /var/log/barman/barman.log', `configuration_files_directory = ${dir}/barman.d`, 'compression = gzip', 'post_backup_script = /usr/local/bin/notify', ''].join('\n'),
+    );
+    writeFileSync(
+      path.join(dir, 'barman.d', 'pg.conf'),
+      ['[pg-prod]', 'conninfo = host=db1 user=barman', 'streaming_archiver = on', 'incoming_wals_directory = /var/lib/barman/pg-prod/incoming', 'pre_recovery_script = /usr/local/bin/page-oncall', '  --with-a-continuation', 'backup_method = postgres', ''].join('\n'),
+    );
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the user\'s settings, finds the server in barman.d, and points every write and hook away', () => {
+    const c = drillBarmanConfig(path.join(dir, 'barman.conf'), 'pg-prod', { dir: '/work/barman', user: 'postgres' });
+    expect(c.barmanHome).to.equal('/var/lib/barman');
+    expect(c.files).to.deep.equal([path.join(dir, 'barman.conf'), path.join(dir, 'barman.d', 'pg.conf')]);
+    const lines = c.text.split('\n');
+    expect(lines).to.include.members(['barman_home = /var/lib/barman', 'compression = gzip', 'conninfo = host=db1 user=barman', 'backup_method = postgres']);
+    expect(lines).to.include.members(['barman_user = postgres', 'log_file = /work/barman/barman.log', 'barman_lock_directory = /work/barman/lock', 'incoming_wals_directory = /work/barman/incoming', 'streaming_wals_directory = /work/barman/streaming', 'errors_directory = /work/barman/errors']);
+    expect(c.text).not.to.contain('/var/log/barman').and.not.contain('notify').and.not.contain('page-oncall').and.not.contain('continuation').and.not.contain('configuration_files_directory');
+    expect(c.text).not.to.contain('/var/lib/barman/pg-prod/incoming');
+  });
+
+  it('names the servers it knows when the one asked for is missing', () => {
+    writeFileSync(path.join(dir, 'barman.conf'), '[barman]\nbarman_home = /b\n\n[main]\nconninfo = x\n');
+    expect(() => drillBarmanConfig(path.join(dir, 'barman.conf'), 'nope', { dir: '/w', user: 'u' }))
+      .to.throw(DrillConfigError)
+      .with.property('message')
+      .that.contains('no server [nope]');
+  });
+});

@@ -1,0 +1,196 @@
+// A Barman server the user already has, through their own barman.conf: `list-backups` and `show-backup` tell
+// the backups, `barman recover` (local, no ssh) restores the chosen one into the sandbox with the target and
+// every tablespace remapped into the work folder, and the sandbox reads WAL through `barman get-wal`. Barman
+// runs with a configuration derived from the user's (barman-config.ts), so it never writes into their home.
+// https://docs.pgbarman.org/release/3.4.0/
+import { existsSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import type { RestorePlan, RestoreRequest } from '../backup-method.js';
+import { recoverTargetArgs } from './method.js';
+import { recoverySettingsIn, segmentsBelow } from '../common/wal-archive.js';
+import { DrillConfigError, EnvironmentError } from '../../errors.js';
+import { chownTree, makeOwnedDir } from '../../exec/os-user.js';
+import { barmanServers, drillBarmanConfig } from './config.js';
+import { iniValue } from '../common/ini.js';
+import { chooseBackup } from '../common/choose-backup.js';
+import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
+import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
+
+interface ListedBackup {
+  backup_id: string;
+  status: string;
+  size_bytes?: number;
+  end_time_timestamp?: string;
+}
+
+interface ShownBackup {
+  backup_id: string;
+  status: string;
+  postgresql_version: number;
+  base_backup_information: { begin_time: string; end_time: string; begin_lsn: string; end_lsn: string; begin_wal: string; disk_usage_bytes?: number };
+  tablespaces?: Array<{ name: string; location: string; oid: number }> | null;
+}
+
+export class BarmanSource implements BackupSource {
+  readonly kind = 'barman';
+  private conf = '';
+  private files: string[] = [];
+  private walsDir: string | undefined;
+  private baseDir: string | undefined;
+  private tablespaces: string[] = [];
+
+  constructor(
+    private readonly config: string,
+    private readonly server: string,
+    private readonly backup: string,
+    private readonly seed: number | undefined,
+  ) {}
+
+  /**
+   * `barman check` and `barman status` of the server, through the derived configuration (so nothing lands in
+   * barman_home). barman check creates a server's missing base and wals folders: when either is missing, it is
+   * not run (that would write into the user's barman_home) and the missing folder is the finding.
+   */
+  async health(ctx: SourceContext): Promise<PipelineFinding[]> {
+    const missing = [this.baseDir, this.walsDir].filter((d): d is string => typeof d === 'string' && !existsSync(d));
+    if (missing.length > 0 || !this.baseDir || !this.walsDir) {
+      return [failed('barman check', `not run: the server's folders ${missing.join(', ') || '(unknown)'} do not exist, and barman check would create them in barman_home`, `check barman_home and the server section of ${this.config}, then run barman check ${this.server} on the Barman host`)];
+    }
+    const conf = this.prepare(ctx);
+    const json = async (cmd: string) => {
+      const r = await ctx.runner.run('barman', ['-c', conf, '-f', 'json', cmd, this.server], { label: `barman-${cmd}`, asServerUser: true, allowFailure: true });
+      try {
+        return (JSON.parse(r.stdout) as Record<string, Record<string, { status?: string; hint?: string; message?: string; description?: string }>>)[this.server] ?? {};
+      } catch {
+        return undefined;
+      }
+    };
+    const checks = await json('check');
+    if (!checks) return [failed('barman check', `barman check ${this.server} gave no readable answer`, `run barman check ${this.server} on the Barman host`)];
+    const bad = Object.entries(checks).filter(([, c]) => c.status !== 'OK');
+    const findings: PipelineFinding[] = bad.length
+      ? bad.map(([name, c]) => failed(`barman check: ${name.replace(/_/g, ' ')}`, `${name}: ${c.status ?? '?'}${c.hint ? ` (${c.hint})` : ''}`, `run barman check ${this.server} on the Barman host and fix ${name.replace(/_/g, ' ')}`))
+      : [passed('barman check', `all ${Object.keys(checks).length} checks OK for server ${this.server}`)];
+    const status = await json('status');
+    if (status) {
+      const say = (k: string) => status[k]?.message;
+      findings.push(passed('barman status', `${say('backups_number') ?? '?'} backup(s), first ${say('first_backup') ?? '?'}, last ${say('last_backup') ?? '?'}; minimum redundancy ${say('minimum_redundancy') ?? '?'}; retention ${say('retention_policies') ?? '?'}; PostgreSQL ${say('pg_version') ?? '?'}`));
+    }
+    return findings;
+  }
+
+  readOnlyPaths(): string[] {
+    return [this.config, ...this.files];
+  }
+
+  /** The configuration, its included files and barman_home (where every server's backups and WAL live). */
+  /** Files on this host only. */
+  endpoints(): string[] {
+    return [];
+  }
+
+  inputPaths(): string[] {
+    const { global, servers } = barmanServers(this.config);
+    return [...new Set([this.config, ...servers.map((s) => s.file), iniValue(global.lines, 'barman_home') ?? '/var/lib/barman'])];
+  }
+
+  /** Writes the derived configuration into the work folder (once per drill). */
+  private prepare(ctx: SourceContext): string {
+    if (this.conf) return this.conf;
+    const dir = path.join(ctx.workDir, 'barman');
+    for (const d of ['', 'lock', 'incoming', 'streaming', 'errors']) makeOwnedDir(path.join(dir, d), ctx.serverUser);
+    const derived = drillBarmanConfig(this.config, this.server, { dir, user: ctx.serverUser?.name ?? userInfo().username });
+    this.files = derived.files;
+    this.conf = path.join(dir, 'barman.conf');
+    writeFileSync(this.conf, derived.text, { mode: 0o600 });
+    chownTree(dir, ctx.serverUser);
+    return this.conf;
+  }
+
+  private async barman(ctx: SourceContext, args: string[], label: string) {
+    const r = await ctx.runner.run('barman', ['-c', this.prepare(ctx), ...args], { label, asServerUser: true, allowFailure: true });
+    if (r.exitCode !== 0) {
+      throw new EnvironmentError(
+        `barman ${args.filter((a) => !a.startsWith('-')).join(' ')} failed for server ${this.server} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`,
+        `check source.barman.config (${this.config}) and that the OS user running the servers can read barman_home`,
+      );
+    }
+    return r.stdout;
+  }
+
+  async inspect(ctx: SourceContext): Promise<ChosenBackup> {
+    const listed = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'list-backups', this.server], 'barman-list-backups')) as Record<string, ListedBackup[]>)[this.server] ?? [];
+    const done = listed.filter((b) => b.status === 'DONE').map((b) => b.backup_id).sort();
+    if (done.length === 0) {
+      throw new DrillConfigError([{ file: this.config, path: 'source.barman.server', message: `Barman server ${this.server} has no complete backup${listed.length ? ` (${listed.map((b) => `${b.backup_id} ${b.status}`).join(', ')})` : ''}`, fix: `take one first: barman backup ${this.server}` }]);
+    }
+    const { label, chosenBy } = chooseBackup(done, this.backup, this.seed, 'source.barman.backup');
+    const shown = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-backup', this.server, label], 'barman-show-backup')) as Record<string, ShownBackup>)[this.server] as ShownBackup;
+    const server = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-server', this.server], 'barman-show-server')) as Record<string, Record<string, unknown>>)[this.server] ?? {};
+    this.walsDir = typeof server['wals_directory'] === 'string' ? server['wals_directory'] : undefined;
+    this.baseDir = typeof server['basebackups_directory'] === 'string' ? server['basebackups_directory'] : undefined;
+    this.tablespaces = (shown.tablespaces ?? []).map((t) => t.name);
+    const info = shown.base_backup_information;
+    const newest = this.segments().at(-1);
+    return {
+      label,
+      chosenBy,
+      location: `Barman server ${this.server} (${this.config}), backup_method ${String(server['backup_method'] ?? 'unknown')}`,
+      pgMajor: Math.floor(shown.postgresql_version / 10000),
+      startTime: new Date(info.begin_time).toISOString(),
+      stopTime: new Date(info.end_time).toISOString(),
+      startLsn: info.begin_lsn,
+      stopLsn: info.end_lsn,
+      sizeBytes: info.disk_usage_bytes ?? listed.find((b) => b.backup_id === label)?.size_bytes ?? 0,
+      restoredBytes: info.disk_usage_bytes,
+      ...(newest ? { walRange: { first: info.begin_wal, last: newest } } : {}),
+      available: done,
+      newestStopTime: newestEnd(listed),
+    };
+  }
+
+  /** Segments in Barman's WAL archive (read from the folder, never through a command that could archive). */
+  private segments(): string[] {
+    return this.walsDir ? segmentsBelow(this.walsDir).sort() : [];
+  }
+
+  async newestSegment(): Promise<string | undefined> {
+    return this.segments().at(-1);
+  }
+
+  async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
+    const instanceDir = path.join(ctx.workDir, request.instanceName);
+    const dataDir = path.join(instanceDir, 'data');
+    const tablespaces = path.join(ctx.workDir, 'tablespaces');
+    makeOwnedDir(instanceDir, ctx.serverUser);
+    makeOwnedDir(tablespaces, ctx.serverUser);
+    const remap = this.tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(tablespaces, name)}`]);
+    const tli = request.timeline === 'latest' || request.timeline === 'current' ? [] : [`--target-tli=${request.timeline}`];
+    await this.barman(ctx, ['recover', '--get-wal', ...remap, ...recoverTargetArgs(request.target), ...tli, this.server, backup.label, dataDir], 'barman-recover');
+    // Without a target Barman prepares crash recovery over the WAL it copied; archive recovery through
+    // get-wal is what proves the archive reads to its end.
+    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
+    return {
+      kind: 'physical',
+      dataDir,
+      settings: {
+        archive_mode: 'off',
+        recovery_target_timeline: String(request.timeline),
+        restore_command: `barman -c ${this.conf} get-wal ${this.server} %f > %p`,
+      },
+      written: recoverySettingsIn(dataDir),
+    };
+  }
+
+  async version(ctx: SourceContext): Promise<string> {
+    const r = await ctx.runner.run('barman', ['--version'], { label: 'barman-version' });
+    return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
+  }
+}
+
+
+function newestEnd(listed: ListedBackup[]): string | undefined {
+  const ends = listed.filter((b) => b.status === 'DONE' && b.end_time_timestamp).map((b) => Number(b.end_time_timestamp));
+  return ends.length ? new Date(Math.max(...ends) * 1000).toISOString() : undefined;
+}

@@ -1,0 +1,207 @@
+// A pgBackRest stanza the user already has, through their own pgbackrest.conf: pgBackRest does all the reading
+// (any repository type it supports, repository encryption, S3 keys), pgdrill never parses the secrets. Locks
+// and logs go to the work folder, never to the user's; the restore goes into the sandbox's data folder
+// with --archive-mode=off, the tablespaces remapped into the work folder, and WAL through archive-get.
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RestorePlan, RestoreRequest } from '../backup-method.js';
+import { recoverySettingsIn } from '../common/wal-archive.js';
+import { DrillConfigError, EnvironmentError } from '../../errors.js';
+import { chownTree, makeOwnedDir } from '../../exec/os-user.js';
+import type { RecoveryTarget } from '../../pg/recovery-target.js';
+import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
+import { chooseBackup } from '../common/choose-backup.js';
+import { iniSections, iniValue } from '../common/ini.js';
+import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
+
+interface InfoBackup {
+  label: string;
+  type: string;
+  timestamp: { start: number; stop: number };
+  info?: { size?: number; repository?: { size?: number; delta?: number } };
+  archive?: { start?: string; stop?: string };
+  lsn?: { start?: string; stop?: string };
+  database?: { id?: number };
+}
+
+interface InfoStanza {
+  name: string;
+  status?: { code: number; message: string };
+  backup: InfoBackup[];
+  db: Array<{ id: number; version: string }>;
+  archive?: Array<{ id: string; min?: string; max?: string }>;
+}
+
+export class PgBackRestSource implements BackupSource {
+  readonly kind = 'pgbackrest';
+  /** The stanza as inspect read it (the pipeline check right after needs no second `info`). */
+  private inspected: InfoStanza | undefined;
+
+  constructor(
+    private readonly config: string,
+    private readonly stanza: string,
+    private readonly set: string,
+    private readonly repo: number | undefined,
+    private readonly seed: number | undefined,
+  ) {}
+
+  readOnlyPaths(): string[] {
+    return [this.config];
+  }
+
+  /** A repository option as pgBackRest reads it: the stanza's section first, then [global]. */
+  private repoOption(): (name: string) => string | undefined {
+    const sections = iniSections(readFileSync(this.config, 'utf8'));
+    const global = sections.find((s) => s.name === 'global')?.lines ?? [];
+    const own = sections.find((s) => s.name === this.stanza)?.lines ?? [];
+    return (name) => iniValue(own, name) ?? iniValue(global, name);
+  }
+
+  /** The configuration, and the folder and CA file of every repository it names (S3 repositories have none). */
+  inputPaths(): string[] {
+    const option = this.repoOption();
+    const paths = [this.config];
+    for (let n = 1; n <= 256; n++) {
+      const type = option(`repo${n}-type`);
+      const repoPath = option(`repo${n}-path`) ?? (n === 1 && !type ? '/var/lib/pgbackrest' : undefined);
+      if (repoPath && (!type || type === 'posix' || type === 'cifs')) paths.push(repoPath);
+      const ca = option(`repo${n}-storage-ca-file`);
+      if (ca) paths.push(ca);
+    }
+    return paths;
+  }
+
+  /** The object store of every repository on one (S3, GCS, Azure), with pgBackRest's default where none is set. */
+  endpoints(): string[] {
+    const option = this.repoOption();
+    const found: string[] = [];
+    for (let n = 1; n <= 256; n++) {
+      const type = option(`repo${n}-type`);
+      if (type === 's3') found.push(option(`repo${n}-s3-endpoint`) ?? '');
+      if (type === 'gcs') found.push(option(`repo${n}-gcs-endpoint`) ?? 'storage.googleapis.com');
+      if (type === 'azure') found.push(option(`repo${n}-azure-endpoint`) ?? 'blob.core.windows.net');
+    }
+    return found.filter(Boolean);
+  }
+
+  /** Options every call carries: the user's config and stanza, and state of pgBackRest's own kept in the work folder. */
+  private common(ctx: SourceContext): string[] {
+    const state = path.join(ctx.workDir, 'pgbackrest');
+    for (const d of ['lock', 'log', 'spool']) {
+      mkdirSync(path.join(state, d), { recursive: true, mode: 0o700 });
+    }
+    chownTree(state, ctx.serverUser);
+    return [
+      `--config=${this.config}`,
+      `--stanza=${this.stanza}`,
+      `--lock-path=${state}/lock`,
+      `--log-path=${state}/log`,
+      '--log-level-file=off',
+      '--log-level-console=warn',
+      ...(this.repo ? [`--repo=${this.repo}`] : []),
+    ];
+  }
+
+  async inspect(ctx: SourceContext): Promise<ChosenBackup> {
+    const stanza = await this.readInfo(ctx);
+    this.inspected = stanza;
+    if (!stanza || stanza.backup.length === 0) {
+      throw new DrillConfigError([{ file: this.config, path: 'source.pgbackrest.stanza', message: `stanza ${this.stanza} has no backup${stanza?.status ? ` (${stanza.status.message})` : ''}`, fix: 'take a backup first, or name another stanza' }]);
+    }
+    const labels = stanza.backup.map((b) => b.label);
+    const { label, chosenBy } = chooseBackup(labels, this.set, this.seed, 'source.pgbackrest.set');
+    const b = stanza.backup.find((x) => x.label === label) as InfoBackup;
+    const db = stanza.db.find((d) => d.id === b.database?.id) ?? stanza.db.at(-1);
+    const archive = stanza.archive?.at(-1);
+    return {
+      label,
+      chosenBy,
+      location: `pgBackRest stanza ${this.stanza} (${this.config}${this.repo ? `, repo ${this.repo}` : ''}), ${b.type} backup`,
+      pgMajor: Number.parseInt(db?.version ?? '0', 10),
+      startTime: new Date(b.timestamp.start * 1000).toISOString(),
+      stopTime: new Date(b.timestamp.stop * 1000).toISOString(),
+      ...(b.lsn?.start ? { startLsn: b.lsn.start } : {}),
+      ...(b.lsn?.stop ? { stopLsn: b.lsn.stop } : {}),
+      sizeBytes: b.info?.repository?.size ?? b.info?.size ?? 0,
+      restoredBytes: b.info?.size,
+      ...(b.archive?.start && archive?.max ? { walRange: { first: b.archive.start, last: archive.max } } : {}),
+      available: labels,
+      newestStopTime: new Date(Math.max(...stanza.backup.map((x) => x.timestamp.stop)) * 1000).toISOString(),
+    };
+  }
+
+  async health(ctx: SourceContext): Promise<PipelineFinding[]> {
+    const stanza = this.inspected ?? (await this.readInfo(ctx));
+    const status = stanza?.status;
+    if (!status) return [];
+    return [
+      status.code === 0
+        ? passed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message}; WAL archive ${stanza?.archive?.at(-1)?.min ?? '?'} to ${stanza?.archive?.at(-1)?.max ?? '?'}`)
+        : failed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message} (status ${status.code})`, `run pgbackrest --stanza=${this.stanza} check on the database host and fix what it reports`),
+    ];
+  }
+
+  async newestSegment(ctx: SourceContext): Promise<string | undefined> {
+    return (await this.readInfo(ctx))?.archive?.at(-1)?.max;
+  }
+
+  private async readInfo(ctx: SourceContext): Promise<InfoStanza | undefined> {
+    const r = await ctx.runner.run('pgbackrest', [...this.common(ctx), '--output=json', 'info'], { label: 'pgbackrest-info', asServerUser: true, allowFailure: true });
+    if (r.exitCode !== 0) {
+      throw new EnvironmentError(`pgbackrest info failed for stanza ${this.stanza} (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`, `check source.pgbackrest.config (${this.config}) and that the OS user running the servers can read it and the repository`);
+    }
+    return (JSON.parse(r.stdout) as InfoStanza[]).find((s) => s.name === this.stanza);
+  }
+
+  async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
+    const instanceDir = path.join(ctx.workDir, request.instanceName);
+    const dataDir = path.join(instanceDir, 'data');
+    const tablespaces = path.join(ctx.workDir, 'tablespaces');
+    for (const d of [instanceDir, dataDir, tablespaces]) makeOwnedDir(d, ctx.serverUser);
+    const common = this.common(ctx);
+    // pgBackRest writes the command inside '...' in postgresql.auto.conf: quote with double quotes only.
+    const restoreCommand = `pgbackrest ${[...common, `--pg1-path=${dataDir}`].map((o) => `"${o.replace(/["$`\\]/g, '\\$&')}"`).join(' ')} archive-get %f "%p"`;
+    await ctx.runner.run(
+      'pgbackrest',
+      [
+        ...common,
+        // restore clears the archive-get queue in the spool: the user's, if not pointed here (archive-get itself
+        // takes the option only with archive-async).
+        `--spool-path=${path.join(ctx.workDir, 'pgbackrest', 'spool')}`,
+        `--pg1-path=${dataDir}`,
+        `--set=${backup.label}`,
+        ...targetOptions(request.target),
+        `--target-timeline=${request.timeline}`,
+        '--archive-mode=off',
+        `--tablespace-map-all=${tablespaces}`,
+        `--recovery-option=restore_command=${restoreCommand}`,
+        'restore',
+      ],
+      { label: 'pgbackrest-restore', asServerUser: true },
+    );
+    return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir) };
+  }
+
+  async version(ctx: SourceContext): Promise<string> {
+    return (await ctx.runner.run('pgbackrest', ['version'], { label: 'pgbackrest-version' })).stdout.trim();
+  }
+}
+
+/** pgBackRest's restore options for a target (exclusive unless inclusive; promote at the target). */
+function targetOptions(t: RecoveryTarget): string[] {
+  const exclusive = 'inclusive' in t && !t.inclusive ? ['--target-exclusive'] : [];
+  switch (t.kind) {
+    case 'latest':
+      return ['--type=default'];
+    case 'immediate':
+      return ['--type=immediate', '--target-action=promote'];
+    case 'time':
+      return ['--type=time', `--target=${t.time}`, ...exclusive, '--target-action=promote'];
+    case 'xid':
+      return ['--type=xid', `--target=${t.xid}`, ...exclusive, '--target-action=promote'];
+    case 'lsn':
+      return ['--type=lsn', `--target=${t.lsn}`, ...exclusive, '--target-action=promote'];
+    case 'name':
+      return ['--type=name', `--target=${t.name}`, '--target-action=promote'];
+  }
+}
