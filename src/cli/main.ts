@@ -300,7 +300,7 @@ function program(): Command {
     .description('remove what killed runs left: their servers and children, containers and work folders (never those of a run still alive)')
     .option('--work-dir <dir>', 'parent folder of the work folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
     .action(async (opts: { workDir?: string }) => {
-      const [{ sweepOrphans }, { cleanupEngine }] = await Promise.all([import('../runner/work-folders.js'), import('../providers/docker/engine.js')]);
+      const [{ sweepOrphans }, { cleanupEngine }] = await Promise.all([import('../runner/session/work-folders.js'), import('../providers/docker/engine.js')]);
       const root = path.resolve(opts.workDir ?? process.env['PGDRILL_WORK_DIR'] ?? os.tmpdir());
       const swept = sweepOrphans([root]);
       const engine = await cleanupEngine();

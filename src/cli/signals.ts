@@ -1,7 +1,7 @@
 // First SIGINT/SIGTERM: abort the drills, which stop their instances and write what is known. A second one
 // forces: kill every server, child and container working in this process's work folders, remove the folders,
 // and exit with the signal's own code (130 for SIGINT, 143 for SIGTERM).
-import { forceCleanupAll } from '../runner/work-folders.js';
+import { forceCleanupAll } from '../runner/session/work-folders.js';
 import { removeOwnContainersSync } from '../providers/docker/engine.js';
 
 export function installSignalHandlers(controller: AbortController, say: (text: string) => void): () => void {

@@ -34,6 +34,8 @@ export interface JudgeInput {
   error: unknown;
   /** Signal that interrupted the run, when one did. */
   interruptedBy?: 'SIGINT' | 'SIGTERM' | undefined;
+  /** The RTO estimated at production size (objectives.forecast), when one was. */
+  forecastRtoSeconds?: number | undefined;
 }
 
 export interface Judgement {
@@ -46,6 +48,8 @@ export interface Judgement {
   verdict: string;
   diagnosis?: string;
   exitCode: number;
+  /** Whether the production-size estimate is within the RTO objective (it is an estimate: it never fails the drill). */
+  forecast?: { met: boolean };
 }
 
 export function judge(input: JudgeInput): Judgement {
@@ -98,6 +102,7 @@ export function judge(input: JudgeInput): Judgement {
     verdict,
     ...(diagnosis ? { diagnosis } : {}),
     exitCode: exitCodeFor(status, error, input.interruptedBy),
+    ...(input.forecastRtoSeconds !== undefined ? { forecast: { met: input.forecastRtoSeconds <= input.objectives.rtoSeconds } } : {}),
   };
 }
 

@@ -1,76 +1,23 @@
-// Builds result.json from what the drill observed: status, verdict, diagnosis, numbers and their evidence.
+// Builds result.json from what the drill observed (outcome.ts): status, verdict, diagnosis, numbers and their
+// evidence. The judge (model/judge.ts) decides; this file only writes down.
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
-import type { BackupArtifact, WalContinuity } from '../tools/backup-method.js';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
-import type { ChosenBackup } from '../tools/source.js';
-import type { SandboxConfig } from './sandbox-settings.js';
-import type { Freshness } from '../verify/verify-sandbox.js';
 import { PgdrillError } from '../errors.js';
 import { judge } from '../model/judge.js';
 import type { CommandRecord } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
-import type { IncidentRecord } from '../incidents/incident.js';
-import type { ProviderInfo } from '../providers/provider.js';
-import type { ReadyEvent } from '../providers/readiness.js';
 import { lsnDiff } from '../pg/lsn.js';
-import type { RecoveryTarget } from '../pg/recovery-target.js';
-import type { TargetConfirmation } from '../verify/confirm-target.js';
 import { describeTarget } from '../pg/recovery-target.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult } from '../model/result-schema.js';
 import { PGDRILL_VERSION } from '../version.js';
-import type { CheckResult } from '../model/check-result.js';
-import type { Marker } from './heartbeat.js';
-import { rate, type RpoMeasurement } from '../verify/measure-rpo.js';
-import type { LiveLoss } from './stage-live.js';
-import type { PipelineFinding } from '../pipeline/finding.js';
-import type { WalFetch } from './wal-fetch.js';
+import { rate } from '../verify/measure-rpo.js';
 import type { Timeline } from './timeline.js';
-import type { VerifyOutcome } from '../verify/verify-recovery.js';
-import { integritySection, type IntegrityOutcome } from './stage-integrity.js';
-import { forecastRto } from '../drill/forecast.js';
-
-/** Everything a drill observed, filled in as it goes. */
-export interface DrillOutcome {
-  info?: ProviderInfo;
-  backup?: BackupArtifact;
-  incident?: IncidentRecord;
-  target?: RecoveryTarget;
-  recoverySettings?: Record<string, string>;
-  readiness?: ReadyEvent;
-  confirmation?: TargetConfirmation;
-  verify?: VerifyOutcome;
-  continuity?: WalContinuity;
-  declaredAt?: string;
-  checks: CheckResult[];
-  /** Plain-language findings that lead the diagnosis (missing WAL...). */
-  findings: string[];
-  toolVersions: Record<string, string>;
-  settings: Record<string, string>;
-  ledger: Marker[];
-  /** Problems that did not change the verdict but must be seen (a cleanup step that failed). */
-  warnings: string[];
-  /** Every check of the verify phase passed (the recovered instance was verified): the RTO can be met. */
-  verificationPassed?: boolean;
-  /** A drill of an existing backup: the backup chosen, the sandbox's overrides, the freshness RPO. */
-  source?: { kind: string; backup: ChosenBackup; toolVersion: string };
-  sandbox?: SandboxConfig;
-  freshness?: Freshness;
-  /** A drill of an existing backup with `live`: the simulated loss and the RPO its markers measured. */
-  live?: LiveLoss;
-  /** Time replay spent waiting for restore_command (a drill of an existing backup). */
-  walFetch?: WalFetch;
-  /** A drill of an existing backup: the health of the backup pipeline, checked first. */
-  pipeline?: PipelineFinding[];
-  liveRpo?: RpoMeasurement;
-  /** The integrity pass over the restored instance (and pg_checksums for full). */
-  integrity?: IntegrityOutcome;
-  /** Sizes against the same drill's earlier runs. */
-  sanity?: NonNullable<DrillResult['sanity']>;
-  error?: unknown;
-}
+import { integritySection } from './stage-integrity.js';
+import { forecastRto, type Forecast } from '../drill/forecast.js';
+import { allChecks, recoveryVerified, type DrillOutcome } from './outcome.js';
 
 export function assembleResult(input: {
   drill: AnyDrill;
@@ -86,30 +33,38 @@ export function assembleResult(input: {
   detectedBy: readonly string[];
   interruptedBy?: 'SIGINT' | 'SIGTERM' | undefined;
 }): { result: DrillResult; exitCode: number } {
-  const { drill, outcome, timeline } = input;
+  const { drill, outcome: o, timeline } = input;
+  const p = o.prologue;
+  const r = o.recovery;
   const rtoSeconds = timeline.rtoSeconds() ?? null;
-  const rpo = outcome.verify?.rpo ?? outcome.liveRpo;
+  const rpo = r.verify?.rpo;
+  const freshness = r.verify?.freshness;
+  const measured = measuredNumbers(o, timeline, rtoSeconds);
+  const forecast = forecastOf(drill, timeline, measured);
   const objectives = { rtoSeconds: drill.objectives.rto / 1000, rpoSeconds: drill.objectives.rpo / 1000 };
+  const checksRun = allChecks(o);
   const judgement = judge({
     name: drill.name,
     expect: isSourceDrill(drill) ? 'recovered' : drill.expect,
     objectives,
     rtoSeconds,
-    rpo: rpo ? { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers } : outcome.freshness ? { seconds: outcome.freshness.seconds, lowerBound: false, lostMarkers: null } : null,
-    recoveryVerified: !outcome.error && outcome.verificationPassed === true,
-    checks: outcome.checks,
+    rpo: rpo ? { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers } : freshness ? { seconds: freshness.seconds, lowerBound: false, lostMarkers: null } : null,
+    recoveryVerified: !o.error && recoveryVerified(o),
+    checks: checksRun,
     detectedBy: input.detectedBy,
-    findings: outcome.findings,
-    error: outcome.error,
+    findings: o.findings,
+    error: o.error,
     interruptedBy: input.interruptedBy,
+    ...(forecast ? { forecastRtoSeconds: forecast.estimate.rtoSeconds } : {}),
   });
   const { status, expectation, verdict, diagnosis } = judgement;
-  const checks = [...outcome.checks, ...judgement.objectiveChecks];
-  const error = outcome.error;
-
-
+  const error = o.error;
   const relative = (file: string) => path.relative(input.drillDir, file);
   const logsDir = path.join(input.drillDir, 'logs');
+  const backup = p.kind === 'self-contained' ? p.backup : undefined;
+  const source = p.kind === 'existing' ? p.source : undefined;
+  const live = p.kind === 'existing' ? p.live : undefined;
+  const incident = p.kind === 'self-contained' ? p.incident : undefined;
   const result: DrillResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     pgdrillVersion: PGDRILL_VERSION,
@@ -132,59 +87,69 @@ export function assembleResult(input: {
       ...(drill.objectives.validateEvery !== undefined ? { validateEverySeconds: drill.objectives.validateEvery / 1000 } : {}),
       ...(drill.policy ? { policy: { name: drill.policy.name, ...(drill.policy.owner ? { owner: drill.policy.owner } : {}), file: drill.policy.file, sha256: drill.policy.sha256 } } : {}),
     },
-    measured: measuredNumbers(outcome, timeline, rtoSeconds),
+    measured,
     phases: timeline.phases,
-    checks,
-    ...(outcome.incident ? { incident: { ...outcome.incident, ...(outcome.declaredAt ? { declaredAt: outcome.declaredAt } : {}) } } : {}),
+    checks: [...checksRun, ...judgement.objectiveChecks],
+    ...(incident ? { incident: { ...incident, ...(p.kind === 'self-contained' && p.declaredAt ? { declaredAt: p.declaredAt } : {}) } } : {}),
     expectation,
-    recovery: recoverySection(drill, outcome),
-    ...(outcome.backup
+    recovery: recoverySection(drill, o),
+    ...(backup
       ? {
           backup: {
-            method: outcome.backup.method,
-            sizeBytes: outcome.backup.sizeBytes,
-            seconds: outcome.backup.seconds,
-            ...(outcome.backup.startLsn ? { startLsn: outcome.backup.startLsn } : {}),
-            ...(outcome.backup.endLsn ? { endLsn: outcome.backup.endLsn } : {}),
+            method: backup.method,
+            sizeBytes: backup.sizeBytes,
+            seconds: backup.seconds,
+            ...(backup.startLsn ? { startLsn: backup.startLsn } : {}),
+            ...(backup.endLsn ? { endLsn: backup.endLsn } : {}),
           },
         }
       : {}),
     markers: {
       heartbeatSeconds: isSourceDrill(drill) ? (drill.source.live?.heartbeat ?? 0) / 1000 : drill.workload.heartbeat / 1000,
-      written: outcome.ledger.length,
+      written: p.kind === 'self-contained' ? p.ledger.length : (live?.ledger.length ?? 0),
       ...(rpo?.lastPreIncidentMarker ? { lastPreIncident: rpo.lastPreIncidentMarker } : {}),
       ...(rpo?.newestRecoveredMarker ? { newestRecovered: rpo.newestRecoveredMarker } : {}),
     },
-    environment: environmentSection(outcome, input.method, input.serverUser),
-    commands: input.commands.map((r) => ({ ...r, logFile: relative(r.logFile) })),
+    environment: environmentSection(o, input.method, input.serverUser),
+    commands: input.commands.map((c) => ({ ...c, logFile: relative(c.logFile) })),
     logs: existsSync(logsDir) ? listFiles(logsDir).map(relative) : [],
     ...(error && status === 'error' ? { error: errorInfo(error) } : {}),
-    ...(outcome.warnings.length > 0 ? { warnings: outcome.warnings } : {}),
-    ...(outcome.source
+    ...(o.warnings.length > 0 ? { warnings: o.warnings } : {}),
+    ...(source
       ? {
           source: {
-            kind: outcome.source.kind,
-            ...outcome.source.backup,
-            ageSecondsAtDrill: outcome.source.backup.stopTime ? Math.max(0, (input.startedAt.getTime() - Date.parse(outcome.source.backup.stopTime)) / 1000) : null,
-            toolVersion: outcome.source.toolVersion,
+            kind: source.kind,
+            ...source.backup,
+            ageSecondsAtDrill: source.backup.stopTime ? Math.max(0, (input.startedAt.getTime() - Date.parse(source.backup.stopTime)) / 1000) : null,
+            toolVersion: source.toolVersion,
           },
         }
       : {}),
-    ...(outcome.sandbox ? { sandbox: { overrides: outcome.sandbox.overrides, warnings: outcome.sandbox.warnings } } : {}),
-    ...(outcome.freshness ? { freshness: outcome.freshness } : {}),
-    ...(outcome.pipeline ? { pipeline: outcome.pipeline } : {}),
-    ...forecastSection(drill, timeline, measuredNumbers(outcome, timeline, rtoSeconds)),
-    ...(outcome.integrity ? { integrity: integritySection(outcome.integrity) } : {}),
-    ...(outcome.sanity ? { sanity: outcome.sanity } : {}),
-    ...(outcome.live
+    ...(r.sandbox ? { sandbox: { overrides: r.sandbox.overrides, warnings: r.sandbox.warnings } } : {}),
+    ...(freshness ? { freshness } : {}),
+    ...(p.kind === 'existing' && p.pipeline ? { pipeline: p.pipeline } : {}),
+    ...(forecast && drill.objectives.forecast
+      ? {
+          forecast: {
+            sizeBytes: drill.objectives.forecast.size,
+            walPerHourBytes: drill.objectives.forecast.walPerHour ?? null,
+            backupEverySeconds: forecast.backupEverySeconds,
+            ...forecast.estimate,
+            withinObjective: judgement.forecast?.met ?? false,
+          },
+        }
+      : {}),
+    ...(r.integrity ? { integrity: integritySection(r.integrity) } : {}),
+    ...(o.sanity ? { sanity: o.sanity.section } : {}),
+    ...(live
       ? {
           live: {
-            mode: outcome.live.mode,
-            lossAt: outcome.live.lossAt,
-            segmentAtLoss: outcome.live.segmentAtLoss ?? null,
-            markersWritten: outcome.live.ledger.length,
-            failedWrites: outcome.live.failedWrites,
-            database: outcome.live.database,
+            mode: live.mode,
+            lossAt: live.lossAt,
+            segmentAtLoss: live.segmentAtLoss ?? null,
+            markersWritten: live.ledger.length,
+            failedWrites: live.failedWrites,
+            database: live.database,
           },
         }
       : {}),
@@ -192,44 +157,43 @@ export function assembleResult(input: {
   return { result, exitCode: judgement.exitCode };
 }
 
-/** objectives.forecast: the RTO at production size, from this drill's rates (only for a verified recovery). */
-function forecastSection(drill: AnyDrill, timeline: Timeline, m: DrillResult['measured']): Pick<DrillResult, 'forecast'> {
+/** objectives.forecast: the RTO at production size, from this drill's rates (the judge says whether it is within). */
+function forecastOf(drill: AnyDrill, timeline: Timeline, m: DrillResult['measured']): { estimate: Forecast; backupEverySeconds: number } | undefined {
   const spec = drill.objectives.forecast;
-  if (!spec) return {};
+  if (!spec) return undefined;
   const phase = (name: string) => timeline.phases.find((p) => p.name === name)?.seconds ?? null;
   const backupEveryMs = spec.backupEvery ?? drill.objectives.maxBackupAge ?? 86_400_000;
-  const f = forecastRto(spec, {
-    rtoSeconds: m.rtoSeconds,
-    restoreBytesPerSecond: m.restoreFilesBytesPerSecond,
-    restoreSeconds: phase('restore-files'),
-    replayBytesPerSecond: m.walReplayBytesPerSecond,
-    replaySeconds: phase('wal-replay'),
-    verifySeconds: phase('verify'),
-  }, backupEveryMs);
-  if (!f) return {};
-  return {
-    forecast: {
-      sizeBytes: spec.size,
-      walPerHourBytes: spec.walPerHour ?? null,
-      backupEverySeconds: backupEveryMs / 1000,
-      ...f,
-      withinObjective: f.rtoSeconds <= drill.objectives.rto / 1000,
+  const estimate = forecastRto(
+    spec,
+    {
+      rtoSeconds: m.rtoSeconds,
+      restoreBytesPerSecond: m.restoreFilesBytesPerSecond,
+      restoreSeconds: phase('restore-files'),
+      replayBytesPerSecond: m.walReplayBytesPerSecond,
+      replaySeconds: phase('wal-replay'),
+      verifySeconds: phase('verify'),
     },
-  };
+    backupEveryMs,
+  );
+  return estimate ? { estimate, backupEverySeconds: backupEveryMs / 1000 } : undefined;
 }
 
 /** The numbers, each traceable to how it was measured (result-schema.ts says how). */
-function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: number | null): DrillResult['measured'] {
-  const rpo = outcome.verify?.rpo ?? outcome.liveRpo;
-  const replayPhase = timeline.phases.find((p) => p.name === 'wal-replay');
-  const restorePhase = timeline.phases.find((p) => p.name === 'restore-files');
-  const startLsn = outcome.backup?.startLsn ?? outcome.source?.backup.startLsn;
-  const sizeBytes = outcome.backup?.sizeBytes ?? outcome.source?.backup.sizeBytes;
-  const walBytes = outcome.confirmation?.redoDoneLsn && startLsn ? lsnDiff(outcome.confirmation.redoDoneLsn, startLsn) : null;
+function measuredNumbers(o: DrillOutcome, timeline: Timeline, rtoSeconds: number | null): DrillResult['measured'] {
+  const rpo = o.recovery.verify?.rpo;
+  const freshness = o.recovery.verify?.freshness;
+  const p = o.prologue;
+  const replayPhase = timeline.phases.find((x) => x.name === 'wal-replay');
+  const restorePhase = timeline.phases.find((x) => x.name === 'restore-files');
+  const startLsn = p.kind === 'self-contained' ? p.backup?.startLsn : p.source?.backup.startLsn;
+  const sizeBytes = p.kind === 'self-contained' ? p.backup?.sizeBytes : p.source?.backup.sizeBytes;
+  const redo = o.recovery.confirmation?.redoDoneLsn;
+  const walBytes = redo && startLsn ? lsnDiff(redo, startLsn) : null;
+  const fetch = o.recovery.walFetch;
   return {
     rtoSeconds,
-    rpoSeconds: rpo?.rpoSeconds ?? outcome.freshness?.seconds ?? null,
-    rpoMethod: rpo ? 'markers' : outcome.freshness ? (outcome.freshness.from === 'end of the backup' ? 'dump-time' : 'freshness') : null,
+    rpoSeconds: rpo?.rpoSeconds ?? freshness?.seconds ?? null,
+    rpoMethod: rpo ? 'markers' : freshness ? (freshness.from === 'end of the backup' ? 'dump-time' : 'freshness') : null,
     rpoLowerBound: rpo?.lowerBound ?? false,
     lostMarkers: rpo?.lostMarkers ?? null,
     discardedMarkers: rpo?.discardedMarkers ?? null,
@@ -238,38 +202,39 @@ function measuredNumbers(outcome: DrillOutcome, timeline: Timeline, rtoSeconds: 
     walReplaySeconds: replayPhase?.seconds ?? null,
     walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
     restoreFilesBytesPerSecond: sizeBytes !== undefined && restorePhase ? rate(sizeBytes, restorePhase.seconds) : null,
-    readinessLatencySeconds: outcome.readiness?.latencySeconds ?? null,
-    ...(outcome.walFetch ? { walFetchSeconds: outcome.walFetch.seconds, walFilesFetched: outcome.walFetch.fetched, ...(outcome.walFetch.staged !== undefined ? { walFilesStaged: outcome.walFetch.staged } : {}) } : {}),
+    readinessLatencySeconds: o.recovery.readiness?.latencySeconds ?? null,
+    ...(fetch ? { walFetchSeconds: fetch.seconds, walFilesFetched: fetch.fetched, ...(fetch.staged !== undefined ? { walFilesStaged: fetch.staged } : {}) } : {}),
   };
 }
 
-function recoverySection(drill: AnyDrill, outcome: DrillOutcome): DrillResult['recovery'] {
+function recoverySection(drill: AnyDrill, o: DrillOutcome): DrillResult['recovery'] {
+  const r = o.recovery;
+  const live = o.prologue.kind === 'existing' ? o.prologue.live : undefined;
   return {
     target: drill.recovery.target,
-    ...(outcome.target
-      ? { resolved: outcome.live ? `the end of the WAL the backup system held at the simulated loss (segment ${outcome.live.segmentAtLoss ?? 'none: the backup alone'})` : describeTarget(outcome.target) }
-      : {}),
-    settings: outcome.recoverySettings ?? {},
-    reached: outcome.confirmation?.reached ?? false,
-    timeline: outcome.confirmation?.timeline ?? null,
-    evidence: outcome.confirmation?.evidence ?? [],
-    ...(outcome.verify?.lastReplayedCommit ? { lastReplayedCommit: outcome.verify.lastReplayedCommit } : {}),
+    ...(r.target ? { resolved: live ? `the end of the WAL the backup system held at the simulated loss (segment ${live.segmentAtLoss ?? 'none: the backup alone'})` : describeTarget(r.target) } : {}),
+    settings: r.settings ?? {},
+    reached: r.confirmation?.reached ?? false,
+    timeline: r.confirmation?.timeline ?? null,
+    evidence: r.confirmation?.evidence ?? [],
+    ...(r.verify?.lastReplayedCommit ? { lastReplayedCommit: r.verify.lastReplayedCommit } : {}),
   };
 }
 
-function environmentSection(outcome: DrillOutcome, method: string, serverUser: OsUser | undefined): DrillResult['environment'] {
+function environmentSection(o: DrillOutcome, method: string, serverUser: OsUser | undefined): DrillResult['environment'] {
+  const e = o.environment;
   return {
-    provider: outcome.info?.provider ?? 'unknown',
-    providerReason: outcome.info?.reason ?? '',
-    postgresVersion: outcome.settings['server_version'] ?? outcome.info?.postgresVersion ?? 'unknown',
-    ...(outcome.info?.binDir ? { binDir: outcome.info.binDir } : {}),
+    provider: e.info?.provider ?? 'unknown',
+    providerReason: e.info?.reason ?? '',
+    postgresVersion: e.settings['server_version'] ?? e.info?.postgresVersion ?? 'unknown',
+    ...(e.info?.binDir ? { binDir: e.info.binDir } : {}),
     backupMethod: method,
-    toolVersions: outcome.toolVersions,
+    toolVersions: e.toolVersions,
     ...(serverUser ? { serverUser: serverUser.name } : {}),
     host: os.hostname(),
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    settings: outcome.settings,
+    settings: e.settings,
   };
 }
 

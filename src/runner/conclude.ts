@@ -9,14 +9,16 @@ import type { OsUser } from '../exec/os-user.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { describeTarget, type RecoveryTarget } from '../pg/recovery-target.js';
 import type { TargetConfirmation } from '../verify/confirm-target.js';
-import { assembleResult, type DrillOutcome } from './assemble-result.js';
-import type { DrillSession } from './drill-session.js';
+import { assembleResult } from './assemble-result.js';
+import type { DrillOutcome } from './outcome.js';
+import type { DrillSession } from './session/drill-session.js';
 import type { Timeline } from './timeline.js';
 
 /** Records why a plan stopped early. */
 export function recordFailure(outcome: DrillOutcome, error: unknown, signal: AbortSignal): void {
   outcome.error = signal.aborted ? new InterruptedError(interruptedBy(signal)) : asEnvironmentProblem(error);
-  if (outcome.target && !outcome.confirmation) outcome.confirmation = failedConfirmation(outcome.target, error);
+  const r = outcome.recovery;
+  if (r.target && !r.confirmation) r.confirmation = failedConfirmation(r.target, error);
 }
 
 /** Disposes the session (never throws) and keeps what its cleanup reported. */
@@ -54,16 +56,15 @@ export function concludeDrill(
  * compared; a run that never restored compares its backup size alone.
  */
 function compareWithHistory(drill: AnyDrill, opts: { runId: string; drillDir: string }, outcome: DrillOutcome, method: string): void {
-  const backupBytes = outcome.backup?.sizeBytes ?? outcome.source?.backup.sizeBytes ?? null;
-  const restoredBytes = outcome.integrity?.pass.restoredBytes ?? null;
+  const p = outcome.prologue;
+  const backupBytes = (p.kind === 'self-contained' ? p.backup?.sizeBytes : p.source?.backup.sizeBytes) ?? null;
+  const restoredBytes = outcome.recovery.integrity?.pass.restoredBytes ?? null;
   if (backupBytes === null && restoredBytes === null) return;
   const outDir = path.dirname(path.dirname(opts.drillDir));
   const earlier = readHistory(outDir)
     .entries.filter((e) => e.result.drill.name === drill.name && e.result.environment.backupMethod === method && e.result.runId !== opts.runId)
     .map((e) => e.result);
-  const { section, checks } = sizeSanity(earlier, { backupBytes, restoredBytes }, drill.sanity);
-  outcome.sanity = section;
-  outcome.checks.push(...checks);
+  outcome.sanity = sizeSanity(earlier, { backupBytes, restoredBytes }, drill.sanity);
 }
 
 /** The signal that interrupted the run (the CLI aborts with the signal's name as the reason). */

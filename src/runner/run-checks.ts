@@ -11,8 +11,8 @@ import { resolveServerUser } from '../exec/os-user.js';
 import type { DrillChecks } from '../pipeline/finding.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
 import { createSource } from '../tools/registry.js';
-import { checkPipeline } from './check-pipeline.js';
-import { DrillSession } from './drill-session.js';
+import { checkPipeline } from './plans/check-pipeline.js';
+import { DrillSession } from './session/drill-session.js';
 
 export type { DrillChecks } from '../pipeline/finding.js';
 

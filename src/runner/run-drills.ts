@@ -3,11 +3,10 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { EnvironmentError } from '../errors.js';
-import { sweepOrphans } from './work-folders.js';
+import { sweepOrphans } from './session/work-folders.js';
 import path from 'node:path';
 import { loadDrills } from '../drill/loader.js';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
-import { runSourceDrill } from './run-source-drill.js';
 import { resolveServerUser } from '../exec/os-user.js';
 import { localProvider, placeDrill, type Placement, type ProviderChoice } from '../providers/registry.js';
 import { runInContainer } from './run-in-container.js';
@@ -124,14 +123,12 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
       const { result, exitCode } =
         placement.where === 'docker'
           ? await runInContainer(drill, placement.sandbox, inputs[i] as ContainerInputs, { runId, drillDir, signal: opts.signal, listener, workRoot: opts.workRoot })
-          : isSourceDrill(drill)
-            ? await runSourceDrill(drill, { ...common, serverUser })
-            : await runDrill(drill, {
-                ...common,
-                provider: providers[i] ?? localProvider(placement),
-                serverUser,
-                ...(opts.password ? { password: opts.password } : {}),
-              });
+          : await runDrill(drill, {
+              ...common,
+              provider: isSourceDrill(drill) ? undefined : (providers[i] ?? localProvider(placement)),
+              serverUser,
+              ...(opts.password ? { password: opts.password } : {}),
+            });
       const files = writeDrillFiles(drillDir, result);
       opts.onDrillDone?.(result, files.reportFile);
       slots[i] = { result, exitCode, ...files };

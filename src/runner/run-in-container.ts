@@ -18,7 +18,7 @@ import { managedLabels } from '../providers/docker/engine.js';
 import { interruptedBy } from './conclude.js';
 import type { ContainerInputs } from './container-inputs.js';
 import type { PhaseListener } from './timeline.js';
-import { createWorkFolder, releaseWorkFolder } from './work-folders.js';
+import { createWorkFolder, releaseWorkFolder } from './session/work-folders.js';
 
 const OUT = '/work/out';
 const ENV_FILE = '/run/pgdrill/env';

@@ -1,5 +1,5 @@
-// The check port. Every check of a recovered instance has the same signature: it reads what verification observed once (VerifyContext) and
-// returns its results; verify-recovery.ts lists them.
+// The check port. Every check of a recovered instance has the same signature: it reads what verification observed
+// once (VerifyContext) and returns its results, none when the drill lacks its input; verify.ts lists them.
 import type { AnyDrill } from '../drill/drill.js';
 import type { IncidentRecord } from '../incidents/incident.js';
 import type { PostgresInstance } from '../providers/provider.js';
@@ -10,22 +10,24 @@ import type { TargetConfirmation } from './confirm-target.js';
 import type { RpoMeasurement } from './measure-rpo.js';
 import type { PreIncidentTruth } from './truth.js';
 
-
 /** What verification observed on the recovered instance, read once, for every check. */
 export interface VerifyContext {
   drill: AnyDrill;
   restored: PostgresInstance;
   target: RecoveryTarget;
-  truth: PreIncidentTruth;
+  /** The tables and values captured before an incident pgdrill caused; none for a drill of an existing backup. */
+  truth?: PreIncidentTruth | undefined;
   /** The incident pgdrill caused; none for a drill of an existing backup. */
   incident?: IncidentRecord | undefined;
+  /** The markers written before the loss (none when the drill writes none). */
   ledger: Marker[];
   /** pg_is_in_recovery(), read right after promotion. */
   inRecovery: boolean | undefined;
   confirmation: TargetConfirmation;
-  /** Heartbeat marker ids present after recovery. */
+  /** Marker ids present after recovery. */
   recoveredMarkerIds: number[];
-  rpo: RpoMeasurement;
+  /** Data loss measured with the markers, when the drill has them. */
+  rpo?: RpoMeasurement | undefined;
 }
 
 /** One verification of a recovered instance. */

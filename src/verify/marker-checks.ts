@@ -1,4 +1,4 @@
-// The heartbeat markers after recovery: a prefix of history, the last pre-incident one present, and for time
+// The markers after recovery (the heartbeat's, or a live source's): a prefix of history, the last pre-incident one present, and for time
 // targets exactly the markers committed before the target.
 import type { CheckResult } from '../model/check-result.js';
 import type { VerifyContext } from './check.js';
@@ -11,6 +11,7 @@ import { timeMicros } from '../pg/timestamps.js';
  * target time (at it too, when inclusive) are there.
  */
 export async function markerChecks({ drill, target, ledger, recoveredMarkerIds: recoveredIds, rpo }: VerifyContext): Promise<CheckResult[]> {
+  if (ledger.length === 0 || !rpo) return [];
   const checks: CheckResult[] = [];
   const present = new Set(recoveredIds);
   const byTime = [...ledger].sort((a, b) => a.commitMicros - b.commitMicros);

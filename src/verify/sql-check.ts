@@ -37,7 +37,7 @@ export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, p
 export async function sqlChecks({ drill, restored, truth }: VerifyContext): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const [i, c] of drill.verify.entries()) {
-    if ('sql' in c) results.push(await sqlCheck(restored, c, truth.compareValues.get(i)));
+    if ('sql' in c) results.push(await sqlCheck(restored, c, truth?.compareValues.get(i)));
   }
   return results;
 }

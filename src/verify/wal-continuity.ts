@@ -4,7 +4,7 @@ import type { WalContinuity } from '../tools/backup-method.js';
 import { formatSeconds } from '../model/format.js';
 import type { CheckResult } from '../model/check-result.js';
 import type { TargetConfirmation } from './confirm-target.js';
-import type { VerifyOutcome } from './verify-recovery.js';
+import type { VerifyOutcome } from './verify.js';
 
 export function continuityCheck(c: WalContinuity, neededLsn: string): CheckResult {
   return {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BackgroundWriter } from '../../runner/background-writer.js';
+import { BackgroundWriter } from '../../runner/workload/background-writer.js';
 import { postgresProcessesUnder } from '../../test-support/cli.js';
 import { testBench } from '../../test-support/instances.js';
 import { PgDumpMethod } from './method.js';

@@ -2,11 +2,11 @@
 // pipeline against the drill's objectives, without restoring anything. The repository through its tool (what
 // it holds, the age of the newest backup, what the tool says of it), and, with `live`, the source itself
 // (read-only queries). Nothing is started, nothing is written.
-import type { SourceDrill } from '../drill/drill.js';
-import { EnvironmentError } from '../errors.js';
-import { failed, passed, type PipelineFinding } from '../pipeline/finding.js';
-import { sourceHealth } from '../pipeline/source-health.js';
-import type { BackupSource, ChosenBackup, SourceContext } from '../tools/source.js';
+import type { SourceDrill } from '../../drill/drill.js';
+import { EnvironmentError } from '../../errors.js';
+import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
+import { sourceHealth } from '../../pipeline/source-health.js';
+import type { BackupSource, ChosenBackup, SourceContext } from '../../tools/source.js';
 
 const human = (s: number) => (s >= 86_400 ? `${(s / 86_400).toFixed(1)}d` : s >= 3600 ? `${(s / 3600).toFixed(1)}h` : s >= 60 ? `${(s / 60).toFixed(1)}m` : `${s.toFixed(0)}s`);
 

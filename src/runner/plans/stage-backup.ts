@@ -1,10 +1,10 @@
 // Stage 2: the base backup, any damage the incident does to it, and the method's own verification of it.
-import type { BackupArtifact } from '../tools/backup-method.js';
-import type { IncidentRecord } from '../incidents/incident.js';
-import { databaseMoment } from '../incidents/incident.js';
-import type { PostgresInstance } from '../providers/provider.js';
-import type { CheckResult } from '../model/check-result.js';
-import { basebackupProgress } from './progress-samplers.js';
+import type { BackupArtifact } from '../../tools/backup-method.js';
+import type { IncidentRecord } from '../../incidents/incident.js';
+import { databaseMoment } from '../../incidents/incident.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import type { CheckResult } from '../../model/check-result.js';
+import { basebackupProgress } from '../replay/progress-samplers.js';
 import type { Stage } from './stage.js';
 
 export interface BackupStage {

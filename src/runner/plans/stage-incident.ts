@@ -2,16 +2,16 @@
 // truth is captured, the incident strikes, the application keeps writing until the incident is declared. The
 // declaration starts the RTO.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BackupArtifact } from '../tools/backup-method.js';
-import type { Drill } from '../drill/drill.js';
-import type { IncidentRecord } from '../incidents/incident.js';
-import type { PostgresInstance } from '../providers/provider.js';
-import { captureTruth, protectedTables, type PreIncidentTruth } from '../verify/truth.js';
-import { createHeartbeatTable, Heartbeat, type Marker } from './heartbeat.js';
+import type { BackupArtifact } from '../../tools/backup-method.js';
+import type { Drill } from '../../drill/drill.js';
+import type { IncidentRecord } from '../../incidents/incident.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import { captureTruth, protectedTables, type PreIncidentTruth } from '../../verify/truth.js';
+import { createHeartbeatTable, Heartbeat, type Marker } from '../workload/heartbeat.js';
 import { DEFAULT_RESTORE_POINT } from './resolve-target.js';
 import type { PrimaryStage } from './stage-primary.js';
 import type { Stage } from './stage.js';
-import { runPgbench } from './workload.js';
+import { runPgbench } from '../workload/workload.js';
 
 export interface IncidentStage {
   truth: PreIncidentTruth;

@@ -4,7 +4,7 @@
 // the sandbox gets pgdrill's own pg_hba.conf: only pgdrill, over a private Unix socket.
 import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
 import path from 'node:path';
-import type { OsUser } from '../exec/os-user.js';
+import type { OsUser } from '../../exec/os-user.js';
 
 export interface SettingOverride {
   setting: string;

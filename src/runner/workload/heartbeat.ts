@@ -1,12 +1,12 @@
 // The heartbeat: one marker row committed every `interval` on the primary, each with its commit timestamp
 // read back from the database (track_commit_timestamp). The ledger is what data loss is measured against.
 import type pg from 'pg';
-import type { PostgresInstance } from '../providers/provider.js';
-import { Ticker } from './ticker.js';
-import { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
-import { isoUtc } from '../pg/timestamps.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import { Ticker } from '../ticker.js';
+import { HEARTBEAT_TABLE, type Marker } from '../../model/marker.js';
+import { isoUtc } from '../../pg/timestamps.js';
 
-export { HEARTBEAT_TABLE, type Marker } from '../model/marker.js';
+export { HEARTBEAT_TABLE, type Marker } from '../../model/marker.js';
 
 
 

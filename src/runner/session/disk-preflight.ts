@@ -2,8 +2,8 @@
 // it (uncompressed where known) plus headroom for WAL and the server, against the free space of the work folder.
 // Too little is exit 3 with both numbers, before anything is written.
 import { statfsSync } from 'node:fs';
-import { EnvironmentError } from '../errors.js';
-import type { ChosenBackup } from '../tools/source.js';
+import { EnvironmentError } from '../../errors.js';
+import type { ChosenBackup } from '../../tools/source.js';
 
 /** Headroom on top of the backup: WAL segments fetched during replay, the server's own files, the logs. */
 const HEADROOM_BYTES = 512 * 2 ** 20;

@@ -1,8 +1,8 @@
 // Loads the drill's workload on the primary: SQL fixture files through psql (so COPY ... FROM stdin and
 // pg_dump output work), and optionally pgbench's tables at a given scale.
-import type { CommandRunner } from '../exec/command-runner.js';
-import type { Drill } from '../drill/drill.js';
-import type { PostgresInstance, Provider } from '../providers/provider.js';
+import type { CommandRunner } from '../../exec/command-runner.js';
+import type { Drill } from '../../drill/drill.js';
+import type { PostgresInstance, Provider } from '../../providers/provider.js';
 
 export async function loadWorkload(drill: Drill, primary: PostgresInstance, provider: Provider, runner: CommandRunner): Promise<void> {
   const conn = ['-h', primary.host, '-p', String(primary.port), '-U', 'postgres', '-w'];

@@ -4,9 +4,9 @@
 // the environment and is never logged, passed to a child process or written anywhere.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { EnvironmentError } from '../errors.js';
-import type { Marker } from '../model/marker.js';
-import { isoUtc } from '../pg/timestamps.js';
+import { EnvironmentError } from '../../errors.js';
+import type { Marker } from '../../model/marker.js';
+import { isoUtc } from '../../pg/timestamps.js';
 
 export const LIVE_MARKER_TABLE = 'pgdrill.marker';
 

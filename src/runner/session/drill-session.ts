@@ -3,11 +3,11 @@
 // a step that fails does not stop the others and becomes a warning in the result, never an exception.
 import os from 'node:os';
 import path from 'node:path';
-import type { BackupContext } from '../tools/backup-method.js';
-import { CommandRunner } from '../exec/command-runner.js';
-import { chownTree, type OsUser } from '../exec/os-user.js';
-import { Redactor } from '../exec/redactor.js';
-import type { Provider } from '../providers/provider.js';
+import type { BackupContext } from '../../tools/backup-method.js';
+import { CommandRunner } from '../../exec/command-runner.js';
+import { chownTree, type OsUser } from '../../exec/os-user.js';
+import { Redactor } from '../../exec/redactor.js';
+import type { Provider } from '../../providers/provider.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { createWorkFolder, releaseWorkFolder } from './work-folders.js';
 

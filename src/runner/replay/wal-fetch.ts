@@ -5,7 +5,7 @@
 // (runner/wal-prefetch.ts) is logged as `<file> 0 staged` before this wrapper would run: untimed, because timing
 // (two `date` processes and a subshell, about 9 ms a segment here) costs more than reading it from pg_wal.
 import { existsSync, readFileSync } from 'node:fs';
-import type { PhysicalRestorePlan } from '../tools/backup-method.js';
+import type { PhysicalRestorePlan } from '../../tools/backup-method.js';
 
 export interface WalFetch {
   /** Files restored (exit 0): segments and history files. */

@@ -4,12 +4,12 @@
 // (the planned case). What had reached the backup system at that moment is recorded, and the recovery is then
 // limited to exactly that WAL: restore_command refuses any later segment, whatever arrived since.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SourceDrillSpec } from '../drill/source-schema.js';
-import { EnvironmentError, StepFailedError } from '../errors.js';
-import type { Marker } from '../model/marker.js';
-import type { BackupSource, SourceContext } from '../tools/source.js';
-import { LiveMarkers, recoveredMarkers } from './live-markers.js';
-import type { Timeline } from './timeline.js';
+import type { SourceDrillSpec } from '../../drill/source-schema.js';
+import { EnvironmentError, StepFailedError } from '../../errors.js';
+import type { Marker } from '../../model/marker.js';
+import type { BackupSource, SourceContext } from '../../tools/source.js';
+import { LiveMarkers } from '../workload/live-markers.js';
+import type { Timeline } from '../timeline.js';
 
 export interface LiveLoss {
   mode: 'archive-at-loss' | 'switch-wal';
@@ -72,14 +72,3 @@ async function untilArchived(source: BackupSource, ctx: SourceContext, segment: 
     await sleep(250, undefined, { signal: ctx.signal });
   }
 }
-
-/**
- * restore_command that serves no segment newer than the one the backup system held at the loss (history files
- * and older segments pass through to the source's own command). Segment names of one timeline sort as they
- * were written.
- */
-export function limitedRestoreCommand(inner: string, newest: string): string {
-  return `case "%f" in *.history) ;; *) [ "%f" \\> "${newest}" ] && exit 1 ;; esac; ${inner}`;
-}
-
-export { recoveredMarkers };

@@ -2,11 +2,11 @@
 // server streamed to pg_basebackup, bytes of the data folder being restored, WAL segments fetched by the
 // restore_command against the WAL the target needs.
 import { existsSync } from 'node:fs';
-import { folderSize } from '../tools/common/folder-size.js';
-import { WAL_SEGMENT_BYTES } from '../tools/common/wal-archive.js';
-import type { PostgresInstance } from '../providers/provider.js';
-import { parseLsn } from '../pg/lsn.js';
-import type { ProgressSample, ProgressSampler } from './timeline.js';
+import { folderSize } from '../../tools/common/folder-size.js';
+import { WAL_SEGMENT_BYTES } from '../../tools/common/wal-archive.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import { parseLsn } from '../../pg/lsn.js';
+import type { ProgressSample, ProgressSampler } from '../timeline.js';
 import { readWalFetch } from './wal-fetch.js';
 
 /** pg_stat_progress_basebackup on the primary (pg_basebackup and Barman's postgres method; no row for other tools). */

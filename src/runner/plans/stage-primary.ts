@@ -1,15 +1,15 @@
 // Stage 1 of a self-contained drill: a primary of pgdrill's own with the settings PITR and the measurements need,
 // the backup method prepared on it, and the workload loaded (fixtures, pgbench, background writers).
 import { mkdirSync } from 'node:fs';
-import type { Drill } from '../drill/drill.js';
-import { EnvironmentError, isAbortError } from '../errors.js';
-import { chownTree } from '../exec/os-user.js';
-import type { ProtectedTable } from '../incidents/incident.js';
-import type { PostgresInstance } from '../providers/provider.js';
-import { BackgroundWriter } from './background-writer.js';
+import type { Drill } from '../../drill/drill.js';
+import { EnvironmentError, isAbortError } from '../../errors.js';
+import { chownTree } from '../../exec/os-user.js';
+import type { ProtectedTable } from '../../incidents/incident.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import { BackgroundWriter } from '../workload/background-writer.js';
 import type { Stage } from './stage.js';
-import { loadWorkload } from './workload.js';
-import { PINNED_SETTINGS } from '../pg/pinned-settings.js';
+import { loadWorkload } from '../workload/workload.js';
+import { PINNED_SETTINGS } from '../../pg/pinned-settings.js';
 
 /** Settings every primary gets so that PITR and the measurements work (PITR-FACTS #4). */
 const PRIMARY_SETTINGS = { wal_level: 'replica', track_commit_timestamp: 'on', max_wal_senders: 10 } as const;

@@ -1,7 +1,7 @@
 // workload.background: statements the "application" keeps running on the primary during the backup.
 import type pg from 'pg';
-import type { PostgresInstance } from '../providers/provider.js';
-import { Ticker } from './ticker.js';
+import type { PostgresInstance } from '../../providers/provider.js';
+import { Ticker } from '../ticker.js';
 
 export class BackgroundWriter {
   private client: pg.Client | undefined;

@@ -19,9 +19,9 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGunzip } from 'node:zlib';
-import type { RestorePlan } from '../tools/backup-method.js';
-import { LogFollower } from '../exec/log-follower.js';
-import { makeOwnedDir, type OsUser } from '../exec/os-user.js';
+import type { RestorePlan } from '../../tools/backup-method.js';
+import { LogFollower } from '../../exec/log-follower.js';
+import { makeOwnedDir, type OsUser } from '../../exec/os-user.js';
 
 const SEGMENT = /^[0-9A-F]{24}$/;
 const ARCHIVED = /^([0-9A-F]{24})(\.gz)?$/;

@@ -1,13 +1,13 @@
 // From the drill's recovery section to a concrete target, using what the incident recorded, and refusing clear
 // mistakes (a point before the base backup finished, a marker never written) with exit 2 before any restore.
-import type { BackupArtifact } from '../tools/backup-method.js';
-import type { Drill } from '../drill/drill.js';
-import { DrillConfigError } from '../errors.js';
-import type { Incident, IncidentRecord } from '../incidents/incident.js';
-import { parseLsn } from '../pg/lsn.js';
-import type { RecoveryTarget } from '../pg/recovery-target.js';
-import type { Marker } from './heartbeat.js';
-import { postgresTimestamp } from '../pg/timestamps.js';
+import type { BackupArtifact } from '../../tools/backup-method.js';
+import type { Drill } from '../../drill/drill.js';
+import { DrillConfigError } from '../../errors.js';
+import type { Incident, IncidentRecord } from '../../incidents/incident.js';
+import { parseLsn } from '../../pg/lsn.js';
+import type { RecoveryTarget } from '../../pg/recovery-target.js';
+import type { Marker } from '../workload/heartbeat.js';
+import { postgresTimestamp } from '../../pg/timestamps.js';
 
 export const DEFAULT_RESTORE_POINT = 'pgdrill-before-incident';
 

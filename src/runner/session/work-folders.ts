@@ -4,7 +4,7 @@
 // (SIGKILL, a CI job timeout) left behind, and only that: folders whose owner is gone.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { currentOwner, ownerAlive, readOwnerFile, writeOwnerFile } from '../exec/ownership.js';
+import { currentOwner, ownerAlive, readOwnerFile, writeOwnerFile } from '../../exec/ownership.js';
 
 export const WORK_PREFIX = 'pgdrill-';
 const live = new Set<string>();

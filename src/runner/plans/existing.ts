@@ -1,0 +1,112 @@
+// The prologue of a drill of a backup the user already has: read its metadata and choose it, check the backup
+// pipeline, pick server binaries of its major version, with `live` write markers on the source and simulate the
+// loss, then declare the disaster (the RTO starts with the restore). It yields what the one recovery (recover.ts)
+// restores: the user's backup, read-only, into a sandbox of the work folder, with its configuration overridden.
+import type { SourceDrill } from '../../drill/drill.js';
+import { generatePassword, LocalProvider } from '../../providers/local/local-provider.js';
+import { SERVER_TOOLS } from '../../providers/local/pg-binaries.js';
+import type { RecoveryTarget } from '../../pg/recovery-target.js';
+import { postgresTimestamp } from '../../pg/timestamps.js';
+import { segmentStartLsn } from '../../tools/common/wal-archive.js';
+import type { BackupSource } from '../../tools/source.js';
+import type { ExistingSeen, DrillOutcome } from '../outcome.js';
+import type { Recoverable } from '../recover.js';
+import type { DrillSession } from '../session/drill-session.js';
+import { diskPreflight } from '../session/disk-preflight.js';
+import type { Timeline } from '../timeline.js';
+import { recoveredMarkers } from '../workload/live-markers.js';
+import { checkPipeline } from './check-pipeline.js';
+import { simulateLoss } from './stage-live.js';
+
+/** Runs the prologue, recording what it saw; returns what the recovery needs and the provider chosen for it. */
+export async function existingPrologue(
+  drill: SourceDrill,
+  source: BackupSource,
+  s: { session: DrillSession; timeline: Timeline; runId: string; startedAt: Date },
+  o: DrillOutcome,
+): Promise<{ recoverable: Recoverable; provider: LocalProvider }> {
+  const seen = o.prologue as ExistingSeen;
+  const { ctx } = s.session;
+  const backup = await s.timeline.phase('inspect-backup', () => source.inspect(ctx));
+  // The pipeline's health first (pgdrill check): shown in the report, a problem is a warning, not the verdict,
+  // except the one objective the drill file states (maxBackupAge).
+  seen.pipeline = await s.timeline.phase('check-pipeline', () => checkPipeline(drill, source, ctx, backup, process.env));
+  const age = drill.objectives.maxBackupAge !== undefined ? seen.pipeline.find((f) => f.check === 'newest backup age') : undefined;
+  if (age) o.checks.push({ name: 'newest backup age (objectives.maxBackupAge)', status: age.status === 'failed' ? 'failed' : 'passed', detail: `${age.detail}${age.fix ? `; ${age.fix}` : ''}` });
+  for (const f of seen.pipeline.filter((x) => x.status !== 'passed' && x !== age)) o.warnings.push(`pipeline check ${f.check} ${f.status}: ${f.detail}${f.fix ? `; ${f.fix}` : ''}`);
+  const toolVersion = await source.version(ctx);
+  seen.source = { kind: source.kind, backup, toolVersion };
+  s.timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);
+  // The provider is chosen once the backup's major version is known.
+  const provider = new LocalProvider(`local: PostgreSQL ${backup.pgMajor} server binaries for a backup of PostgreSQL ${backup.pgMajor}`, process.env, backup.pgMajor, SERVER_TOOLS);
+  ctx.provider = provider;
+  o.environment.info = await provider.describe(); // binaries of that major missing: exit 3 before anything starts
+  o.environment.toolVersions[source.kind] = toolVersion;
+
+  diskPreflight(backup, ctx.workDir); // too little room: exit 3 before anything is written
+  const target = sourceTarget(drill);
+  o.recovery.target = target;
+  // With live: markers on the source, then the simulated loss; the recovery gets only the WAL archived by then.
+  const live = drill.source.live ? await simulateLoss(drill.source.live, source, ctx, s.timeline, `${s.runId}/${drill.name}`, process.env) : undefined;
+  if (live) seen.live = live;
+  // Where the archive ends, read once when the disaster is declared (a live archive keeps growing).
+  const newestSegment = live ? live.segmentAtLoss : target.kind === 'latest' ? await source.newestSegment?.(ctx) : undefined;
+  s.timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
+  const protectedTables = drill.verify.flatMap((c) => ('table' in c ? [c.table] : []));
+  const recoverable: Recoverable = {
+    instanceName: 'sandbox',
+    restore: (request) => source.restore(ctx, backup, request),
+    target,
+    startLsn: backup.startLsn,
+    restoredBytes: backup.restoredBytes,
+    walEnd: newestSegment ? segmentStartLsn(newestSegment) : undefined,
+    ...(live ? { walLimit: { newest: newestSegment } } : {}),
+    foreign: { libDir: provider.libDir(), extra: drill.sandbox.settings, socketRole: drill.sandbox.user },
+    checkDatabase: () => source.checkDatabase?.(),
+    // A dump is loaded into a fresh instance of pgdrill's own; a physical sandbox is reached over its socket.
+    password: generatePassword(),
+    evidence: {
+      backupEndTime: backup.stopTime,
+      ...(live
+        ? {
+            markers: {
+              ledger: live.ledger,
+              lossMicros: live.lossMicros,
+              // No marker back: the loss is known only to be at least the markers' span (the database may have been
+              // idle between its newest replayed commit and the first marker, so that commit does not bound the loss).
+              boundedByLastCommit: false,
+              recovered: async (restored) => {
+                const db = await restored.connect(live.database);
+                try {
+                  return await recoveredMarkers(async (sql, params) => (await db.query(sql, params)).rows, live.tag);
+                } finally {
+                  await db.end().catch(() => undefined);
+                }
+              },
+            },
+          }
+        : { lossAt: s.startedAt }),
+    },
+    protectedTables,
+  };
+  return { recoverable, provider };
+}
+
+/** The drill's recovery section as a concrete target (the schema made sure each target has its value). */
+function sourceTarget(drill: SourceDrill): RecoveryTarget {
+  const r = drill.recovery;
+  switch (r.target) {
+    case 'time':
+      return { kind: 'time', time: postgresTimestamp(r.at ?? ''), inclusive: r.inclusive ?? false };
+    case 'xid':
+      return { kind: 'xid', xid: r.xid ?? '', inclusive: r.inclusive ?? false };
+    case 'lsn':
+      return { kind: 'lsn', lsn: r.lsn ?? '', inclusive: r.inclusive ?? false };
+    case 'name':
+      return { kind: 'name', name: r.name ?? '' };
+    case 'immediate':
+      return { kind: 'immediate' };
+    default:
+      return { kind: 'latest' };
+  }
+}

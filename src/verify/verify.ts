@@ -1,0 +1,108 @@
+// Verifies a recovered instance, the same way for every drill. What it observed is read once (promotion state and
+// the newest replayed commit first, before anything else moves them: PostgreSQL 15 docs, pg_last_committed_xact;
+// the server log; the markers present), the data loss is measured from it (markers when the drill has them, else
+// the freshness of the newest replayed commit), then every check of RECOVERY_CHECKS runs on the same
+// observations. A check whose input the drill does not have (no pre-incident truth, no markers) returns nothing.
+import type { AnyDrill } from '../drill/drill.js';
+import type { IncidentRecord } from '../incidents/incident.js';
+import type { CheckResult } from '../model/check-result.js';
+import type { Marker } from '../model/marker.js';
+import type { RecoveryTarget } from '../pg/recovery-target.js';
+import { isoUtc, timeMicros } from '../pg/timestamps.js';
+import type { PostgresInstance } from '../providers/provider.js';
+import type { RecoveryCheck } from './check.js';
+import { confirmTarget, type ArchiveEnd, type TargetConfirmation } from './confirm-target.js';
+import { measureFreshness, type Freshness } from './freshness.js';
+import { markerChecks } from './marker-checks.js';
+import { measureRpo, type RpoMeasurement } from './measure-rpo.js';
+import { noArchivingCheck } from './no-archiving-check.js';
+import { promotedCheck } from './promoted-check.js';
+import { sqlChecks } from './sql-check.js';
+import { tablesCheck } from './table-fingerprint.js';
+import { targetReachedCheck } from './target-reached-check.js';
+import type { PreIncidentTruth } from './truth.js';
+
+/** Every check of a recovered instance, in the order reports show them. Adding one: a file and a line here. */
+export const RECOVERY_CHECKS: readonly RecoveryCheck[] = [targetReachedCheck, promotedCheck, noArchivingCheck, tablesCheck, markerChecks, sqlChecks];
+
+/** Markers the drill wrote before the loss, and how to find those that came back. */
+export interface MarkerEvidence {
+  /** Every marker known committed before the loss (or the incident's declaration). */
+  ledger: Marker[];
+  /** The ids of the markers present on the recovered instance. */
+  recovered(restored: PostgresInstance): Promise<number[]>;
+  /** The loss (an incident's commit, a simulated loss): markers committed earlier should be back. */
+  lossMicros: number;
+  /** Where the WAL itself orders a marker relative to the damage (true: before); undefined: the clock decides. */
+  order?: ((m: Marker) => boolean | undefined) | undefined;
+  /**
+   * When no marker came back, the newest replayed commit bounds the loss (a primary pgdrill wrote to from the
+   * backup on); false where the database may have been idle before the first marker (a user's live source).
+   */
+  boundedByLastCommit: boolean;
+}
+
+export interface VerifyInput {
+  drill: AnyDrill;
+  restored: PostgresInstance;
+  target: RecoveryTarget;
+  /** A logical restore (a dump): there is no recovery to confirm, and the data ends at the dump. */
+  logical: boolean;
+  /** For latest: where the archive ends; replay must read it to its end. */
+  archiveEnd?: ArchiveEnd | undefined;
+  /** When the backup finished (database clock): the recoverable point when no transaction was replayed. */
+  backupEndTime?: string | undefined;
+  /** The tables and values captured before an incident pgdrill caused. */
+  truth?: PreIncidentTruth | undefined;
+  incident?: IncidentRecord | undefined;
+  markers?: MarkerEvidence | undefined;
+  /** Without markers: the moment a loss is simulated, for the freshness of what came back. */
+  lossAt?: Date | undefined;
+}
+
+export interface VerifyOutcome {
+  checks: CheckResult[];
+  confirmation: TargetConfirmation;
+  /** Data loss measured with markers. */
+  rpo?: RpoMeasurement | undefined;
+  /** Without markers: how old the newest replayed commit was at the loss. */
+  freshness?: Freshness | undefined;
+  lastReplayedCommit?: { xid: string; time: string };
+}
+
+export async function verifyRecovery(input: VerifyInput): Promise<VerifyOutcome> {
+  const { restored } = input;
+  // pg_last_committed_xact() needs track_commit_timestamp; without it the server log says the same.
+  // A CASE, not a WHERE: the function raises an error when the setting is off, and CASE does not call it then.
+  const tracked = `current_setting('track_commit_timestamp')::bool`;
+  const [state] = await restored.query<{ in_recovery: boolean; xid: string | null; ts: string | null }>(
+    `select pg_is_in_recovery() as in_recovery,
+            case when ${tracked} then (select l.xid::text from pg_last_committed_xact() l) end as xid,
+            case when ${tracked} then (select ${isoUtc('l.timestamp')} from pg_last_committed_xact() l) end as ts`,
+  );
+  const confirmation: TargetConfirmation = input.logical
+    ? { reached: true, evidence: ['the dump was loaded without error: the state of the databases when they were dumped'] }
+    : confirmTarget(input.target, restored.readLog(), input.archiveEnd);
+  const lastCommit = input.logical ? undefined : (state?.ts ?? undefined);
+  const m = input.markers;
+  const recoveredMarkerIds = m ? await m.recovered(restored) : [];
+  let rpo: RpoMeasurement | undefined;
+  let freshness: Freshness | undefined;
+  if (m) {
+    const backupEnd = input.backupEndTime ? timeMicros(input.backupEndTime) : undefined;
+    const until = m.boundedByLastCommit ? (lastCommit ? timeMicros(lastCommit) : backupEnd) : undefined;
+    rpo = measureRpo(m.ledger, m.lossMicros, recoveredMarkerIds, until, m.order);
+  } else if (input.lossAt) {
+    freshness = measureFreshness(input.lossAt, lastCommit, input.logical ? undefined : confirmation.lastCompletedTransactionTime, input.backupEndTime);
+  }
+  const context = { ...input, ledger: m?.ledger ?? [], inRecovery: state?.in_recovery, confirmation, recoveredMarkerIds, rpo };
+  const checks: CheckResult[] = [];
+  for (const check of RECOVERY_CHECKS) checks.push(...(await check(context)));
+  return {
+    checks,
+    confirmation,
+    ...(rpo ? { rpo } : {}),
+    ...(freshness ? { freshness } : {}),
+    ...(state?.xid && state.ts && !input.logical ? { lastReplayedCommit: { xid: state.xid, time: state.ts } } : {}),
+  };
+}
