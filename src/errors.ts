@@ -1,9 +1,8 @@
-// The small error taxonomy of pgdrill. Each class carries the exit code the CLI maps it to, so library code
-// never calls process.exit and the mapping lives in one place (src/cli/exit-codes.ts).
+// The small error taxonomy of pgdrill: what went wrong and what to do about it. Which exit code each class
+// means is decided in one place (model/exit-codes.ts); library code never calls process.exit.
 
 /** Base class: a message that starts with what happened, plus what to do about it. */
 export class PgdrillError extends Error {
-  readonly exitCode: number = 1;
   constructor(
     message: string,
     readonly suggestion?: string,
@@ -31,7 +30,6 @@ export function formatProblem(p: ConfigProblem): string {
 
 /** Bad drill file or bad usage: nothing was started. Exit code 2. */
 export class DrillConfigError extends PgdrillError {
-  override readonly exitCode = 2;
   constructor(readonly problems: ConfigProblem[]) {
     super(
       `${problems.length} problem${problems.length === 1 ? '' : 's'} in drill configuration:\n` +
@@ -42,17 +40,14 @@ export class DrillConfigError extends PgdrillError {
 
 /** Wrong command-line usage. Exit code 2. */
 export class UsageError extends PgdrillError {
-  override readonly exitCode = 2;
 }
 
 /** The machine cannot run the drill: binaries missing, no free port, an instance that will not start. Exit 3. */
 export class EnvironmentError extends PgdrillError {
-  override readonly exitCode = 3;
 }
 
 /** The run was interrupted (SIGINT/SIGTERM). Exit 130. */
 export class InterruptedError extends PgdrillError {
-  override readonly exitCode = 130;
   constructor(signal = 'SIGINT') {
     super(`interrupted by ${signal}: the drill was stopped and its instances removed`);
   }

@@ -3,6 +3,7 @@
 // and exit with the signal's own code (130 for SIGINT, 143 for SIGTERM).
 import { forceCleanupAll } from '../runner/session/work-folders.js';
 import { removeOwnContainersSync } from '../providers/docker/engine.js';
+import { signalExit } from '../model/exit-codes.js';
 
 export function installSignalHandlers(controller: AbortController, say: (text: string) => void): () => void {
   let first: NodeJS.Signals | undefined;
@@ -16,7 +17,7 @@ export function installSignalHandlers(controller: AbortController, say: (text: s
     say(`\n${signal} again: killing every instance now\n`);
     forceCleanupAll();
     removeOwnContainersSync();
-    process.exit(first === 'SIGTERM' ? 143 : 130);
+    process.exit(signalExit(first === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -3,13 +3,14 @@
 // zod, yaml and commander are made of, so checking a drill in an editor hook or CI step starts about as fast as Node.
 import { formatProblem } from '../errors.js';
 import { expandDrillFiles } from '../drill/drill-files.js';
-import { inspectDrill } from '../drill/loader.js';
+import { checkDrillFiles } from '../drill/loader.js';
+import { findingsExit } from '../model/exit-codes.js';
 
 /** Checks the drill files (or folders of them); prints each problem, or how many files are valid. Exit code. */
 export function validateDrills(args: readonly string[], write: (text: string) => void): number {
   const files = expandDrillFiles(args);
-  const problems = files.flatMap((f) => inspectDrill(f).problems);
+  const { problems } = checkDrillFiles(files);
   for (const p of problems) write(`${formatProblem(p)}\n`);
   if (problems.length === 0) write(`${files.length} drill file(s) valid\n`);
-  return problems.length === 0 ? 0 : 2;
+  return findingsExit(problems.length > 0, 'input');
 }

@@ -11,7 +11,8 @@ import { backupMethodNames, methodFacts } from '../tools/registry.js';
 import { DrillConfigError, UsageError, type ConfigProblem } from '../errors.js';
 import type { ProviderChoice } from '../providers/registry.js';
 import { resultSchema } from '../model/result-schema.js';
-import { aggregateExitCode, objectiveMet } from '../model/judge.js';
+import { EXIT, signalExit, worstExit } from '../model/exit-codes.js';
+import { objectiveMet } from '../model/judge.js';
 import type { RunOutput } from '../model/run-output.js';
 import { interruptedBy } from '../runner/conclude.js';
 import { runLoadedDrills } from '../runner/run-drills.js';
@@ -126,9 +127,9 @@ export async function compareMethods(
   });
   if (!made) throw new Error('the comparison was not written');
   // Every method that produced a result counts, passed or failed: only errors and interruptions fail compare.
-  const codes = outcome.results.map((r, i) => (r.status === 'error' ? (outcome.drillExitCodes[i] ?? 1) : 0));
-  if (opts.signal.aborted) codes.push(interruptedBy(opts.signal) === 'SIGTERM' ? 143 : 130);
-  return { ...made, runDir: outcome.runDir, exitCode: aggregateExitCode(codes) };
+  const codes = outcome.results.map((r, i) => (r.status === 'error' ? (outcome.drillExitCodes[i] ?? EXIT.failed) : EXIT.passed));
+  if (opts.signal.aborted) codes.push(signalExit(interruptedBy(opts.signal)));
+  return { ...made, runDir: outcome.runDir, exitCode: worstExit(codes) };
 }
 
 function writeComparison(drill: Drill, runId: string, runDir: string, variants: Drill[]): { comparison: Comparison; files: { json: string; html: string; markdown: string } } {

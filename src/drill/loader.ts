@@ -22,12 +22,22 @@ export function loadDrill(file: string, overrides?: DrillOverrides): Drill {
   return drill;
 }
 
-/** Loads several drill files, reporting the problems of all of them together. */
+/** Loads several drill files, reporting the problems of all of them together (what `run` refuses). */
 export function loadDrills(files: string[], overrides?: DrillOverrides): AnyDrill[] {
+  const { drills, problems } = checkDrillFiles(files, overrides);
+  if (problems.length > 0) throw new DrillConfigError(problems);
+  return drills;
+}
+
+/**
+ * Every check a run makes of its drill files before anything starts, without throwing: each file's own, then
+ * those across files (names, and the output folders they map to, must be distinct). `pgdrill validate` and
+ * `pgdrill run` both come here, so validate refuses exactly what run refuses.
+ */
+export function checkDrillFiles(files: string[], overrides?: DrillOverrides): { drills: AnyDrill[]; problems: ConfigProblem[] } {
   const results = files.map((f) => inspectDrill(f, overrides));
   const problems = results.flatMap((r) => r.problems);
-  if (problems.length > 0) throw new DrillConfigError(problems);
-  const drills = results.map((r) => r.drill as AnyDrill);
+  const drills = results.flatMap((r) => (r.drill ? [r.drill] : []));
   // Names and the folders they map to (<out>/<run-id>/<slug>) must be distinct, or drills overwrite each other.
   const seen = new Map<string, AnyDrill>();
   for (const d of drills) {
@@ -47,8 +57,7 @@ export function loadDrills(files: string[], overrides?: DrillOverrides): AnyDril
     }
     seen.set(slug, d);
   }
-  if (problems.length > 0) throw new DrillConfigError(problems);
-  return drills;
+  return { drills, problems };
 }
 
 function displayPath(file: string): string {

@@ -79,8 +79,11 @@ export class CommandRunner {
     return new CommandRunner({ ...this.opts, signal: new AbortController().signal }, this.shared);
   }
 
-  /** Starts a long-running child; it is recorded like any command, with its exit when stopped. */
-  spawn(file: string, args: string[], options: Omit<RunOptions, 'timeoutMs' | 'allowFailure' | 'okExitCodes'>): BackgroundProcess {
+  /**
+   * Starts a long-running child; it is recorded like any command, with its exit when stopped. It ends with the
+   * drill (its cancel signal) and at the latest after `lifetimeMs`, a backstop should its owner never stop it.
+   */
+  spawn(file: string, args: string[], options: Omit<RunOptions, 'timeoutMs' | 'allowFailure' | 'okExitCodes'> & { lifetimeMs: number }): BackgroundProcess {
     const n = String(++this.shared.counter).padStart(3, '0');
     const logFile = path.join(this.opts.logDir, `${n}-${options.label.replace(/[^A-Za-z0-9_.-]+/g, '-')}.log`);
     const command = this.opts.redactor.redact([file, ...args].map(shellQuote).join(' '));
@@ -93,6 +96,8 @@ export class CommandRunner {
       reject: false,
       stdin: 'ignore',
       all: true,
+      timeout: options.lifetimeMs,
+      cancelSignal: this.opts.signal,
       forceKillAfterDelay: 3000,
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });

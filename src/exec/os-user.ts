@@ -1,6 +1,6 @@
 // Postgres refuses to run as root. When pgdrill runs as root, server processes and server-side tools run as
 // an unprivileged OS user (postgres, or PGDRILL_OS_USER), the way Debian's pg_ctlcluster does.
-import { execFileSync } from 'node:child_process';
+import { runToolSync } from './tool.js';
 import { chownSync, mkdirSync, readdirSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
@@ -16,8 +16,8 @@ export function resolveServerUser(env: NodeJS.ProcessEnv = process.env): OsUser 
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const name = env['PGDRILL_OS_USER'] || 'postgres';
   try {
-    const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const uid = Number(runToolSync('id', ['-u', name], { timeoutMs: 10_000 }).stdout.trim());
+    const gid = Number(runToolSync('id', ['-g', name], { timeoutMs: 10_000 }).stdout.trim());
     if (uid === 0) throw new EnvironmentError(`PGDRILL_OS_USER=${name} is root; Postgres refuses to run as root`, 'name an unprivileged user');
     return { name, uid, gid };
   } catch (error) {

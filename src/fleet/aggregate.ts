@@ -9,7 +9,7 @@ import { MANIFEST, SIGNATURE, writeManifest, type Manifest } from '../evidence/m
 import type { Signer } from '../evidence/signing.js';
 import { isRunFolder } from '../evidence/verify-evidence.js';
 import { UsageError } from '../errors.js';
-import { aggregateExitCode } from '../model/judge.js';
+import { statusExit, worstExit } from '../model/exit-codes.js';
 import { resultSchema, summarySchema, RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
 import { writeIndex } from '../report/index-page.js';
 import { writeSummary } from '../report/write-results.js';
@@ -25,7 +25,6 @@ export interface AggregateOutcome {
   exitCode: number;
 }
 
-const EXIT = { passed: 0, failed: 1, error: 1 } as const;
 
 export function aggregate(inputs: readonly string[], opts: { out: string; expected?: readonly string[] | undefined; withinMs?: number | undefined; signer?: Signer | undefined; now?: Date }): AggregateOutcome {
   const shardRuns = inputs.flatMap((input) => {
@@ -73,7 +72,7 @@ export function aggregate(inputs: readonly string[], opts: { out: string; expect
     warnings.push(...(summaries[i]?.warnings ?? []).map((w) => `${shardId}: ${w}`));
   }
   const cov = coverage(outDir, { expected: opts.expected, withinMs: opts.withinMs, now: opts.now ?? startedAt });
-  const codes = [...results.map((r) => EXIT[r.status]), ...summaries.map((s) => s.exitCode)];
+  const codes = [...results.map((r) => statusExit(r.status)), ...summaries.map((s) => s.exitCode)];
   // Judged when there is a window to judge by (--within, or a drill's validateEvery) or a list to cover.
   if (cov.stale.length > 0 || (cov.never.length > 0 && (opts.withinMs !== undefined || opts.expected !== undefined))) codes.push(1);
   const summary: RunSummary = {
@@ -81,7 +80,7 @@ export function aggregate(inputs: readonly string[], opts: { out: string; expect
     runId,
     startedAt: summaries.map((s) => s.startedAt).sort()[0] ?? startedAt.toISOString(),
     endedAt: new Date().toISOString(),
-    exitCode: aggregateExitCode(codes),
+    exitCode: worstExit(codes),
     drills: entries,
     warnings,
   };

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { DrillConfigError, EnvironmentError, InterruptedError, StepFailedError, TimeoutError } from '../errors.js';
 import type { CheckResult } from './check-result.js';
-import { aggregateExitCode, judge, objectiveMet, type JudgeInput } from './judge.js';
+import { worstExit as aggregateExitCode } from './exit-codes.js';
+import { judge, objectiveMet, type JudgeInput } from './judge.js';
 
 const ok = (name: string): CheckResult => ({ name, status: 'passed', detail: 'fine' });
 const bad = (name: string, detail = 'broken'): CheckResult => ({ name, status: 'failed', detail });

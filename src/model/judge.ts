@@ -2,7 +2,8 @@
 // (recovered / detected) held, the verdict line and the exit code. Reports, metrics, JUnit, Slack, compare and
 // the history page only read what this decided (result.json carries it).
 import { formatSeconds } from './format.js';
-import { DrillConfigError, EnvironmentError, isAbortError, isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import { isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '../errors.js';
+import { drillExit } from './exit-codes.js';
 import type { CheckResult } from './check-result.js';
 
 export type DrillStatus = 'passed' | 'failed' | 'error';
@@ -101,7 +102,7 @@ export function judge(input: JudgeInput): Judgement {
     expectation,
     verdict,
     ...(diagnosis ? { diagnosis } : {}),
-    exitCode: exitCodeFor(status, error, input.interruptedBy),
+    exitCode: drillExit(status, error, input.interruptedBy),
     ...(input.forecastRtoSeconds !== undefined ? { forecast: { met: input.forecastRtoSeconds <= input.objectives.rtoSeconds } } : {}),
   };
 }
@@ -129,22 +130,6 @@ function judgeRpo(input: JudgeInput): ObjectiveJudgement {
     return { met, detail: `not confirmed: no marker survived, so the loss is only known to be at least ${formatSeconds(rpo.seconds)} (objective ${objective})${lost}` };
   }
   return { met, detail: `measured ${rpo.lowerBound ? 'at least ' : ''}${formatSeconds(rpo.seconds)} ${met ? '<=' : '>'} objective ${objective}${lost}` };
-}
-
-/** 0 passed; 1 failed; 2 a drill mistake found while running; 3 environment; 130 / 143 interrupted; 1 other errors. */
-export function exitCodeFor(status: DrillStatus, error: unknown, interruptedBy?: 'SIGINT' | 'SIGTERM'): number {
-  if (interruptedBy) return interruptedBy === 'SIGTERM' ? 143 : 130;
-  if (status === 'passed') return 0;
-  if (error && isAbortError(error)) return 130;
-  if (error instanceof EnvironmentError) return 3;
-  if (error instanceof DrillConfigError) return 2;
-  return 1;
-}
-
-/** Exit code of a run of several drills: interrupted wins, then environment errors, then failures. */
-export function aggregateExitCode(codes: number[]): number {
-  for (const code of [143, 130, 3, 2, 1]) if (codes.includes(code)) return code;
-  return 0;
 }
 
 /** The first thing a reader of a failed drill needs: what went wrong and what to do. */

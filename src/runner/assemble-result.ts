@@ -61,10 +61,7 @@ export function assembleResult(input: {
   const error = o.error;
   const relative = (file: string) => path.relative(input.drillDir, file);
   const logsDir = path.join(input.drillDir, 'logs');
-  const backup = p.kind === 'self-contained' ? p.backup : undefined;
-  const source = p.kind === 'existing' ? p.source : undefined;
   const live = p.kind === 'existing' ? p.live : undefined;
-  const incident = p.kind === 'self-contained' ? p.incident : undefined;
   const result: DrillResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     pgdrillVersion: PGDRILL_VERSION,
@@ -90,20 +87,10 @@ export function assembleResult(input: {
     measured,
     phases: timeline.phases,
     checks: [...checksRun, ...judgement.objectiveChecks],
-    ...(incident ? { incident: { ...incident, ...(p.kind === 'self-contained' && p.declaredAt ? { declaredAt: p.declaredAt } : {}) } } : {}),
+    ...incidentSection(o),
     expectation,
     recovery: recoverySection(drill, o),
-    ...(backup
-      ? {
-          backup: {
-            method: backup.method,
-            sizeBytes: backup.sizeBytes,
-            seconds: backup.seconds,
-            ...(backup.startLsn ? { startLsn: backup.startLsn } : {}),
-            ...(backup.endLsn ? { endLsn: backup.endLsn } : {}),
-          },
-        }
-      : {}),
+    ...backupSection(o),
     markers: {
       heartbeatSeconds: isSourceDrill(drill) ? (drill.source.live?.heartbeat ?? 0) / 1000 : drill.workload.heartbeat / 1000,
       written: p.kind === 'self-contained' ? p.ledger.length : (live?.ledger.length ?? 0),
@@ -115,16 +102,7 @@ export function assembleResult(input: {
     logs: existsSync(logsDir) ? listFiles(logsDir).map(relative) : [],
     ...(error && status === 'error' ? { error: errorInfo(error) } : {}),
     ...(o.warnings.length > 0 ? { warnings: o.warnings } : {}),
-    ...(source
-      ? {
-          source: {
-            kind: source.kind,
-            ...source.backup,
-            ageSecondsAtDrill: source.backup.stopTime ? Math.max(0, (input.startedAt.getTime() - Date.parse(source.backup.stopTime)) / 1000) : null,
-            toolVersion: source.toolVersion,
-          },
-        }
-      : {}),
+    ...sourceSection(o, input.startedAt),
     ...(r.sandbox ? { sandbox: { overrides: r.sandbox.overrides, warnings: r.sandbox.warnings } } : {}),
     ...(freshness ? { freshness } : {}),
     ...(p.kind === 'existing' && p.pipeline ? { pipeline: p.pipeline } : {}),
@@ -141,20 +119,34 @@ export function assembleResult(input: {
       : {}),
     ...(r.integrity ? { integrity: integritySection(r.integrity) } : {}),
     ...(o.sanity ? { sanity: o.sanity.section } : {}),
-    ...(live
-      ? {
-          live: {
-            mode: live.mode,
-            lossAt: live.lossAt,
-            segmentAtLoss: live.segmentAtLoss ?? null,
-            markersWritten: live.ledger.length,
-            failedWrites: live.failedWrites,
-            database: live.database,
-          },
-        }
-      : {}),
+    ...liveSection(o),
   };
   return { result, exitCode: judgement.exitCode };
+}
+
+function incidentSection(o: DrillOutcome): Pick<DrillResult, 'incident'> {
+  const p = o.prologue;
+  if (p.kind !== 'self-contained' || !p.incident) return {};
+  return { incident: { ...p.incident, ...(p.declaredAt ? { declaredAt: p.declaredAt } : {}) } };
+}
+
+function backupSection(o: DrillOutcome): Pick<DrillResult, 'backup'> {
+  const b = o.prologue.kind === 'self-contained' ? o.prologue.backup : undefined;
+  if (!b) return {};
+  return { backup: { method: b.method, sizeBytes: b.sizeBytes, seconds: b.seconds, ...(b.startLsn ? { startLsn: b.startLsn } : {}), ...(b.endLsn ? { endLsn: b.endLsn } : {}) } };
+}
+
+function sourceSection(o: DrillOutcome, startedAt: Date): Pick<DrillResult, 'source'> {
+  const s = o.prologue.kind === 'existing' ? o.prologue.source : undefined;
+  if (!s) return {};
+  const age = s.backup.stopTime ? Math.max(0, (startedAt.getTime() - Date.parse(s.backup.stopTime)) / 1000) : null;
+  return { source: { kind: s.kind, ...s.backup, ageSecondsAtDrill: age, toolVersion: s.toolVersion } };
+}
+
+function liveSection(o: DrillOutcome): Pick<DrillResult, 'live'> {
+  const live = o.prologue.kind === 'existing' ? o.prologue.live : undefined;
+  if (!live) return {};
+  return { live: { mode: live.mode, lossAt: live.lossAt, segmentAtLoss: live.segmentAtLoss ?? null, markersWritten: live.ledger.length, failedWrites: live.failedWrites, database: live.database } };
 }
 
 /** objectives.forecast: the RTO at production size, from this drill's rates (the judge says whether it is within). */

@@ -21,12 +21,6 @@ export function recordFailure(outcome: DrillOutcome, error: unknown, signal: Abo
   if (r.target && !r.confirmation) r.confirmation = failedConfirmation(r.target, error);
 }
 
-/** Disposes the session (never throws) and keeps what its cleanup reported. */
-export async function closeSession(session: DrillSession | undefined, outcome: DrillOutcome): Promise<void> {
-  await session?.dispose();
-  outcome.warnings.push(...(session?.warnings ?? []));
-}
-
 export function concludeDrill(
   drill: AnyDrill,
   opts: { runId: string; drillDir: string; signal: AbortSignal; serverUser: OsUser | undefined; signingKeyFingerprint?: string | null | undefined },

@@ -12,6 +12,7 @@ import type { DrillChecks } from '../pipeline/finding.js';
 import { LocalProvider } from '../providers/local/local-provider.js';
 import { createSource } from '../tools/registry.js';
 import { checkPipeline } from './plans/check-pipeline.js';
+import { findingsExit } from '../model/exit-codes.js';
 import { DrillSession } from './session/drill-session.js';
 
 export type { DrillChecks } from '../pipeline/finding.js';
@@ -27,8 +28,8 @@ export async function runChecks(files: string[], opts: { signal: AbortSignal; wo
   for (const drill of drills.filter(isSourceDrill)) {
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-check-logs-'));
     const source = createSource(drill.source);
-    const session = new DrillSession({ runId: 'check', logDir, provider: new LocalProvider(), signal: opts.signal, serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
     try {
+      await using session = new DrillSession({ runId: 'check', logDir, provider: new LocalProvider(), signal: opts.signal, serverUser, workRoot: opts.workRoot, stepTimeoutMs: drill.timeouts.step, secrets: source.secrets?.() ?? [] });
       const backup = await source.inspect(session.ctx);
       out.push({ drill: drill.name, file: drill.file, backup: backup.label, findings: await checkPipeline(drill, source, session.ctx, backup, opts.env ?? process.env) });
     } catch (error) {
@@ -36,9 +37,8 @@ export async function runChecks(files: string[], opts: { signal: AbortSignal; wo
       const fix = error instanceof PgdrillError ? error.suggestion : undefined;
       out.push({ drill: drill.name, file: drill.file, findings: [{ check: 'repository readable', status: 'failed', detail: e.message, ...(fix ? { fix } : {}) }] });
     } finally {
-      await session.dispose();
       rmSync(logDir, { recursive: true, force: true });
     }
   }
-  return { drills: out, exitCode: out.some((d) => d.findings.some((f) => f.status === 'failed')) ? 1 : 0 };
+  return { drills: out, exitCode: findingsExit(out.some((d) => d.findings.some((f) => f.status === 'failed'))) };
 }

@@ -11,7 +11,7 @@ import { generatePassword, LocalProvider } from '../providers/local/local-provid
 import type { Provider } from '../providers/provider.js';
 import type { BackupMethod } from '../tools/backup-method.js';
 import { backupMethod, createSource } from '../tools/registry.js';
-import { closeSession, concludeDrill, recordFailure } from './conclude.js';
+import { concludeDrill, recordFailure } from './conclude.js';
 import { newOutcome } from './outcome.js';
 import { existingPrologue } from './plans/existing.js';
 import { missingWalLead, selfContainedPrologue } from './plans/self-contained.js';
@@ -51,7 +51,8 @@ export async function runDrill(drill: AnyDrill, opts: RunDrillOptions): Promise<
   const method = existing ? undefined : (opts.backupMethod ?? backupMethod(drill.backup.method, drill.backup));
   let session: DrillSession | undefined;
   try {
-    session = new DrillSession({
+    // Disposed as this block ends, however it ends: every server, receiver and writer stopped, the folder removed.
+    await using s = (session = new DrillSession({
       runId: opts.runId,
       logDir,
       // A drill of an existing backup starts with a placeholder: its provider is chosen once the backup's major is known.
@@ -61,22 +62,20 @@ export async function runDrill(drill: AnyDrill, opts: RunDrillOptions): Promise<
       workRoot: opts.workRoot,
       stepTimeoutMs: drill.timeouts.step,
       secrets: existing ? (source?.secrets?.() ?? []) : [password],
-    });
+    }));
     if (existing && source) {
-      const { recoverable, provider } = await existingPrologue(drill, source, { session, timeline, runId: opts.runId, startedAt }, outcome);
-      await recover(drill, { session, timeline, provider, signal: opts.signal }, recoverable, outcome.recovery);
+      const { recoverable, provider } = await existingPrologue(drill, source, { session: s, timeline, runId: opts.runId, startedAt }, outcome);
+      await recover(drill, { session: s, timeline, provider, signal: opts.signal }, recoverable, outcome.recovery);
     } else if (method) {
       const provider = opts.provider ?? new LocalProvider();
-      const stage = { session, timeline, provider, method, incident: createIncident((drill as Drill).incident), signal: opts.signal, serverUser: opts.serverUser, password };
+      const stage = { session: s, timeline, provider, method, incident: createIncident((drill as Drill).incident), signal: opts.signal, serverUser: opts.serverUser, password };
       const recoverable = await selfContainedPrologue(drill as Drill, stage, outcome);
-      await recover(drill, { session, timeline, provider, signal: opts.signal }, recoverable, outcome.recovery);
+      await recover(drill, { session: s, timeline, provider, signal: opts.signal }, recoverable, outcome.recovery);
     }
   } catch (error) {
     recordFailure(outcome, error, opts.signal);
-  } finally {
-    outcome.warnings.push(...(outcome.recovery.sandbox?.warnings ?? []));
-    await closeSession(session, outcome);
   }
+  outcome.warnings.push(...(outcome.recovery.sandbox?.warnings ?? []), ...(session?.warnings ?? []));
   if (!existing) missingWalLead(drill as Drill, outcome);
   return concludeDrill(drill, opts, { startedAt, timeline, outcome, session, method: existing ? `source: ${source?.kind ?? ''}` : (method?.name ?? ''), detectedBy: detectedBy(drill) });
 }

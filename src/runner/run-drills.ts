@@ -25,7 +25,7 @@ import { writeManifest } from '../evidence/manifest.js';
 import type { Signer } from '../evidence/signing.js';
 import { newRunId } from './run-id.js';
 import { drillSlug } from '../drill/slug.js';
-import { aggregateExitCode } from '../model/judge.js';
+import { signalExit, worstExit } from '../model/exit-codes.js';
 
 export interface RunDrillsOptions {
   out: string;
@@ -148,8 +148,8 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
     result: resultFile,
     report: reportFile,
   }));
-  if (opts.signal.aborted) codes.push(interruptedBy(opts.signal) === 'SIGTERM' ? 143 : 130);
-  const exitCode = aggregateExitCode(codes);
+  if (opts.signal.aborted) codes.push(signalExit(interruptedBy(opts.signal)));
+  const exitCode = worstExit(codes);
   const warnings = [...sweepWarnings, ...results.flatMap((r) => (r.warnings ?? []).map((w) => `${r.drill.name}: ${w}`))];
   warnings.push(...(await publishRun({ runId, runDir, outDir: path.resolve(opts.out), results }, opts.outputs ?? [historyPage()])));
   for (const w of warnings) opts.onWarning?.(w);

@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { execa } from 'execa';
+import { pipeline } from 'node:stream/promises';
+import { extract } from 'tar';
 import type { AnyDrill } from '../drill/drill.js';
 import type { DrillOverrides } from '../drill/drill.js';
 import { EnvironmentError } from '../errors.js';
@@ -141,7 +142,8 @@ async function copyResultOut(container: { copyArchiveFromContainer(p: string): P
   // Unpacked in a folder marked as this run's, so a kill mid-copy leaves nothing `pgdrill cleanup` would not find.
   const tmp = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
   try {
-    await execa('tar', ['-x', '-C', tmp], { input: Readable.from(archive as AsyncIterable<Buffer>) });
+    // The engine's archive is a tar stream: unpacked in process (node-tar), no child to outlive us.
+    await pipeline(Readable.from(archive as AsyncIterable<Buffer>), extract({ cwd: tmp }));
     return resultOf(tmp, opts.drillDir);
   } finally {
     releaseWorkFolder(tmp);

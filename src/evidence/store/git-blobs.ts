@@ -2,17 +2,13 @@
 // a temporary folder, each push one commit on top, pushed without force, so history is never rewritten and a
 // concurrent push fails instead of winning. A token comes from PGDRILL_GIT_TOKEN and reaches git through its
 // environment (GIT_CONFIG_*: an HTTP header), never on a command line or in a URL pgdrill prints.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { EnvironmentError, UsageError } from '../../errors.js';
-import { childEnv } from '../../exec/child-env.js';
+import { runTool } from '../../exec/tool.js';
 import type { Blobs } from './blobs.js';
 import { FolderBlobs } from './folder-blobs.js';
-
-const run = promisify(execFile);
 
 export class GitBlobs implements Blobs {
   private constructor(
@@ -33,16 +29,14 @@ export class GitBlobs implements Blobs {
     const auth = token
       ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.extraheader', GIT_CONFIG_VALUE_0: `AUTHORIZATION: basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` }
       : {};
-    const gitEnv = childEnv({ ...auth, GIT_TERMINAL_PROMPT: '0', HOME: env['HOME'], GIT_AUTHOR_NAME: 'pgdrill', GIT_AUTHOR_EMAIL: 'pgdrill@localhost', GIT_COMMITTER_NAME: 'pgdrill', GIT_COMMITTER_EMAIL: 'pgdrill@localhost' }, env);
+    const gitEnv = { ...auth, GIT_TERMINAL_PROMPT: '0', HOME: env['HOME'], GIT_AUTHOR_NAME: 'pgdrill', GIT_AUTHOR_EMAIL: 'pgdrill@localhost', GIT_COMMITTER_NAME: 'pgdrill', GIT_COMMITTER_EMAIL: 'pgdrill@localhost' };
     const dir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-store-'));
     const git = async (args: string[]) => {
-      try {
-        return (await run('git', ['-C', dir, ...args], { env: gitEnv, maxBuffer: 64 << 20, timeout: 600_000 })).stdout;
-      } catch (error) {
-        const e = error as { code?: string; stderr?: string };
-        if (e.code === 'ENOENT') throw new EnvironmentError('git is not installed', 'install git (Debian: apt-get install git)');
-        throw new EnvironmentError(`git ${args[0]} on ${describe} failed: ${(e.stderr ?? String(error)).trim().split('\n').slice(-2).join(' | ')}`, 'check the remote, the branch and PGDRILL_GIT_TOKEN (a token allowed to push)');
+      const r = await runTool('git', ['-C', dir, ...args], { env: gitEnv, from: env, timeoutMs: 600_000, allowFailure: true, install: 'install git (Debian: apt-get install git)' });
+      if (r.exitCode !== 0) {
+        throw new EnvironmentError(`git ${args[0]} on ${describe} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`, 'check the remote, the branch and PGDRILL_GIT_TOKEN (a token allowed to push)');
       }
+      return r.stdout;
     };
     try {
       await git(['init', '-q']);

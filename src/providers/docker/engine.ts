@@ -2,7 +2,6 @@
 // Desktop, rootless Docker and Podman's Docker API alike): the image check, the labels every container and
 // network of a drill carries, and the removal of what a killed run left. Nothing here needs root or a host
 // folder shared with the engine.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { EnvironmentError } from '../../errors.js';
 import { currentOwner, ownerAlive, ownerLabel, parseOwnerLabel } from '../../exec/ownership.js';
 import { PGDRILL_VERSION } from '../../version.js';
 import type { ContainerRuntimeClient } from 'testcontainers';
+import { runToolSync } from '../../exec/tool.js';
 
 export const MANAGED_LABEL = 'pgdrill.managed';
 export const OWNER_LABEL = 'pgdrill.owner';
@@ -137,7 +137,7 @@ export async function cleanupEngine(): Promise<EngineSweep> {
  */
 export function removeOwnContainersSync(): void {
   const owner = `label=${OWNER_LABEL}=${ownerLabel(currentOwner())}`;
-  const run = (args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 }).split('\n').filter(Boolean);
+  const run = (args: string[]) => runToolSync('docker', args, { timeoutMs: 20_000 }).stdout.split('\n').filter(Boolean);
   try {
     const ids = run(['ps', '-aq', '--filter', owner]);
     if (ids.length > 0) run(['rm', '-f', '-v', ...ids]);

