@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
-import { restoreCommand } from '../../tools/pg-basebackup/source.js';
+import { restoreCommand } from '../../tools/pg-basebackup/restore.js';
 import { readWalFetch, timedRestoreCommand, withPlaced } from './wal-fetch.js';
 import { firstSegment, WalPrefetch } from './wal-prefetch.js';
 

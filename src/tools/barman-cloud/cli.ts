@@ -7,7 +7,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../errors.js';
 import type { CommandRunner } from '../../exec/command-runner.js';
-import { chownTree, type OsUser } from '../../exec/os-user.js';
+import { chownTree, makeOwnedDir, type OsUser } from '../../exec/os-user.js';
+import { targetSettings } from '../../pg/recovery-target.js';
+import type { PhysicalRestorePlan, RestoreRequest } from '../backup-method.js';
+import type { SourceContext } from '../source.js';
 
 const CLOUD_PY = fileURLToPath(new URL('../../../libexec/barman-cloud/cloud.py', import.meta.url));
 
@@ -89,6 +92,24 @@ export class BarmanCloudCli {
   async damageBackup(runner: CommandRunner, serverUser: OsUser | undefined, backupId: string, tmpDir: string): Promise<{ key: string; member: string; offset: number }> {
     const out = await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'damage-backup', ...this.options(), this.where.destination, this.where.server, backupId], 'barman-cloud-damage-backup', { TMPDIR: tmpDir });
     return JSON.parse(out) as { key: string; member: string; offset: number };
+  }
+
+  /**
+   * The one barman-cloud-restore of pgdrill (the drill's own server, or a server the user has): the backup into a
+   * data folder of the work folder, tablespaces remapped there, recovery.signal, and as restore_command a script
+   * of the work folder that runs barman-cloud-wal-restore with the credentials, so no key is in a setting.
+   */
+  async restore(ctx: SourceContext, request: RestoreRequest, backupId: string, tablespaces: readonly string[], label: string): Promise<PhysicalRestorePlan> {
+    const instanceDir = path.join(ctx.workDir, request.instanceName);
+    const dataDir = path.join(instanceDir, 'data');
+    const tools = path.join(ctx.workDir, 'barman-cloud');
+    const remapped = path.join(ctx.workDir, 'tablespaces');
+    for (const d of [instanceDir, tools, ...(tablespaces.length ? [remapped] : [])]) makeOwnedDir(d, ctx.serverUser);
+    const remap = tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(remapped, name)}`]);
+    await this.run(ctx.runner, ctx.serverUser, 'barman-cloud-restore', [...this.options(), ...remap, this.where.destination, this.where.server, backupId, dataDir], label);
+    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
+    const script = this.writeScript(path.join(tools, 'wal-restore.sh'), ctx.serverUser, 'barman-cloud-wal-restore', [this.where.destination, this.where.server]);
+    return { kind: 'physical', dataDir, settings: { archive_mode: 'off', ...targetSettings(request.target, request.timeline), restore_command: `${script} %f %p` } };
   }
 
   /**

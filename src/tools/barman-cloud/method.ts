@@ -12,7 +12,6 @@ import { processesWith } from '../../exec/processes.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PostgresInstance } from '../../providers/provider.js';
 import { parseLsn } from '../../pg/lsn.js';
-import { targetSettings } from '../../pg/recovery-target.js';
 import type { CheckResult } from '../../model/check-result.js';
 import { processReadProgress } from '../common/backup-progress.js';
 import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, BackupProgress, MethodFacts, RestorePlan, RestoreRequest, WalContinuity } from '../backup-method.js';
@@ -127,16 +126,10 @@ export class BarmanCloudMethod implements BackupMethod {
     return newestSegmentLsn(await this.segments(ctx), 1, WAL_SEGMENT_BYTES);
   }
 
-  async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
-    const cli = this.client(ctx);
-    const instanceDir = path.join(ctx.workDir, instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    await cli.run(ctx.runner, ctx.serverUser, 'barman-cloud-restore', [...cli.options(), cli.where.destination, cli.where.server, backup.location, dataDir], `barman-cloud-restore-${instanceName}`);
-    if (!backup.sizeBytes) backup.sizeBytes = folderSize(dataDir);
-    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
-    const script = cli.writeScript(path.join(this.tools(ctx), 'wal-restore.sh'), ctx.serverUser, 'barman-cloud-wal-restore', [cli.where.destination, cli.where.server]);
-    return { kind: 'physical', dataDir, settings: { archive_mode: 'off', ...targetSettings(target, timeline), restore_command: `${script} %f %p` } };
+  async restore(ctx: BackupContext, backup: BackupArtifact, request: RestoreRequest): Promise<RestorePlan> {
+    const plan = await this.client(ctx).restore(ctx, request, backup.location, [], `barman-cloud-restore-${request.instanceName}`);
+    if (!backup.sizeBytes) backup.sizeBytes = folderSize(plan.dataDir); // barman-cloud does not record the size: what was downloaded
+    return plan;
   }
 
   removeArchivedSegment(ctx: BackupContext, segment: string): Promise<string> {

@@ -3,13 +3,10 @@
 // remapped into the work folder), WAL fetched by barman-cloud-wal-restore. Credentials come from pgdrill's
 // environment (AWS_*, a profile) and reach only the barman-cloud commands: the sandbox's restore_command is a
 // script in the work folder, so no key is ever in a setting, a command line or a report.
-import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup-method.js';
 import { folderSize } from '../common/folder-size.js';
 import { DrillConfigError } from '../../errors.js';
-import { makeOwnedDir } from '../../exec/os-user.js';
 import { BarmanCloudCli } from './cli.js';
-import { targetSettings } from '../../pg/recovery-target.js';
 import { chooseBackup } from '../common/choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
 
@@ -110,22 +107,9 @@ export class BarmanCloudSource implements BackupSource {
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, request.instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    const tablespaces = path.join(ctx.workDir, 'tablespaces');
-    const tools = path.join(ctx.workDir, 'barman-cloud');
-    for (const d of [instanceDir, tablespaces, tools]) makeOwnedDir(d, ctx.serverUser);
-    const remap = this.tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(tablespaces, name)}`]);
-    await this.cloud(ctx, 'barman-cloud-restore', [...this.common(), ...remap, this.o.destination, this.o.server, backup.label, dataDir], 'barman-cloud-restore');
-    if (!backup.sizeBytes) backup.sizeBytes = folderSize(dataDir); // barman-cloud does not record the size: what was downloaded
-    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
-    // The restore_command: a script of the work folder's (mode 0700) holding the credentials the fetch needs.
-    const script = this.cli.writeScript(path.join(tools, 'wal-restore.sh'), ctx.serverUser, 'barman-cloud-wal-restore', [this.o.destination, this.o.server]);
-    return {
-      kind: 'physical',
-      dataDir,
-      settings: { archive_mode: 'off', ...targetSettings(request.target, request.timeline), restore_command: `${script} %f %p` },
-    };
+    const plan = await this.cli.restore(ctx, request, backup.label, this.tablespaces, 'barman-cloud-restore');
+    if (!backup.sizeBytes) backup.sizeBytes = folderSize(plan.dataDir); // barman-cloud does not record the size: what was downloaded
+    return plan;
   }
 
   async version(ctx: SourceContext): Promise<string> {

@@ -13,11 +13,11 @@ import type { BackgroundProcess } from '../../exec/command-runner.js';
 import { makeOwnedDir } from '../../exec/os-user.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import { parseLsn } from '../../pg/lsn.js';
-import type { RecoveryTarget } from '../../pg/recovery-target.js';
 import type { CheckResult } from '../../model/check-result.js';
 import type { BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from '../backup-method.js';
 import { folderSize } from '../common/folder-size.js';
-import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from '../common/wal-archive.js';
+import { barmanRecover } from './recover.js';
+import { continuity, newestSegmentLsn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from '../common/wal-archive.js';
 
 const SERVER = 'drill';
 
@@ -201,51 +201,22 @@ export class BarmanMethod implements BackupMethod {
     return newestSegmentLsn(this.segments(), 1, WAL_SEGMENT_BYTES);
   }
 
-  async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    const tli = timeline === 'latest' || timeline === 'current' ? [] : [`--target-tli=${timeline}`];
-    await this.run(ctx, ['recover', SERVER, backup.location, dataDir, ...recoverTargetArgs(target), ...tli], `barman-recover-${instanceName}`);
-    // Without a target Barman sets up crash recovery from the WAL it copied; archive recovery through
-    // get-wal is what can replay the streamed .partial segment too.
-    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
-    return {
-      kind: 'physical',
-      dataDir,
-      settings: {
-        // Barman keeps the primary's port and archive settings: never archive from the restored instance.
-        archive_mode: 'off',
-        recovery_target_timeline: String(timeline),
-        // get-wal --partial also serves the streamed .partial segment, so after a primary loss the data lost
-        // shrinks to what streaming missed, not what the last segment switch left behind.
-        restore_command: `barman -c ${this.conf(ctx)} get-wal --partial ${SERVER} %f > %p`,
-      },
-      written: recoverySettingsIn(dataDir),
-    };
+  restore(ctx: BackupContext, backup: BackupArtifact, request: RestoreRequest): Promise<RestorePlan> {
+    return barmanRecover(ctx, request, {
+      barman: (args, label) => this.run(ctx, args, label),
+      conf: this.conf(ctx),
+      server: SERVER,
+      backupId: backup.location,
+      tablespaces: [],
+      // get-wal --partial also serves the streamed .partial segment, so after a primary loss the data lost
+      // shrinks to what streaming missed, not what the last segment switch left behind.
+      partial: true,
+      label: `barman-recover-${request.instanceName}`,
+    });
   }
 
   async version(ctx: BackupContext): Promise<string> {
     const r = await ctx.runner.run('barman', ['--version'], { label: 'barman-version' });
     return `${r.stdout}${r.stderr}`.trim().split('\n')[0] ?? '';
-  }
-}
-
-/** Barman's own target vocabulary: --target-time|xid|lsn|name|immediate, --exclusive, --target-action. */
-export function recoverTargetArgs(t: RecoveryTarget): string[] {
-  const exclusive = (inclusive: boolean) => (inclusive ? [] : ['--exclusive']);
-  switch (t.kind) {
-    case 'xid':
-      return [`--target-xid=${t.xid}`, ...exclusive(t.inclusive), '--target-action=promote'];
-    case 'time':
-      return [`--target-time=${t.time}`, ...exclusive(t.inclusive), '--target-action=promote'];
-    case 'lsn':
-      return [`--target-lsn=${t.lsn}`, ...exclusive(t.inclusive), '--target-action=promote'];
-    case 'name':
-      return [`--target-name=${t.name}`, '--target-action=promote'];
-    case 'immediate':
-      return ['--target-immediate', '--target-action=promote'];
-    case 'latest':
-      return [];
   }
 }

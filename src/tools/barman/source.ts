@@ -7,8 +7,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup-method.js';
-import { recoverTargetArgs } from './method.js';
-import { recoverySettingsIn, segmentsBelow } from '../common/wal-archive.js';
+import { barmanRecover } from './recover.js';
+import { segmentsBelow } from '../common/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../../errors.js';
 import { chownTree, makeOwnedDir } from '../../exec/os-user.js';
 import { barmanServers, drillBarmanConfig } from './config.js';
@@ -159,28 +159,8 @@ export class BarmanSource implements BackupSource {
     return this.segments().at(-1);
   }
 
-  async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, request.instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    const tablespaces = path.join(ctx.workDir, 'tablespaces');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    makeOwnedDir(tablespaces, ctx.serverUser);
-    const remap = this.tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(tablespaces, name)}`]);
-    const tli = request.timeline === 'latest' || request.timeline === 'current' ? [] : [`--target-tli=${request.timeline}`];
-    await this.barman(ctx, ['recover', '--get-wal', ...remap, ...recoverTargetArgs(request.target), ...tli, this.server, backup.label, dataDir], 'barman-recover');
-    // Without a target Barman prepares crash recovery over the WAL it copied; archive recovery through
-    // get-wal is what proves the archive reads to its end.
-    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
-    return {
-      kind: 'physical',
-      dataDir,
-      settings: {
-        archive_mode: 'off',
-        recovery_target_timeline: String(request.timeline),
-        restore_command: `barman -c ${this.conf} get-wal ${this.server} %f > %p`,
-      },
-      written: recoverySettingsIn(dataDir),
-    };
+  restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
+    return barmanRecover(ctx, request, { barman: (args, label) => this.barman(ctx, args, label), conf: this.prepare(ctx), server: this.server, backupId: backup.label, tablespaces: this.tablespaces, partial: false, label: 'barman-recover' });
   }
 
   async version(ctx: SourceContext): Promise<string> {

@@ -19,10 +19,6 @@ export function archiveCommand(archiveDir: string): string {
   return `if [ -f '${dest}' ]; then cmp -s '%p' '${dest}'; else cp '%p' '${dest}.tmp' && mv '${dest}.tmp' '${dest}'; fi`;
 }
 
-export function restoreCommand(archiveDir: string): string {
-  return `cp '${archiveDir}/%f' '%p'`;
-}
-
 /** Switches WAL and waits until the segment holding `lsn` is in the run's archive folder. */
 export async function switchAndWaitArchived(
   primary: PostgresInstance,

@@ -1,9 +1,8 @@
 // pg_basebackup-no-wal: the base backup alone (with the WAL it needs to be consistent, -Xs) and no archive.
 // Only the backup's own point can be restored (`immediate`): the drill shows what losing everything since the
 // backup costs.
-import path from 'node:path';
 import type { ArchiveFlush, BackupArtifact, BackupContext, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from '../backup-method.js';
-import { makeOwnedDir } from '../../exec/os-user.js';
+import { restoreBaseBackup } from './restore.js';
 import { PgBasebackupMethod } from './method.js';
 
 export class PgBasebackupNoWalMethod extends PgBasebackupMethod {
@@ -27,11 +26,7 @@ export class PgBasebackupNoWalMethod extends PgBasebackupMethod {
   }
 
   /** No recovery.signal: the copy starts with crash recovery from its backup_label and the WAL inside it. */
-  override async restore(ctx: BackupContext, backup: BackupArtifact, { instanceName }: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    await ctx.runner.run('cp', ['-a', backup.location, dataDir], { label: `restore-files-${instanceName}`, asServerUser: true });
-    return { kind: 'physical', dataDir, settings: { archive_mode: 'off' } };
+  override restore(ctx: BackupContext, backup: BackupArtifact, request: RestoreRequest): Promise<RestorePlan> {
+    return restoreBaseBackup(ctx, request, { folder: backup.location });
   }
 }

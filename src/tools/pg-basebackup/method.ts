@@ -3,16 +3,16 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { makeOwnedDir } from '../../exec/os-user.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import { parseLsn } from '../../pg/lsn.js';
-import { targetSettings } from '../../pg/recovery-target.js';
 import type { CheckResult } from '../../model/check-result.js';
 import { PgdrillError } from '../../errors.js';
 import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from '../backup-method.js';
 import { flipBytes, FLIPPED_BYTES, largestDataFile } from '../common/flip-bytes.js';
 import { folderSize } from '../common/folder-size.js';
-import { archiveCommand, archiveContinuity, newestArchivedLsn, restoreCommand, switchAndWaitArchived, WAL_SEGMENT_BYTES } from '../common/wal-archive.js';
+import { restoreBaseBackup } from './restore.js';
+import { archiveCommand, archiveContinuity, newestArchivedLsn, switchAndWaitArchived, WAL_SEGMENT_BYTES } from '../common/wal-archive.js';
+import { makeOwnedDir } from '../../exec/os-user.js';
 
 /** pgdrill's primaries use initdb's default segment size. */
 
@@ -80,25 +80,8 @@ export class PgBasebackupMethod implements BackupMethod {
     return newestArchivedLsn(ctx.archiveDir, 1, WAL_SEGMENT_BYTES);
   }
 
-  async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    // cp -a as the server user: ownership and 0700 modes carry over, the backup is only read.
-    await ctx.runner.run('cp', ['-a', backup.location, dataDir], { label: `restore-files-${instanceName}`, asServerUser: true });
-    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
-    return {
-      kind: 'physical',
-      dataDir,
-      settings: {
-        restore_command: restoreCommand(ctx.archiveDir),
-        // The restored folder inherits the primary's archive settings: never archive into the source (PITR-FACTS #7).
-        archive_mode: 'off',
-        archive_command: '',
-        ...targetSettings(target, timeline),
-      },
-      archiveFolder: ctx.archiveDir,
-    };
+  restore(ctx: BackupContext, backup: BackupArtifact, request: RestoreRequest): Promise<RestorePlan> {
+    return restoreBaseBackup(ctx, request, { folder: backup.location, archive: ctx.archiveDir });
   }
 
   async removeArchivedSegment(ctx: BackupContext, segment: string): Promise<string> {

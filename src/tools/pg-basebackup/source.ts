@@ -2,7 +2,7 @@
 // folder its cluster archives into (segments plain or gzipped). pgdrill reads both and writes only into its
 // work folder: the backup is copied or extracted there, tablespaces are remapped there, and the
 // restore_command copies (or gunzips) segments out of the archive.
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RestorePlan, RestoreRequest } from '../backup-method.js';
@@ -11,11 +11,8 @@ import { continuity, segmentStartLsn, WAL_SEGMENT_BYTES } from '../common/wal-ar
 import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
 import { parseLsn } from '../../pg/lsn.js';
 import { EnvironmentError } from '../../errors.js';
-import { makeOwnedDir } from '../../exec/os-user.js';
-import { targetSettings } from '../../pg/recovery-target.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
-
-type Format = 'plain' | 'tar' | 'tar.gz';
+import { backupFormat, restoreBaseBackup, type BackupFormat } from './restore.js';
 
 const SEGMENT_FILE = /^([0-9A-F]{24})(\.gz)?$/;
 
@@ -40,14 +37,8 @@ export class BasebackupSource implements BackupSource {
     return this.readOnlyPaths();
   }
 
-  private format(): Format {
-    if (existsSync(path.join(this.folder, 'base.tar.gz'))) return 'tar.gz';
-    if (existsSync(path.join(this.folder, 'base.tar'))) return 'tar';
-    if (existsSync(path.join(this.folder, 'PG_VERSION'))) return 'plain';
-    throw new EnvironmentError(
-      `${this.folder} is not a pg_basebackup folder: no PG_VERSION (plain format) and no base.tar or base.tar.gz (-Ft)`,
-      'point source.basebackup.path at the folder pg_basebackup -D wrote',
-    );
+  private format(): BackupFormat {
+    return backupFormat(this.folder);
   }
 
   /** A file of the backup's data folder, read without extracting the whole backup. */
@@ -114,56 +105,8 @@ export class BasebackupSource implements BackupSource {
     });
   }
 
-  async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, request.instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    const tablespaces = path.join(ctx.workDir, 'tablespaces');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    makeOwnedDir(tablespaces, ctx.serverUser);
-    const format = this.format();
-    const run = (label: string, file: string, args: string[]) => ctx.runner.run(file, args, { label, asServerUser: true });
-    if (format === 'plain') {
-      await run('copy-backup', 'cp', ['-a', this.folder, dataDir]);
-      // pg_basebackup --waldir leaves pg_wal a link to the backup host's WAL folder: the sandbox gets its own copy,
-      // or the server (and WAL placed ahead of replay) would write there.
-      const wal = path.join(dataDir, 'pg_wal');
-      if (lstatSync(wal).isSymbolicLink()) {
-        const target = path.resolve(this.folder, readlinkSync(wal));
-        await run('unlink-waldir', 'rm', [wal]);
-        await run('copy-waldir', 'cp', ['-a', `${target}/.`, wal]);
-      }
-      // Tablespaces of a plain backup live where their links point (absolute paths of the source host): copy
-      // each into the work folder and point the copy's link there, so nothing outside it is ever written.
-      const tblspc = path.join(dataDir, 'pg_tblspc');
-      for (const oid of existsSync(tblspc) ? readdirSync(tblspc) : []) {
-        const target = path.join(tablespaces, oid);
-        await run(`copy-tablespace-${oid}`, 'cp', ['-a', `${path.join(this.folder, 'pg_tblspc', oid)}/.`, target]);
-        await run(`relink-tablespace-${oid}`, 'ln', ['-sfn', target, path.join(tblspc, oid)]);
-      }
-    } else {
-      const gz = format === 'tar.gz';
-      const ext = gz ? '.tar.gz' : '.tar';
-      makeOwnedDir(dataDir, ctx.serverUser);
-      await run('extract-base', 'tar', [gz ? '-xzf' : '-xf', path.join(this.folder, `base${ext}`), '-C', dataDir]);
-      if (existsSync(path.join(this.folder, `pg_wal${ext}`))) await run('extract-wal', 'tar', [gz ? '-xzf' : '-xf', path.join(this.folder, `pg_wal${ext}`), '-C', path.join(dataDir, 'pg_wal')]);
-      // -Ft writes each tablespace as <oid>.tar[.gz] and lists the original paths in tablespace_map; recovery
-      // creates the links from that file, so it is rewritten to the work folder's copies.
-      const oids = readdirSync(this.folder).filter((f) => new RegExp(`^\\d+${ext.replace(/\./g, '\\.')}$`).test(f)).map((f) => f.slice(0, -ext.length));
-      for (const oid of oids) {
-        makeOwnedDir(path.join(tablespaces, oid), ctx.serverUser);
-        await run(`extract-tablespace-${oid}`, 'tar', [gz ? '-xzf' : '-xf', path.join(this.folder, `${oid}${ext}`), '-C', path.join(tablespaces, oid)]);
-      }
-      if (oids.length > 0) {
-        const map = oids.map((oid) => `${oid} ${path.join(tablespaces, oid)}`).join('\n');
-        await run('rewrite-tablespace-map', 'sh', ['-c', `printf '%s\\n' "$1" > "$2"`, 'sh', map, path.join(dataDir, 'tablespace_map')]);
-      }
-    }
-    const settings: Record<string, string> = { archive_mode: 'off' };
-    if (this.walArchive) {
-      await run('recovery-signal', 'touch', [path.join(dataDir, 'recovery.signal')]);
-      Object.assign(settings, targetSettings(request.target, request.timeline), { restore_command: restoreCommand(this.walArchive) });
-    }
-    return { kind: 'physical', dataDir, settings, ...(this.walArchive ? { archiveFolder: this.walArchive } : {}) };
+  restore(ctx: SourceContext, _backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
+    return restoreBaseBackup(ctx, request, { folder: this.folder, archive: this.walArchive });
   }
 
   /** The archive holds every segment from the backup's start to its newest one (a hole ends recovery there). */
@@ -181,10 +124,4 @@ export class BasebackupSource implements BackupSource {
   async version(): Promise<string> {
     return 'pg_basebackup folder';
   }
-}
-
-/** Copies a segment (or history file) out of the archive, plain or gzipped; never writes into the archive. */
-export function restoreCommand(archive: string): string {
-  const a = archive.replace(/'/g, `'\\''`);
-  return `if [ -f '${a}/%f' ]; then cp '${a}/%f' '%p'; elif [ -f '${a}/%f.gz' ]; then gunzip -c '${a}/%f.gz' > '%p'; else exit 1; fi`;
 }

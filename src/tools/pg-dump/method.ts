@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { makeOwnedDir } from '../../exec/os-user.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import type { CheckResult } from '../../model/check-result.js';
+import { connection, loadIntoFresh, pgRestore } from './load.js';
 import type { ArchiveFlush, BackupArtifact, BackupContext, BackupMethod, RestorePlan, RestoreRequest, WalContinuity, MethodFacts } from '../backup-method.js';
 import { isoUtc } from '../../pg/timestamps.js';
 
@@ -118,33 +119,14 @@ export class PgDumpMethod implements BackupMethod {
   }
 
   async restore(ctx: BackupContext, backup: BackupArtifact, { instanceName }: RestoreRequest): Promise<RestorePlan> {
-    return {
-      kind: 'logical',
-      settings: {},
-      load: async (password) => {
-        const instance = await ctx.provider.initPrimary(ctx, {
-          name: instanceName,
-          password,
-          deadlineMs: 120_000,
-          settings: { wal_level: 'replica', track_commit_timestamp: 'on' },
-        });
-        try {
-          const env = { PGPASSWORD: password };
-          const conn = this.conn(instance);
-          // Roles first; "role postgres already exists" is expected and harmless.
-          await ctx.runner.run(ctx.provider.tool('psql'), [...conn, '-X', '-q', '-d', 'postgres', '-f', path.join(backup.location, GLOBALS)], { label: 'psql-globals', env, allowFailure: true, asServerUser: true });
-          for (const f of this.dumps(backup)) {
-            const db = f.replace(/\.dump$/, '');
-            const args = db === 'postgres' ? ['-d', 'postgres'] : ['-C', '-d', 'postgres'];
-            await ctx.runner.run(ctx.provider.tool('pg_restore'), [...conn, '--exit-on-error', ...args, path.join(backup.location, f)], { label: `pg_restore-${db}`, env, asServerUser: true });
-          }
-          return instance;
-        } catch (error) {
-          await instance.stop();
-          throw error;
-        }
-      },
-    };
+    return loadIntoFresh(ctx, instanceName, async (instance, password) => {
+      // Roles first; "role postgres already exists" is expected and harmless.
+      await ctx.runner.run(ctx.provider.tool('psql'), [...connection(instance), '-X', '-q', '-d', 'postgres', '-f', path.join(backup.location, GLOBALS)], { label: 'psql-globals', env: { PGPASSWORD: password }, allowFailure: true, asServerUser: true });
+      for (const f of this.dumps(backup)) {
+        const db = f.replace(/\.dump$/, '');
+        await pgRestore(ctx, instance, password, path.join(backup.location, f), { create: db !== 'postgres', portable: false, label: `pg_restore-${db}` });
+      }
+    });
   }
 
   async version(ctx: BackupContext): Promise<string> {

@@ -11,6 +11,7 @@ import { folderSize } from '../common/folder-size.js';
 import { EnvironmentError, StepFailedError } from '../../errors.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
+import { connection, loadIntoFresh, pgRestore } from './load.js';
 
 type DumpFormat = 'custom' | 'directory' | 'plain' | 'dumpall';
 
@@ -81,34 +82,18 @@ export class DumpSource implements BackupSource {
 
   async restore(ctx: SourceContext, _backup: ChosenBackup, request: { instanceName: string }): Promise<RestorePlan> {
     const format = this.format ?? this.detect();
-    return {
-      kind: 'logical',
-      settings: {},
-      load: async (password) => {
-        const instance = await ctx.provider.initPrimary(ctx, { name: request.instanceName, password, deadlineMs: 120_000, settings: {} });
-        try {
-          await this.load(ctx, instance, format, password);
-          return instance;
-        } catch (error) {
-          await instance.stop();
-          throw error;
-        }
-      },
-    };
+    return loadIntoFresh(ctx, request.instanceName, (instance, password) => this.load(ctx, instance, format, password));
   }
 
   private async load(ctx: SourceContext, instance: PostgresInstance, format: DumpFormat, password: string): Promise<void> {
-    const conn = ['-h', instance.host, '-p', String(instance.port), '-U', 'postgres', '-w'];
-    const env = { PGPASSWORD: password };
     if (format === 'custom' || format === 'directory') {
-      const create = this.database === 'postgres' ? ['-d', 'postgres'] : ['--create', '-d', 'postgres'];
       // Objects go to the default tablespace: the source's tablespace paths do not exist here (and must not).
-      await ctx.runner.run(ctx.provider.tool('pg_restore'), [...conn, '--exit-on-error', '--no-owner', '--no-privileges', '--no-tablespaces', ...create, this.file], { label: 'pg_restore', env, asServerUser: true });
+      await pgRestore(ctx, instance, password, this.file, { create: this.database !== 'postgres', portable: true, label: 'pg_restore' });
       return;
     }
     const sql = await remapTablespaces(this.file, ctx);
     // psql reports each failed statement; a pg_dumpall file recreating the role pgdrill connects as is expected.
-    const r = await ctx.runner.run(ctx.provider.tool('psql'), [...conn, '-X', '-q', '-d', 'postgres', '-f', sql], { label: 'psql-load-dump', env, asServerUser: true });
+    const r = await ctx.runner.run(ctx.provider.tool('psql'), [...connection(instance), '-X', '-q', '-d', 'postgres', '-f', sql], { label: 'psql-load-dump', env: { PGPASSWORD: password }, asServerUser: true });
     const errors = r.stderr.split('\n').filter((l) => /ERROR:/.test(l) && !/role "postgres" already exists/.test(l));
     if (errors.length > 0) {
       throw new StepFailedError(`loading the dump failed: ${errors.length} statement(s) failed, first: ${errors[0]}`, { command: 'psql -f', outputTail: errors.slice(0, 10).join('\n'), durationSeconds: r.seconds, logFile: r.logFile });

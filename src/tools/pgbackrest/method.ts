@@ -11,13 +11,13 @@ import type { CommandRunner } from '../../exec/command-runner.js';
 import { makeOwnedDir } from '../../exec/os-user.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import { parseLsn } from '../../pg/lsn.js';
-import type { RecoveryTarget } from '../../pg/recovery-target.js';
 import type { CheckResult } from '../../model/check-result.js';
 import { EnvironmentError, PgdrillError } from '../../errors.js';
 import { flipBytes, FLIPPED_BYTES } from '../common/flip-bytes.js';
 import { fractionProgress } from '../common/backup-progress.js';
 import type { BackupArtifact, BackupContext, BackupDamage, BackupMethod, BackupOptions, BackupProgress, MethodFacts, RestorePlan, RestoreRequest, S3Repository, WalContinuity } from '../backup-method.js';
-import { continuity, newestSegmentLsn, recoverySettingsIn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from '../common/wal-archive.js';
+import { pgbackrestRestore } from './restore.js';
+import { continuity, newestSegmentLsn, segmentsBelow, waitForSegment, WAL_SEGMENT_BYTES } from '../common/wal-archive.js';
 
 const STANZA = 'drill';
 
@@ -226,17 +226,8 @@ export class PgBackRestMethod implements BackupMethod {
     if (r.exitCode !== 0) throw new Error(`pgbackrest stanza-delete left the drill's stanza in s3://${this.s3?.bucket}${this.s3?.prefix}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? ''}`);
   }
 
-  async restore(ctx: BackupContext, backup: BackupArtifact, { target, timeline, instanceName }: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, instanceName);
-    const dataDir = path.join(instanceDir, 'data');
-    makeOwnedDir(instanceDir, ctx.serverUser);
-    makeOwnedDir(dataDir, ctx.serverUser);
-    await this.run(
-      ctx,
-      [`--pg1-path=${dataDir}`, `--set=${backup.location}`, ...restoreTargetArgs(target), `--target-timeline=${timeline}`, '--archive-mode=off', 'restore'],
-      `pgbackrest-restore-${instanceName}`,
-    );
-    return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir) };
+  restore(ctx: BackupContext, backup: BackupArtifact, request: RestoreRequest): Promise<RestorePlan> {
+    return pgbackrestRestore(ctx, request, { options: [`--config=${this.conf(ctx)}`, `--stanza=${STANZA}`], set: backup.location, label: `pgbackrest-restore-${request.instanceName}`, env: { PGPASSWORD: this.password } });
   }
 
   async version(ctx: BackupContext): Promise<string> {
@@ -284,23 +275,4 @@ export function verifyCheck(exitCode: number, output: string, label: string): Ch
     status: passed ? 'passed' : 'failed',
     detail: passed ? `pgbackrest verify (backup ${label}): ${end || 'ok'}` : `pgbackrest verify (backup ${label}, exit ${exitCode}) found: ${problems.join(' | ')}`,
   };
-}
-
-/** pgBackRest's own target vocabulary: --type=time|xid|lsn|name|immediate|default. */
-export function restoreTargetArgs(t: RecoveryTarget): string[] {
-  const exclusive = (inclusive: boolean) => (inclusive ? [] : ['--target-exclusive']);
-  switch (t.kind) {
-    case 'xid':
-      return ['--type=xid', `--target=${t.xid}`, ...exclusive(t.inclusive), '--target-action=promote'];
-    case 'time':
-      return ['--type=time', `--target=${t.time}`, ...exclusive(t.inclusive), '--target-action=promote'];
-    case 'lsn':
-      return ['--type=lsn', `--target=${t.lsn}`, ...exclusive(t.inclusive), '--target-action=promote'];
-    case 'name':
-      return ['--type=name', `--target=${t.name}`, '--target-action=promote'];
-    case 'immediate':
-      return ['--type=immediate', '--target-action=promote'];
-    case 'latest':
-      return ['--type=default'];
-  }
 }

@@ -5,14 +5,13 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RestorePlan, RestoreRequest } from '../backup-method.js';
-import { recoverySettingsIn } from '../common/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../../errors.js';
 import { chownTree, makeOwnedDir } from '../../exec/os-user.js';
-import type { RecoveryTarget } from '../../pg/recovery-target.js';
 import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
 import { chooseBackup } from '../common/choose-backup.js';
 import { iniSections, iniValue } from '../common/ini.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
+import { pgbackrestRestore } from './restore.js';
 
 interface InfoBackup {
   label: string;
@@ -154,54 +153,27 @@ export class PgBackRestSource implements BackupSource {
   }
 
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
-    const instanceDir = path.join(ctx.workDir, request.instanceName);
-    const dataDir = path.join(instanceDir, 'data');
     const tablespaces = path.join(ctx.workDir, 'tablespaces');
-    for (const d of [instanceDir, dataDir, tablespaces]) makeOwnedDir(d, ctx.serverUser);
+    makeOwnedDir(tablespaces, ctx.serverUser);
     const common = this.common(ctx);
+    const dataDir = path.join(ctx.workDir, request.instanceName, 'data');
     // pgBackRest writes the command inside '...' in postgresql.auto.conf: quote with double quotes only.
     const restoreCommand = `pgbackrest ${[...common, `--pg1-path=${dataDir}`].map((o) => `"${o.replace(/["$`\\]/g, '\\$&')}"`).join(' ')} archive-get %f "%p"`;
-    await ctx.runner.run(
-      'pgbackrest',
-      [
-        ...common,
+    return pgbackrestRestore(ctx, request, {
+      options: common,
+      set: backup.label,
+      label: 'pgbackrest-restore',
+      extra: [
         // restore clears the archive-get queue in the spool: the user's, if not pointed here (archive-get itself
         // takes the option only with archive-async).
         `--spool-path=${path.join(ctx.workDir, 'pgbackrest', 'spool')}`,
-        `--pg1-path=${dataDir}`,
-        `--set=${backup.label}`,
-        ...targetOptions(request.target),
-        `--target-timeline=${request.timeline}`,
-        '--archive-mode=off',
         `--tablespace-map-all=${tablespaces}`,
         `--recovery-option=restore_command=${restoreCommand}`,
-        'restore',
       ],
-      { label: 'pgbackrest-restore', asServerUser: true },
-    );
-    return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir) };
+    });
   }
 
   async version(ctx: SourceContext): Promise<string> {
     return (await ctx.runner.run('pgbackrest', ['version'], { label: 'pgbackrest-version' })).stdout.trim();
-  }
-}
-
-/** pgBackRest's restore options for a target (exclusive unless inclusive; promote at the target). */
-function targetOptions(t: RecoveryTarget): string[] {
-  const exclusive = 'inclusive' in t && !t.inclusive ? ['--target-exclusive'] : [];
-  switch (t.kind) {
-    case 'latest':
-      return ['--type=default'];
-    case 'immediate':
-      return ['--type=immediate', '--target-action=promote'];
-    case 'time':
-      return ['--type=time', `--target=${t.time}`, ...exclusive, '--target-action=promote'];
-    case 'xid':
-      return ['--type=xid', `--target=${t.xid}`, ...exclusive, '--target-action=promote'];
-    case 'lsn':
-      return ['--type=lsn', `--target=${t.lsn}`, ...exclusive, '--target-action=promote'];
-    case 'name':
-      return ['--type=name', `--target=${t.name}`, '--target-action=promote'];
   }
 }

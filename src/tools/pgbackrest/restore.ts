@@ -1,0 +1,54 @@
+// The one `pgbackrest restore` of pgdrill, for the drill's own repository and for a stanza the user has: into a
+// data folder of the work folder, to the target, with --archive-mode=off so the restored instance never archives
+// into the repository. https://pgbackrest.org/command.html#command-restore
+import path from 'node:path';
+import { makeOwnedDir } from '../../exec/os-user.js';
+import type { RecoveryTarget } from '../../pg/recovery-target.js';
+import type { RestorePlan, RestoreRequest } from '../backup-method.js';
+import type { SourceContext } from '../source.js';
+import { recoverySettingsIn } from '../common/wal-archive.js';
+
+export interface PgBackRestRestore {
+  /** Options every call carries: --config, --stanza and pgBackRest's own state (lock, log). */
+  options: string[];
+  /** The backup set's label. */
+  set: string;
+  /** Options of this use: a spool path, tablespaces remapped, the restore_command the sandbox runs. */
+  extra?: string[];
+  label: string;
+  /** The PGPASSWORD pgBackRest may need (the drill's own primary). */
+  env?: Record<string, string>;
+}
+
+/** Restores a set into `<work>/<instance>/data` and says how the instance recovers (pgBackRest wrote it). */
+export async function pgbackrestRestore(ctx: SourceContext, request: RestoreRequest, r: PgBackRestRestore): Promise<RestorePlan> {
+  const instanceDir = path.join(ctx.workDir, request.instanceName);
+  const dataDir = path.join(instanceDir, 'data');
+  makeOwnedDir(instanceDir, ctx.serverUser);
+  makeOwnedDir(dataDir, ctx.serverUser);
+  await ctx.runner.run(
+    'pgbackrest',
+    [...r.options, `--pg1-path=${dataDir}`, `--set=${r.set}`, ...targetArgs(request.target), `--target-timeline=${request.timeline}`, '--archive-mode=off', ...(r.extra ?? []), 'restore'],
+    { label: r.label, asServerUser: true, ...(r.env ? { env: r.env } : {}) },
+  );
+  return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir) };
+}
+
+/** pgBackRest's own target vocabulary: --type=time|xid|lsn|name|immediate|default, exclusive unless inclusive, promote at the target. */
+export function targetArgs(t: RecoveryTarget): string[] {
+  const exclusive = (inclusive: boolean) => (inclusive ? [] : ['--target-exclusive']);
+  switch (t.kind) {
+    case 'xid':
+      return ['--type=xid', `--target=${t.xid}`, ...exclusive(t.inclusive), '--target-action=promote'];
+    case 'time':
+      return ['--type=time', `--target=${t.time}`, ...exclusive(t.inclusive), '--target-action=promote'];
+    case 'lsn':
+      return ['--type=lsn', `--target=${t.lsn}`, ...exclusive(t.inclusive), '--target-action=promote'];
+    case 'name':
+      return ['--type=name', `--target=${t.name}`, '--target-action=promote'];
+    case 'immediate':
+      return ['--type=immediate', '--target-action=promote'];
+    case 'latest':
+      return ['--type=default'];
+  }
+}
