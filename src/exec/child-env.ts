@@ -7,7 +7,7 @@
 const PASS = ['PATH', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_CONTEXT'];
 
 /**
- * Messages in English whatever the user's locale: pgdrill reads server and tool output (PITR-FACTS: the
+ * Messages in English whatever the user's locale: pgdrill reads server and tool output (docs/postgres-facts.md #13: the
  * server log is how recovery is confirmed).
  */
 const FIXED = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', LC_MESSAGES: 'C' } as const;

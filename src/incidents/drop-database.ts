@@ -3,7 +3,7 @@
 // a `Database DROP dir` record removes its files. Stopping before the commit is too late. The WAL itself says
 // where the damage starts: pg_waldump over the window of the statement finds its first record (the
 // before-incident target, exclusive), and the commit record of every transaction in that window, so markers are
-// classified by where they committed in the WAL, not by a clock read in another round trip (PITR-FACTS #12).
+// classified by where they committed in the WAL, not by a clock read in another round trip (docs/postgres-facts.md #12).
 import path from 'node:path';
 import type { BackupContext } from '../tools/backup-method.js';
 import { PgdrillError } from '../errors.js';

@@ -93,7 +93,7 @@ export async function databaseMoment(instance: PostgresInstance): Promise<{ lsn:
 
 /**
  * Runs the damaging statement in its own transaction and records what the recovery target and the RPO
- * measurement need. The commit time comes from track_commit_timestamp (PITR-FACTS #4).
+ * measurement need. The commit time comes from track_commit_timestamp (docs/postgres-facts.md #4).
  */
 export async function runIncidentTransaction(
   primary: PostgresInstance,
@@ -134,7 +134,7 @@ export async function runIncidentTransaction(
   }
 }
 
-/** The default before-incident target: the incident transaction itself, excluded (PITR-FACTS #5). */
+/** The default before-incident target: the incident transaction itself, excluded (docs/postgres-facts.md #5). */
 export function excludeIncidentTransaction(record: IncidentRecord): RecoveryTarget {
   if (record.xid) return { kind: 'xid', xid: record.xid, inclusive: false };
   return { kind: 'lsn', lsn: record.lsnBefore, inclusive: false };

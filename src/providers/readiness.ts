@@ -1,7 +1,7 @@
 // Event-driven readiness: follow the server log (tens of ms between reads, no queries that would compete with
 // the startup process during WAL replay) and watch the postmaster, with an explicit deadline.
 // pg_ctl start -w is not used: during archive recovery it returns as soon as hot-standby connections are
-// accepted, before the target is reached (PITR-FACTS #2).
+// accepted, before the target is reached (docs/postgres-facts.md #2).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,5 +1,5 @@
 // RTO and RPO arithmetic. Durations come from the monotonic clock; data loss from commit timestamps on the
-// database clock, never from the runner's wall clock (xid order is not commit order, PITR-FACTS #6).
+// database clock, never from the runner's wall clock (xid order is not commit order, docs/postgres-facts.md #6).
 import type { IncidentRecord } from '../incidents/incident.js';
 import { parseLsn } from '../pg/lsn.js';
 import type { Marker } from '../model/marker.js';

@@ -1,4 +1,4 @@
-// The recovered instance cannot write into the source archive or repository (PITR-FACTS #7).
+// The recovered instance cannot write into the source archive or repository (docs/postgres-facts.md #7).
 import type { CheckResult } from '../model/check-result.js';
 import type { VerifyContext } from './check.js';
 

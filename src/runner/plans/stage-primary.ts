@@ -11,7 +11,7 @@ import type { Stage } from './stage.js';
 import { loadWorkload } from '../workload/workload.js';
 import { PINNED_SETTINGS } from '../../pg/pinned-settings.js';
 
-/** Settings every primary gets so that PITR and the measurements work (PITR-FACTS #4). */
+/** Settings every primary gets so that PITR and the measurements work (docs/postgres-facts.md #4). */
 const PRIMARY_SETTINGS = { wal_level: 'replica', track_commit_timestamp: 'on', max_wal_senders: 10 } as const;
 
 export interface PrimaryStage {

@@ -1,7 +1,7 @@
 // Barman with backup_method = postgres and streaming_archiver = on (no ssh): its own -c config in the work folder
 // (nothing system-wide), a replication slot, receive-wal running in the background, `barman backup`, `barman
 // check` and `verify-backup` as checks, then `barman recover --target-*` into the new instance. Barman writes
-// restore_command itself; the port is overridden by the provider (PITR-FACTS #11).
+// restore_command itself; the port is overridden by the provider (docs/postgres-facts.md #11).
 // https://docs.pgbarman.org/release/3.4.0/
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentError, StepFailedError } from '../../errors.js';

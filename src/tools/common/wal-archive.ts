@@ -1,5 +1,5 @@
 // The run's WAL archive folder: an idempotent archive_command, the matching restore_command, and waiting for a
-// segment to land (event-driven with a deadline, PITR-FACTS #3).
+// segment to land (event-driven with a deadline, docs/postgres-facts.md #3).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -1,5 +1,5 @@
 // pg_basebackup: a plain-format base backup with streamed WAL (-Xs) and a fast checkpoint, verified with
-// pg_verifybackup (which cannot read -Ft tar backups in PG 15, PITR-FACTS #8), plus the run's WAL archive.
+// pg_verifybackup (which cannot read -Ft tar backups in PG 15, docs/postgres-facts.md #8), plus the run's WAL archive.
 import { readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';

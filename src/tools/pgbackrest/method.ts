@@ -1,7 +1,7 @@
 // pgBackRest, driven the way its user guide says: a posix repository inside the drill's work folder, or on S3 when
 // the drill says (backup.repo: the drill's own prefix in the bucket, its stanza deleted at the end), a stanza,
 // archive_command = archive-push (set before stanza-create; Postgres retries until the stanza exists,
-// PITR-FACTS #10), stanza-create, check, a full backup, verify, then restore with --type/--target and
+// docs/postgres-facts.md #10), stanza-create, check, a full backup, verify, then restore with --type/--target and
 // --archive-mode=off so the restored instance never archives into the repository.
 // https://pgbackrest.org/user-guide.html
 import { chownSync, readFileSync, writeFileSync } from 'node:fs';
