@@ -6,6 +6,8 @@
 #   delete-wal     one WAL segment's object (the missing-wal incident, on pgdrill's own drill server only)
 #   damage-backup  16 bytes flipped in the middle of the largest relation file inside a base backup's data.tar
 #                  (the corrupt-backup incident, on pgdrill's own drill server only); prints what was changed as JSON
+#   backup-times   every backup's begin and end time with its UTC offset, as JSON (barman-cloud-backup-show prints
+#                  them with ctime(), in the database's time zone and without the offset; backup.info keeps it)
 # Usage: cloud.py <action> <url> <server_name> [segment|backup_id] [--endpoint-url URL] [--cloud-provider P] [--profile P]
 import argparse
 import json
@@ -20,7 +22,7 @@ from barman.cloud import CloudBackupCatalog
 from barman.cloud_providers import get_cloud_interface
 
 parser = argparse.ArgumentParser()
-parser.add_argument("action", choices=["list-wal", "delete-server", "delete-wal", "damage-backup"])
+parser.add_argument("action", choices=["list-wal", "delete-server", "delete-wal", "damage-backup", "backup-times"])
 parser.add_argument("source_url")
 parser.add_argument("server_name")
 parser.add_argument("name", nargs="?")
@@ -33,7 +35,16 @@ args.credential = None
 cloud = get_cloud_interface(args)
 
 catalog = CloudBackupCatalog(cloud, args.server_name)
-if args.action == "list-wal":
+if args.action == "backup-times":
+    times = {}
+    for backup_id, info in catalog.get_backup_list().items():
+        times[backup_id] = {
+            "status": info.status,
+            "begin": info.begin_time.isoformat() if info.begin_time else None,
+            "end": info.end_time.isoformat() if info.end_time else None,
+        }
+    print(json.dumps(times))
+elif args.action == "list-wal":
     names = sorted(n for n in catalog.get_wal_paths() if xlog.is_wal_file(n))
     sys.stdout.write("".join(n + "\n" for n in names))
 elif args.action == "delete-wal":

@@ -5,14 +5,16 @@
 // loss. The RTO is the sum of the phases marked inRto (the prologue's archive-wal included).
 import path from 'node:path';
 import type { AnyDrill } from '../drill/drill.js';
-import { PINNED_SETTINGS } from '../pg/pinned-settings.js';
+import { PINNED_SETTINGS, restoredPins } from '../pg/pinned-settings.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { PostgresInstance, Provider } from '../providers/provider.js';
 import type { PhysicalRestorePlan, RestorePlan, RestoreRequest } from '../tools/backup-method.js';
-import { WAL_SEGMENT_BYTES } from '../tools/common/wal-archive.js';
+import { DEFAULT_SEGMENT_BYTES, dataFolderSegmentSize } from '../pg/control-file.js';
+import { segmentStartLsn } from '../tools/common/wal-archive.js';
 import { verifyRecovery, type VerifyInput } from '../verify/verify.js';
 import type { RecoverySeen } from './outcome.js';
 import { folderProgress, walProgress } from './replay/progress-samplers.js';
+import { ownCopies } from './replay/own-copies.js';
 import { prepareSandbox } from './replay/sandbox-settings.js';
 import { fetchCommand, readWalFetch, timedRestoreCommand } from './replay/wal-fetch.js';
 import { prefetchFor, replayWith, type WalPrefetch } from './replay/wal-prefetch.js';
@@ -30,8 +32,11 @@ export interface Recoverable {
   /** The backup's first WAL position and its size once restored (progress totals). */
   startLsn?: string | undefined;
   restoredBytes?: number | undefined;
-  /** Where the archived WAL the recovery replays ends (progress; for latest, replay must read it to its end). */
-  walEnd?: string | undefined;
+  /**
+   * Where the archived WAL the recovery replays ends (progress; for latest, replay must read it to its end): an LSN,
+   * or the newest segment's name (its LSN depends on the cluster's segment size, read from the restored folder).
+   */
+  walEnd?: { lsn: string } | { segment: string } | undefined;
   /**
    * A live source: the newest segment the backup system held at the loss. No later segment is served or placed;
    * `newest: undefined` means nothing was archived since the backup.
@@ -64,13 +69,16 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
     inRto: true,
     progress: folderProgress(path.join(ctx.workDir, r.instanceName, 'data'), r.restoredBytes),
   });
-  const restored = plan.kind === 'physical' ? await replay(drill, c, r, plan, seen) : await c.timeline.phase('logical-restore', () => plan.load(r.password), { inRto: true });
+  // The cluster's own segment size (initdb --wal-segsize): WAL names and LSNs map to each other through it.
+  const segmentBytes = (plan.kind === 'physical' ? dataFolderSegmentSize(plan.dataDir) : undefined) ?? DEFAULT_SEGMENT_BYTES;
+  const walEnd = r.walEnd && ('lsn' in r.walEnd ? r.walEnd.lsn : segmentStartLsn(r.walEnd.segment, BigInt(segmentBytes)));
+  const restored = plan.kind === 'physical' ? await replay(drill, c, r, plan, seen, { segmentBytes, walEnd }) : await c.timeline.phase('logical-restore', () => plan.load(r.password), { inRto: true });
   c.session.defer(`stop the ${r.instanceName} instance`, () => restored.stop('immediate'));
   seen.readiness = restored.ready;
   const database = r.checkDatabase?.();
   if (database) restored.defaultDatabase = database;
 
-  const latestEnd = r.target.kind === 'latest' && plan.kind === 'physical' ? r.walEnd : undefined;
+  const latestEnd = r.target.kind === 'latest' && plan.kind === 'physical' ? walEnd : undefined;
   seen.verify = await c.timeline.phase(
     'verify',
     () =>
@@ -79,7 +87,7 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
         restored,
         target: r.target,
         logical: plan.kind === 'logical',
-        archiveEnd: latestEnd ? { newestSegmentLsn: latestEnd, segmentBytes: WAL_SEGMENT_BYTES } : undefined,
+        archiveEnd: latestEnd ? { newestSegmentLsn: latestEnd, segmentBytes: BigInt(segmentBytes) } : undefined,
         ...r.evidence,
       }),
     { inRto: true },
@@ -91,18 +99,23 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
 }
 
 /** Starts the restored folder and replays to the target; the restore_command runs timed, behind placed WAL. */
-async function replay(drill: AnyDrill, c: RecoverContext, r: Recoverable, plan: PhysicalRestorePlan, seen: RecoverySeen): Promise<PostgresInstance> {
+async function replay(drill: AnyDrill, c: RecoverContext, r: Recoverable, plan: PhysicalRestorePlan, seen: RecoverySeen, wal: { segmentBytes: number; walEnd: string | undefined }): Promise<PostgresInstance> {
   const { ctx } = c.session;
+  // Before anything writes into the folder: no link may lead out of the work folder (a pg_hba.conf linked to /etc).
+  const linked = await ownCopies(plan.dataDir, ctx.workDir, ctx.runner);
   const sandbox = r.foreign ? prepareSandbox(plan.dataDir, { libDir: r.foreign.libDir, socketOwner: ctx.serverUser, extra: r.foreign.extra }) : undefined;
-  if (sandbox) seen.sandbox = sandbox;
+  if (sandbox) {
+    sandbox.warnings.push(...linked.map((l) => `${l.link} was a link to ${l.target}, outside the work folder: the sandbox got its own copy, and nothing was written there`));
+    seen.sandbox = sandbox;
+  }
   const fetchLog = path.join(ctx.workDir, 'wal-fetch.log');
   const newest = r.walLimit?.newest;
   // A live source's sandbox replays no further than the newest segment held at the loss: none after it is placed.
-  const prefetch: WalPrefetch | undefined = r.walLimit && !newest ? undefined : prefetchFor(plan, ctx.workDir, fetchLog, ctx.serverUser, newest);
+  const prefetch: WalPrefetch | undefined = r.walLimit && !newest ? undefined : prefetchFor(plan, ctx.workDir, fetchLog, ctx.serverUser, { last: newest, segmentBytes: wal.segmentBytes });
   let command = fetchCommand(plan, fetchLog, prefetch?.stage);
   // The same limit for what the restore_command fetches; 'false': nothing was archived since the backup.
   if (r.walLimit && command) command = newest ? limitedRestoreCommand(command, newest) : timedRestoreCommand('false', fetchLog);
-  const settings = { ...sandbox?.settings, ...plan.settings, ...(command ? { restore_command: command } : {}), ...PINNED_SETTINGS };
+  const settings = { ...sandbox?.settings, ...plan.settings, ...(command ? { restore_command: command } : {}), ...restoredPins(), ...PINNED_SETTINGS };
   seen.settings = { ...plan.written, ...plan.settings, ...(command ? { restore_command: command } : {}) };
   try {
     return await c.timeline.phase(
@@ -111,7 +124,7 @@ async function replay(drill: AnyDrill, c: RecoverContext, r: Recoverable, plan: 
         replayWith(prefetch, () =>
           c.provider.start(ctx, { name: r.instanceName, dataDir: plan.dataDir, settings, password: r.password, deadlineMs: drill.recovery.timeout, ...(r.foreign ? { socketRole: r.foreign.socketRole } : {}) }),
         ),
-      { inRto: true, progress: walProgress(fetchLog, r.startLsn, r.walEnd) },
+      { inRto: true, progress: walProgress(fetchLog, r.startLsn, wal.walEnd, wal.segmentBytes) },
     );
   } finally {
     const fetched = readWalFetch(fetchLog, prefetch !== undefined);

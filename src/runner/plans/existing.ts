@@ -7,7 +7,6 @@ import { generatePassword, LocalProvider } from '../../providers/local/local-pro
 import { SERVER_TOOLS } from '../../providers/local/pg-binaries.js';
 import type { RecoveryTarget } from '../../pg/recovery-target.js';
 import { postgresTimestamp } from '../../pg/timestamps.js';
-import { segmentStartLsn } from '../../tools/common/wal-archive.js';
 import type { BackupSource } from '../../tools/source.js';
 import type { ExistingSeen, DrillOutcome } from '../outcome.js';
 import type { Recoverable } from '../recover.js';
@@ -59,7 +58,7 @@ export async function existingPrologue(
     target,
     startLsn: backup.startLsn,
     restoredBytes: backup.restoredBytes,
-    walEnd: newestSegment ? segmentStartLsn(newestSegment) : undefined,
+    walEnd: newestSegment ? { segment: newestSegment } : undefined,
     ...(live ? { walLimit: { newest: newestSegment } } : {}),
     foreign: { libDir: provider.libDir(), extra: drill.sandbox.settings, socketRole: drill.sandbox.user },
     checkDatabase: () => source.checkDatabase?.(),

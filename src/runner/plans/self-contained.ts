@@ -52,7 +52,7 @@ export async function selfContainedPrologue(drill: Drill, s: Stage, o: DrillOutc
     target,
     startLsn: taken.backup.startLsn,
     restoredBytes: taken.backup.dataBytes,
-    walEnd,
+    walEnd: { lsn: walEnd },
     password: s.password,
     evidence: {
       backupEndTime: taken.backup.endTime,

@@ -3,7 +3,6 @@
 // restore_command against the WAL the target needs.
 import { existsSync } from 'node:fs';
 import { folderSize } from '../../tools/common/folder-size.js';
-import { WAL_SEGMENT_BYTES } from '../../tools/common/wal-archive.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import { parseLsn } from '../../pg/lsn.js';
 import type { ProgressSample, ProgressSampler } from '../timeline.js';
@@ -23,10 +22,10 @@ export function folderProgress(dir: string, total: number | undefined): Progress
 }
 
 /** WAL segments the restore_command delivered (its timing log) against the WAL from the backup to the target. */
-export function walProgress(fetchLog: string, fromLsn: string | undefined, toLsn: string | undefined): ProgressSampler {
+export function walProgress(fetchLog: string, fromLsn: string | undefined, toLsn: string | undefined, segmentBytes: number): ProgressSampler {
   const total = fromLsn && toLsn ? Number(parseLsn(toLsn) - parseLsn(fromLsn)) : undefined;
   return (): ProgressSample | undefined => {
     const fetched = readWalFetch(fetchLog);
-    return fetched ? { done: fetched.fetched * Number(WAL_SEGMENT_BYTES), total: total && total > 0 ? total : undefined } : undefined;
+    return fetched ? { done: fetched.fetched * segmentBytes, total: total && total > 0 ? total : undefined } : undefined;
   };
 }

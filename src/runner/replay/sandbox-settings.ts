@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
 import path from 'node:path';
 import type { OsUser } from '../../exec/os-user.js';
+import { RESTORED_PINS } from '../../pg/pinned-settings.js';
 
 export interface SettingOverride {
   setting: string;
@@ -91,11 +92,9 @@ export function prepareSandbox(dataDir: string, opts: { libDir: string; socketOw
       warnings.push(`shared_preload_libraries: ${missing.join(', ')} not installed here, left out of the sandbox; objects that need ${missing.length === 1 ? 'it' : 'them'} will not work in the checks`);
     }
   }
+  // Every restored instance's pins (pg/pinned-settings.ts), reported where the cluster had another value.
   for (const [setting, value, why] of [
-    ['archive_mode', 'off', 'the sandbox never archives into the source archive or repository'],
-    ['archive_command', '', 'the sandbox never archives'],
-    ['primary_conninfo', '', 'the sandbox never connects anywhere'],
-    ['primary_slot_name', '', 'the sandbox uses no replication slot'],
+    ...RESTORED_PINS,
     ['hot_standby', 'off', 'the sandbox accepts connections only once promoted; standby limits of the source do not apply'],
     ['listen_addresses', '', 'no network: pgdrill connects over a private Unix socket'],
   ] as const) {

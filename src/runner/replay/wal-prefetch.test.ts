@@ -18,6 +18,8 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
   let log: string;
   let dataDir: string;
   let pgWal: string;
+  /** Bytes of every fake segment (`tl1 segment 1`). */
+  const SEGMENT = 13;
   beforeEach(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'walprefetch-'));
     archive = path.join(dir, 'archive');
@@ -27,7 +29,8 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
     log = path.join(dir, 'fetch.log');
     mkdirSync(archive);
     mkdirSync(pgWal, { recursive: true });
-    // Segments 1-6 of timeline 1 (5 gzipped, as `gzip` archive_commands leave them), 1-3 of timeline 2, a history file.
+    // Segments 1-6 of timeline 1 (5 gzipped, as `gzip` archive_commands leave them), 1-3 of timeline 2, a history
+    // file; each segment SEGMENT bytes long (a cluster's segment size, here tiny).
     for (let n = 1; n <= 6; n++) {
       const body = `tl1 segment ${n}`;
       if (n === 5) writeFileSync(path.join(archive, `${seg(1, n)}.gz`), gzipSync(body));
@@ -64,7 +67,7 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
   }
 
   it('follows the server: places the segments after the one it asked for in pg_wal, gunzipped, and the server reads them there', async () => {
-    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 3 });
+    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 3, segmentBytes: SEGMENT });
     const command = commandFor(prefetch);
     const before = readdirSync(archive).map((f) => [f, statSync(path.join(archive, f)).mtimeMs]);
     prefetch.start();
@@ -105,7 +108,7 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
   });
 
   it('a segment not placed yet is fetched by the archive\'s own command; the backup\'s own copy in pg_wal is not taken for a placed one', async () => {
-    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 2 });
+    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 2, segmentBytes: SEGMENT });
     const command = commandFor(prefetch);
     // pg_wal holds the backup's own (partial) copy of segment 1: not placed by pgdrill, so the archive's is fetched.
     writeFileSync(path.join(pgWal, seg(1, 1)), 'partial');
@@ -114,7 +117,8 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
     try {
       // The server races ahead of the placing: every segment still arrives whole, from wherever it is.
       for (let n = 2; n <= 4; n++) expect(serverReads(command, seg(1, n)).bytes).to.equal(`tl1 segment ${n}`);
-      for (let i = 0; i < 300 && !existsSync(path.join(stage, seg(1, 6))); i++) await sleep(10);
+      // Two copies run at once: 6 (plain) can be placed before 5 (gzipped) is; wait for both.
+      for (let i = 0; i < 300 && !(existsSync(path.join(stage, seg(1, 5))) && existsSync(path.join(stage, seg(1, 6)))); i++) await sleep(10);
       // A marked segment whose file is gone from pg_wal is fetched from the archive, not missed.
       rmSync(path.join(pgWal, seg(1, 5)));
       expect(serverReads(command, seg(1, 5))).to.deep.equal({ from: 'archive', bytes: 'tl1 segment 5' });
@@ -124,7 +128,7 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
   });
 
   it('places nothing after `last` (a live source\'s newest segment at the loss)', async () => {
-    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 8, last: seg(1, 3) });
+    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 8, last: seg(1, 3), segmentBytes: SEGMENT });
     prefetch.start();
     try {
       expect(serverReads(commandFor(prefetch), seg(1, 1)).from).to.equal('archive');
@@ -141,7 +145,7 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
     const first = firstSegment(dataDir);
     expect(first).to.equal(seg(1, 2));
     expect(firstSegment(dir)).to.equal(undefined);
-    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 2, first });
+    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 2, first, segmentBytes: SEGMENT });
     const command = commandFor(prefetch);
     prefetch.start();
     try {
@@ -154,5 +158,19 @@ describe('placing archived WAL in pg_wal ahead of replay', () => {
     } finally {
       await prefetch.stop();
     }
+  });
+
+  it('places only whole segments: a short file (a crashed archive_command\'s, one still being written) is left to the archive\'s own command', async () => {
+    writeFileSync(path.join(archive, seg(1, 3)), 'tl1 seg'); // truncated: 7 of 13 bytes
+    const prefetch = new WalPrefetch(archive, stage, pgWal, log, undefined, { window: 4, segmentBytes: SEGMENT });
+    prefetch.start();
+    try {
+      expect(serverReads(commandFor(prefetch), seg(1, 1)).from).to.equal('archive');
+      await markedBecomes([seg(1, 2), seg(1, 4), seg(1, 5)]);
+    } finally {
+      await prefetch.stop();
+    }
+    // Not in pg_wal, where PostgreSQL would have read it without checking its size and ended replay early.
+    expect(segmentsIn(pgWal)).to.deep.equal([seg(1, 1), seg(1, 2), seg(1, 4), seg(1, 5)]);
   });
 });

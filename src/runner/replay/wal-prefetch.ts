@@ -14,7 +14,7 @@
 // may recycle those files); the one it asked for last stays, for the end of recovery, when it asks for it again.
 // Placed segments are the server's files: pgdrill never removes anything from pg_wal. The archive is only read.
 import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chown, copyFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { chown, copyFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +35,8 @@ export interface PrefetchOptions {
   last?: string | undefined;
   /** The backup's first segment (its backup_label): placed from the start, before the server asks for it. */
   first?: string | undefined;
+  /** The cluster's WAL segment size: only a file of exactly that size is placed (default 16 MB). */
+  segmentBytes?: number | undefined;
 }
 
 export class WalPrefetch {
@@ -50,6 +52,7 @@ export class WalPrefetch {
   private readonly window: number;
   private readonly last: string | undefined;
   private readonly first: string | undefined;
+  private readonly segmentBytes: number;
 
   constructor(
     private readonly archive: string,
@@ -64,6 +67,7 @@ export class WalPrefetch {
     this.window = options.window ?? 8;
     this.last = options.last;
     this.first = options.first;
+    this.segmentBytes = options.segmentBytes ?? 16 * 1024 * 1024;
   }
 
   start(): void {
@@ -144,13 +148,23 @@ export class WalPrefetch {
       .slice(0, this.window);
   }
 
-  /** Copies a segment into pg_wal under a name PostgreSQL ignores, renames it into place, then marks it. */
+  /**
+   * Copies a segment into pg_wal under a name PostgreSQL ignores, renames it into place, then marks it. Only a whole
+   * segment: PostgreSQL checks the size of a file its restore_command gives it ("archive file has wrong size" is
+   * FATAL) but not of one it finds in pg_wal, so a short file (left by a crashed archive_command, or still being
+   * written) is left to the archive's own command, where it fails loudly instead of ending replay early.
+   */
   private async place(name: string, file: string): Promise<void> {
     const source = path.join(this.archive, file);
     const part = path.join(this.pgWal, `.pgdrill-${name}.part`);
     try {
+      if (!file.endsWith('.gz') && (await stat(source)).size !== this.segmentBytes) return;
       if (file.endsWith('.gz')) await pipeline(createReadStream(source), createGunzip(), createWriteStream(part));
       else await copyFile(source, part);
+      if ((await stat(part)).size !== this.segmentBytes) {
+        await rm(part, { force: true });
+        return;
+      }
       if (this.owner) await chown(part, this.owner.uid, this.owner.gid);
       await rename(part, path.join(this.pgWal, name));
     } catch (error) {
@@ -176,12 +190,13 @@ function newestSegmentIn(lines: string[]): string | undefined {
 /**
  * Placing ahead for a plan whose WAL comes from a folder on this host; the restore_command honours the markers
  * when built with the marker folder (wal-fetch.ts, fetchCommand). `last`: a live source's newest segment at the
- * loss. Start it when the server starts; stop it when replay is over (also on failure).
+ * loss; `segmentBytes`: the cluster's segment size. Start it when the server starts; stop it when replay is over.
  */
-export function prefetchFor(plan: RestorePlan, workDir: string, fetchLog: string, owner: OsUser | undefined, last?: string): WalPrefetch | undefined {
+export function prefetchFor(plan: RestorePlan, workDir: string, fetchLog: string, owner: OsUser | undefined, o: { last?: string | undefined; segmentBytes: number }): WalPrefetch | undefined {
   if (plan.kind !== 'physical' || !plan.archiveFolder || !plan.settings['restore_command']) return undefined;
   const first = firstSegment(plan.dataDir);
-  return new WalPrefetch(plan.archiveFolder, path.join(workDir, 'wal-staged'), path.join(plan.dataDir, 'pg_wal'), fetchLog, owner, { last, first: last === undefined || (first && first <= last) ? first : undefined });
+  const { last } = o;
+  return new WalPrefetch(plan.archiveFolder, path.join(workDir, 'wal-staged'), path.join(plan.dataDir, 'pg_wal'), fetchLog, owner, { last, segmentBytes: o.segmentBytes, first: last === undefined || (first && first <= last) ? first : undefined });
 }
 
 /** The segment replay starts from, from the restored folder's backup_label; undefined without one. */

@@ -71,6 +71,12 @@ export class BarmanCloudCli {
     return out.trim().split('\n').filter(Boolean);
   }
 
+  /** Each backup's begin and end as ISO 8601 with the offset backup.info recorded (read-only). */
+  async backupTimes(runner: CommandRunner, serverUser: OsUser | undefined): Promise<Record<string, { status: string; begin: string | null; end: string | null }>> {
+    const out = await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'backup-times', ...this.options(), this.where.destination, this.where.server], 'barman-cloud-backup-times');
+    return JSON.parse(out) as Record<string, { status: string; begin: string | null; end: string | null }>;
+  }
+
   /** Deletes every object of this server in the destination (a drill's own, never a user's). */
   async deleteServer(runner: CommandRunner, serverUser: OsUser | undefined): Promise<void> {
     await this.run(runner, serverUser, 'python3', [CLOUD_PY, 'delete-server', ...this.options(), this.where.destination, this.where.server], 'barman-cloud-delete-server');

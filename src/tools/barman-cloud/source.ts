@@ -5,7 +5,7 @@
 // script in the work folder, so no key is ever in a setting, a command line or a report.
 import type { RestorePlan, RestoreRequest } from '../backup-method.js';
 import { folderSize } from '../common/folder-size.js';
-import { DrillConfigError } from '../../errors.js';
+import { DrillConfigError, EnvironmentError } from '../../errors.js';
 import { BarmanCloudCli } from './cli.js';
 import { chooseBackup } from '../common/choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
@@ -81,22 +81,28 @@ export class BarmanCloudSource implements BackupSource {
     const shown = Object.values(JSON.parse(await this.cloud(ctx, 'barman-cloud-backup-show', ['--format=json', ...this.common(), this.o.destination, this.o.server, label], 'barman-cloud-backup-show')) as Record<string, CloudBackup>)[0] as CloudBackup;
     this.tablespaces = (shown.tablespaces ?? []).map((t) => (Array.isArray(t) ? t[0] : t.name));
     const newest = await this.newestSegment(ctx);
-    const time = (t: string) => new Date(`${t}${/[Zz]|[+-]\d\d:?\d\d$/.test(t) ? '' : ' UTC'}`).toISOString();
+    // barman-cloud-backup-show prints times with ctime(): the database's wall clock without its offset. backup.info
+    // keeps the offset; read there, a backup in Asia/Tokyo is as old as it is.
+    const times = await this.cli.backupTimes(ctx.runner, ctx.serverUser);
+    const time = (id: string, which: 'begin' | 'end') => {
+      const t = times[id]?.[which];
+      if (!t) throw new EnvironmentError(`barman-cloud: backup ${id} of server ${this.o.server} has no ${which} time in its backup.info`, 'check the backup with barman-cloud-backup-show');
+      return new Date(t).toISOString();
+    };
     return {
       label,
       chosenBy,
       location: `barman-cloud ${this.o.destination} server ${this.o.server}${this.o.endpoint ? ` at ${this.o.endpoint}` : ''}`,
       pgMajor: Math.floor(shown.version / 10000),
-      startTime: time(shown.begin_time),
-      stopTime: time(shown.end_time),
+      startTime: time(label, 'begin'),
+      stopTime: time(label, 'end'),
       startLsn: shown.begin_xlog,
       stopLsn: shown.end_xlog,
       sizeBytes: shown.size ?? 0,
       ...(newest ? { walRange: { first: shown.begin_wal, last: newest } } : {}),
       available: done,
-      newestStopTime: listed
-        .filter((b) => b.status === 'DONE')
-        .map((b) => time(b.end_time))
+      newestStopTime: done
+        .map((id) => time(id, 'end'))
         .sort()
         .at(-1),
     };

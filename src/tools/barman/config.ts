@@ -1,6 +1,6 @@
 // The user's Barman configuration, as a drill may use it: the global section and the one server's section
 // (from the main file or a file of configuration_files_directory), with everything Barman would write or run
-// pointed away from the user's machine: the log and the locks go to the work folder, the incoming and
+// pointed away from the user's machine: the log, the locks and the recovery staging go to the work folder, the incoming and
 // streaming WAL folders become empty folders there (`barman recover` first archives whatever waits in them,
 // which would write into the user's archive), and hook scripts are switched off. Barman does the reading.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { iniKey as keyOf, iniSections as sections, iniValue as value, type IniSe
 
 /** Keys pgdrill sets itself, per section; the user's values for them are dropped. */
 const GLOBAL_KEYS = ['barman_user', 'log_file', 'log_level', 'barman_lock_directory', 'configuration_files_directory'];
-const SERVER_KEYS = ['incoming_wals_directory', 'streaming_wals_directory', 'errors_directory'];
+const SERVER_KEYS = ['incoming_wals_directory', 'streaming_wals_directory', 'errors_directory', 'recovery_staging_path'];
 const HOOK = /_script$/;
 
 /** The section's lines without the keys dropped (and their continuation lines). */
@@ -73,6 +73,8 @@ export function drillBarmanConfig(mainFile: string, server: string, state: { dir
     `incoming_wals_directory = ${path.join(state.dir, 'incoming')}`,
     `streaming_wals_directory = ${path.join(state.dir, 'streaming')}`,
     `errors_directory = ${path.join(state.dir, 'errors')}`,
+    // A compressed backup is decompressed into the staging path before recover copies it: the work folder's.
+    `recovery_staging_path = ${path.join(state.dir, 'staging')}`,
     '',
   ].join('\n');
   return { text, barmanHome, files };

@@ -28,7 +28,7 @@ interface ShownBackup {
   backup_id: string;
   status: string;
   postgresql_version: number;
-  base_backup_information: { begin_time: string; end_time: string; begin_lsn: string; end_lsn: string; begin_wal: string; disk_usage_bytes?: number };
+  base_backup_information: { begin_time: string; end_time: string; begin_time_timestamp?: string; end_time_timestamp?: string; begin_lsn: string; end_lsn: string; begin_wal: string; disk_usage_bytes?: number };
   tablespaces?: Array<{ name: string; location: string; oid: number }> | null;
 }
 
@@ -99,7 +99,7 @@ export class BarmanSource implements BackupSource {
   private prepare(ctx: SourceContext): string {
     if (this.conf) return this.conf;
     const dir = path.join(ctx.workDir, 'barman');
-    for (const d of ['', 'lock', 'incoming', 'streaming', 'errors']) makeOwnedDir(path.join(dir, d), ctx.serverUser);
+    for (const d of ['', 'lock', 'incoming', 'streaming', 'errors', 'staging']) makeOwnedDir(path.join(dir, d), ctx.serverUser);
     const derived = drillBarmanConfig(this.config, this.server, { dir, user: ctx.serverUser?.name ?? userInfo().username });
     this.files = derived.files;
     this.conf = path.join(dir, 'barman.conf');
@@ -126,10 +126,17 @@ export class BarmanSource implements BackupSource {
       throw new DrillConfigError([{ file: this.config, path: 'source.barman.server', message: `Barman server ${this.server} has no complete backup${listed.length ? ` (${listed.map((b) => `${b.backup_id} ${b.status}`).join(', ')})` : ''}`, fix: `take one first: barman backup ${this.server}` }]);
     }
     const { label, chosenBy } = chooseBackup(done, this.backup, this.seed, 'source.barman.backup');
-    const shown = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-backup', this.server, label], 'barman-show-backup')) as Record<string, ShownBackup>)[this.server] as ShownBackup;
     const server = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-server', this.server], 'barman-show-server')) as Record<string, Record<string, unknown>>)[this.server] ?? {};
     this.walsDir = typeof server['wals_directory'] === 'string' ? server['wals_directory'] : undefined;
     this.baseDir = typeof server['basebackups_directory'] === 'string' ? server['basebackups_directory'] : undefined;
+    // show-backup, check and get-wal create the WAL catalog when it is missing: in the user's wals_directory.
+    if (this.walsDir && existsSync(this.walsDir) && !existsSync(path.join(this.walsDir, 'xlog.db'))) {
+      throw new EnvironmentError(
+        `Barman's WAL catalog ${path.join(this.walsDir, 'xlog.db')} is missing: barman would create it there, in your archive, and pgdrill never writes there`,
+        `run barman rebuild-xlogdb ${this.server} (or barman cron) on the Barman host, then drill again`,
+      );
+    }
+    const shown = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-backup', this.server, label], 'barman-show-backup')) as Record<string, ShownBackup>)[this.server] as ShownBackup;
     this.tablespaces = (shown.tablespaces ?? []).map((t) => t.name);
     const info = shown.base_backup_information;
     const newest = this.segments().at(-1);
@@ -138,8 +145,9 @@ export class BarmanSource implements BackupSource {
       chosenBy,
       location: `Barman server ${this.server} (${this.config}), backup_method ${String(server['backup_method'] ?? 'unknown')}`,
       pgMajor: Math.floor(shown.postgresql_version / 10000),
-      startTime: new Date(info.begin_time).toISOString(),
-      stopTime: new Date(info.end_time).toISOString(),
+      // The epoch seconds Barman gives beside each time: its text is in the database's time zone.
+      startTime: barmanTime(info.begin_time_timestamp, info.begin_time),
+      stopTime: barmanTime(info.end_time_timestamp, info.end_time),
       startLsn: info.begin_lsn,
       stopLsn: info.end_lsn,
       sizeBytes: info.disk_usage_bytes ?? listed.find((b) => b.backup_id === label)?.size_bytes ?? 0,
@@ -169,6 +177,11 @@ export class BarmanSource implements BackupSource {
   }
 }
 
+
+/** A time of Barman's JSON: from its epoch seconds when given, else its ISO text with the offset. */
+function barmanTime(epoch: string | undefined, text: string): string {
+  return epoch ? new Date(Number(epoch) * 1000).toISOString() : new Date(text.replace(' ', 'T')).toISOString();
+}
 
 function newestEnd(listed: ListedBackup[]): string | undefined {
   const ends = listed.filter((b) => b.status === 'DONE' && b.end_time_timestamp).map((b) => Number(b.end_time_timestamp));

@@ -20,7 +20,7 @@ interface InfoBackup {
   info?: { size?: number; repository?: { size?: number; delta?: number } };
   archive?: { start?: string; stop?: string };
   lsn?: { start?: string; stop?: string };
-  database?: { id?: number };
+  database?: { id?: number; 'repo-key'?: number };
 }
 
 interface InfoStanza {
@@ -28,13 +28,15 @@ interface InfoStanza {
   status?: { code: number; message: string };
   backup: InfoBackup[];
   db: Array<{ id: number; version: string }>;
-  archive?: Array<{ id: string; min?: string; max?: string }>;
+  archive?: Array<{ id: string; min?: string; max?: string; database?: { id?: number; 'repo-key'?: number } }>;
 }
 
 export class PgBackRestSource implements BackupSource {
   readonly kind = 'pgbackrest';
   /** The stanza as inspect read it (the pipeline check right after needs no second `info`). */
   private inspected: InfoStanza | undefined;
+  /** The chosen backup's database id and repository: its WAL is that archive's, not another repository's. */
+  private chosen: { db?: number | undefined; repo?: number | undefined } = {};
 
   constructor(
     private readonly config: string,
@@ -111,11 +113,12 @@ export class PgBackRestSource implements BackupSource {
     const { label, chosenBy } = chooseBackup(labels, this.set, this.seed, 'source.pgbackrest.set');
     const b = stanza.backup.find((x) => x.label === label) as InfoBackup;
     const db = stanza.db.find((d) => d.id === b.database?.id) ?? stanza.db.at(-1);
-    const archive = stanza.archive?.at(-1);
+    this.chosen = { db: b.database?.id, repo: this.repo ?? b.database?.['repo-key'] };
+    const archive = this.archiveOf(stanza);
     return {
       label,
       chosenBy,
-      location: `pgBackRest stanza ${this.stanza} (${this.config}${this.repo ? `, repo ${this.repo}` : ''}), ${b.type} backup`,
+      location: `pgBackRest stanza ${this.stanza} (${this.config}${this.chosen.repo ? `, repo ${this.chosen.repo}` : ''}), ${b.type} backup`,
       pgMajor: Number.parseInt(db?.version ?? '0', 10),
       startTime: new Date(b.timestamp.start * 1000).toISOString(),
       stopTime: new Date(b.timestamp.stop * 1000).toISOString(),
@@ -135,13 +138,24 @@ export class PgBackRestSource implements BackupSource {
     if (!status) return [];
     return [
       status.code === 0
-        ? passed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message}; WAL archive ${stanza?.archive?.at(-1)?.min ?? '?'} to ${stanza?.archive?.at(-1)?.max ?? '?'}`)
+        ? passed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message}; WAL archive ${this.archiveOf(stanza)?.min ?? '?'} to ${this.archiveOf(stanza)?.max ?? '?'}`)
         : failed('pgBackRest stanza', `stanza ${this.stanza}: ${status.message} (status ${status.code})`, `run pgbackrest --stanza=${this.stanza} check on the database host and fix what it reports`),
     ];
   }
 
   async newestSegment(ctx: SourceContext): Promise<string | undefined> {
-    return (await this.readInfo(ctx))?.archive?.at(-1)?.max;
+    return this.archiveOf(await this.readInfo(ctx))?.max;
+  }
+
+  /**
+   * The WAL archive of the chosen backup: the same database id (a stanza-upgrade starts a new one) in the same
+   * repository (with several, each has its own); before a backup is chosen, the newest.
+   */
+  private archiveOf(stanza: InfoStanza | undefined): NonNullable<InfoStanza['archive']>[number] | undefined {
+    const all = stanza?.archive ?? [];
+    const { db, repo } = this.chosen;
+    const own = all.filter((a) => (db === undefined || a.database?.id === undefined || a.database.id === db) && (repo === undefined || a.database?.['repo-key'] === undefined || a.database['repo-key'] === repo));
+    return own.at(-1) ?? (db === undefined ? all.at(-1) : undefined);
   }
 
   private async readInfo(ctx: SourceContext): Promise<InfoStanza | undefined> {
@@ -155,10 +169,14 @@ export class PgBackRestSource implements BackupSource {
   async restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan> {
     const tablespaces = path.join(ctx.workDir, 'tablespaces');
     makeOwnedDir(tablespaces, ctx.serverUser);
-    const common = this.common(ctx);
+    // The chosen backup's repository, for the restore and for every WAL segment after it.
+    const common = [...this.common(ctx), ...(!this.repo && this.chosen.repo ? [`--repo=${this.chosen.repo}`] : [])];
     const dataDir = path.join(ctx.workDir, request.instanceName, 'data');
+    // archive-get never queues into the user's spool (their config may say archive-async=y: it would write
+    // <spool>/archive/<stanza>/in there); pgBackRest takes --spool-path only with async, so async is off.
+    const get = [...common, `--pg1-path=${dataDir}`, '--no-archive-async'];
     // pgBackRest writes the command inside '...' in postgresql.auto.conf: quote with double quotes only.
-    const restoreCommand = `pgbackrest ${[...common, `--pg1-path=${dataDir}`].map((o) => `"${o.replace(/["$`\\]/g, '\\$&')}"`).join(' ')} archive-get %f "%p"`;
+    const restoreCommand = `pgbackrest ${get.map((o) => `"${o.replace(/["$`\\]/g, '\\$&')}"`).join(' ')} archive-get %f "%p"`;
     return pgbackrestRestore(ctx, request, {
       options: common,
       set: backup.label,
@@ -168,6 +186,12 @@ export class PgBackRestSource implements BackupSource {
         // takes the option only with archive-async).
         `--spool-path=${path.join(ctx.workDir, 'pgbackrest', 'spool')}`,
         `--tablespace-map-all=${tablespaces}`,
+        // The user's own restore settings would lead outside the work folder: links restored as links
+        // (link-all, link-map) to their destinations, a tablespace map, a delta restore over what is there.
+        '--no-link-all',
+        '--reset-link-map',
+        '--reset-tablespace-map',
+        '--no-delta',
         `--recovery-option=restore_command=${restoreCommand}`,
       ],
     });
