@@ -31,3 +31,15 @@ export function dataFolderSegmentSize(dataDir: string): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * When pg_control was last written (ControlFileData.time, seconds since the epoch, right after the fixed header in
+ * every major): in a base backup's copy, the end of the checkpoint the backup started from. An absolute time, unlike
+ * the START TIME of backup_label, which the server writes in its own time zone with an abbreviation.
+ */
+export function controlFileTime(control: Buffer): Date | undefined {
+  if (control.length < 32) return undefined;
+  const seconds = Number(control.readBigInt64LE(24));
+  const date = new Date(seconds * 1000);
+  return seconds > 946_684_800 && seconds < 4_102_444_800 ? date : undefined; // 2000..2100: anything else is not a time
+}

@@ -87,7 +87,7 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
         restored,
         target: r.target,
         logical: plan.kind === 'logical',
-        archiveEnd: latestEnd ? { newestSegmentLsn: latestEnd, segmentBytes: BigInt(segmentBytes) } : undefined,
+        archiveEnd: latestEnd ? { newestSegmentLsn: latestEnd, segmentBytes: BigInt(segmentBytes), partialTail: plan.kind === 'physical' && plan.servesPartial === true } : undefined,
         ...r.evidence,
       }),
     { inRto: true },

@@ -59,6 +59,8 @@ export interface PhysicalRestorePlan {
    * then places the next segments in the server's pg_wal while it replays (runner/wal-prefetch.ts).
    */
   archiveFolder?: string;
+  /** The restore_command also serves the unfinished segment a WAL receiver is writing (Barman's get-wal --partial). */
+  servesPartial?: boolean;
 }
 
 /** A logical restore (pg_dump): a fresh instance is created, then the dump is loaded into it. */

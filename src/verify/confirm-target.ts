@@ -20,6 +20,11 @@ export interface TargetConfirmation {
 export interface ArchiveEnd {
   newestSegmentLsn: string;
   segmentBytes: bigint;
+  /**
+   * The restore_command serves the streamed, unfinished segment too (Barman's get-wal --partial): zeros inside
+   * the newest segment are its normal end. Without it, every segment served is whole, and zeros inside one are damage.
+   */
+  partialTail?: boolean | undefined;
 }
 
 /**
@@ -45,7 +50,8 @@ export function confirmTarget(t: RecoveryTarget, log: string, archiveEnd?: Archi
   let expected: RegExp | undefined;
   switch (t.kind) {
     case 'xid':
-      expected = new RegExp(`recovery stopping ${t.inclusive ? 'after' : 'before'} (commit|abort) of transaction ${t.xid}\\b`);
+      // The server logs the 32-bit xid: a target given with its epoch (pg_current_xact_id(), 4294968022) is 726.
+      expected = new RegExp(`recovery stopping ${t.inclusive ? 'after' : 'before'} (commit|abort) of transaction ${xid32(t.xid)}\\b`);
       break;
     case 'time':
       expected = /recovery stopping (before|after) (commit|abort) of transaction \d+, time /;
@@ -94,13 +100,50 @@ export function confirmTarget(t: RecoveryTarget, log: string, archiveEnd?: Archi
   };
 }
 
-/** xlogreader's complaints about WAL it could not read (PostgreSQL 15, src/backend/access/transam/xlogreader.c). */
-const UNREADABLE = /(invalid record offset|contrecord is requested|invalid record length|record length \d+ at|there is no contrecord flag|invalid contrecord length|invalid resource manager ID|record with incorrect prev-link|incorrect resource manager data checksum|invalid magic number|invalid info bits|unexpected pageaddr)/;
+/**
+ * The reader's complaints about WAL it could not read or decode (PostgreSQL 15, src/backend/access/transam/
+ * xlogreader.c and xlogrecovery.c): a healthy archive recovery logs none of them inside the archived WAL.
+ */
+const UNREADABLE = new RegExp(
+  [
+    'invalid record offset',
+    'contrecord is requested',
+    'invalid record length',
+    'record length \\d+ at',
+    'record with invalid length',
+    'there is no contrecord flag',
+    'invalid contrecord length',
+    'missing contrecord',
+    'invalid resource manager ID',
+    'record with incorrect prev-link',
+    'incorrect resource manager data checksum',
+    'invalid magic number',
+    'invalid info bits',
+    'unexpected pageaddr',
+    'out-of-sequence timeline ID',
+    'WAL file is from different database system',
+    'could not read from log segment',
+    'out-of-order block_id',
+    'invalid block_id',
+    'BKPBLOCK_HAS_DATA',
+    'BKPIMAGE_HAS_HOLE',
+    'BKPIMAGE_COMPRESSED',
+    'could not locate backup block',
+    'invalid compressed image',
+    'could not restore image',
+  ].join('|'),
+);
+
+/** The 32-bit xid the server logs, of an xid given with or without its epoch. */
+export function xid32(xid: string): string {
+  return /^\d+$/.test(xid) ? String(BigInt(xid) % 2n ** 32n) : xid;
+}
 
 /**
  * A complaint about unreadable WAL at a position inside the archived WAL means replay ended early: the segment
  * is truncated or damaged, and everything after that point was silently dropped. Zeros ("got 0") in the newest
- * segment are the normal end of a partial segment (Barman's streamed .partial).
+ * segment are the normal end only when the restore_command serves an unfinished segment (partialTail); a
+ * complaint that names no position (a segment of another cluster) is damage wherever it is.
  */
 function damagedArchivedWal(lines: string[], end: ArchiveEnd): string | undefined {
   const newest = parseLsn(end.newestSegmentLsn);
@@ -109,8 +152,9 @@ function damagedArchivedWal(lines: string[], end: ArchiveEnd): string | undefine
     const m = UNREADABLE.exec(line);
     if (!m) continue;
     const pos = walPosition(line, end.segmentBytes);
-    if (pos === undefined || pos >= archiveEnd) continue;
-    if (/wanted \d+, got 0\b/.test(line) && pos >= newest) continue;
+    if (pos === undefined) return `replay read WAL it could not use: ${line.replace(/^.*?(LOG|WARNING|FATAL):\s*/, '')}; the WAL after it in the archive was not replayed`;
+    if (pos >= archiveEnd) continue;
+    if (end.partialTail && /wanted \d+, got 0\b/.test(line) && pos >= newest) continue;
     const segStart = pos - (pos % end.segmentBytes);
     const message = line.replace(/^.*?(LOG|WARNING):\s*/, '');
     return `replay stopped inside the archived WAL, at ${formatLsn(pos)} (offset ${pos - segStart} of the segment starting at ${formatLsn(segStart)}): ${message}; the WAL after it in the archive could not be read`;

@@ -14,6 +14,9 @@ export async function checkPipeline(drill: SourceDrill, source: BackupSource, ct
   const findings: PipelineFinding[] = [passed('repository readable', `${backup.available.length} backup(s) in ${backup.location}; newest ${backup.available.at(-1) ?? '?'}`)];
   const newest = backup.newestStopTime ?? backup.stopTime;
   const maxAge = drill.objectives.maxBackupAge;
+  if (!newest && maxAge !== undefined) {
+    findings.push(failed('newest backup age', `the age of the newest backup could not be read from ${backup.location}, so objectives.maxBackupAge cannot be shown met`, 'drill a backup whose tool records when it finished (pgBackRest, Barman, barman-cloud; a base backup with its backup_label and pg_control)'));
+  }
   if (newest) {
     const age = (now.getTime() - Date.parse(newest)) / 1000;
     if (maxAge !== undefined && age > maxAge / 1000) {

@@ -44,6 +44,7 @@ export async function barmanRecover(ctx: SourceContext, request: RestoreRequest,
       restore_command: `barman -c ${r.conf} get-wal ${r.partial ? '--partial ' : ''}${r.server} %f > %p`,
     },
     written: recoverySettingsIn(dataDir),
+    ...(r.partial ? { servesPartial: true } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, TimeoutError } from '../../errors.js';
 import type { PostgresInstance } from '../../providers/provider.js';
-import { formatLsn } from '../../pg/lsn.js';
+import { formatLsn, parseLsn } from '../../pg/lsn.js';
 import type { ArchiveFlush, WalContinuity } from '../backup-method.js';
 
 /**
@@ -77,6 +77,41 @@ export function continuity(present: Set<string>, timeline: number, fromLsn: bigi
     if (!present.has(name)) {
       return { continuous: false, missingSegment: name, lastContiguousLsn: formatLsn(n * segSize), firstSegment: first, lastSegment: last };
     }
+  }
+  return { continuous: true, firstSegment: first, lastSegment: last };
+}
+
+/** A timeline's history file (`<tli>.history`): each ancestor timeline and the LSN where it was left. */
+export function parseTimelineHistory(text: string): Array<{ timeline: number; endLsn: bigint }> {
+  const out: Array<{ timeline: number; endLsn: bigint }> = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+([0-9A-F]+\/[0-9A-F]+)/i.exec(line);
+    if (m) out.push({ timeline: Number(m[1]), endLsn: parseLsn(m[2] as string) });
+  }
+  return out;
+}
+
+/**
+ * The walk across timeline switches, as recovery reads them: each ancestor timeline up to the segment before the
+ * one holding its switch point, then the next timeline from that segment on (PostgreSQL reads a segment from the
+ * newest timeline that has begun by its end), up to `untilLsn` on `timeline`.
+ */
+export function continuityAcross(present: Set<string>, timeline: number, history: Array<{ timeline: number; endLsn: bigint }>, fromLsn: bigint, untilLsn: bigint, segSize: bigint): WalContinuity {
+  const spans: Array<{ timeline: number; from: bigint; until: bigint }> = [];
+  let from = fromLsn;
+  for (const h of [...history].sort((a, b) => (a.endLsn < b.endLsn ? -1 : 1))) {
+    if (h.endLsn <= from) continue;
+    const switchSegmentStart = h.endLsn - (h.endLsn % segSize);
+    if (switchSegmentStart > from) spans.push({ timeline: h.timeline, from, until: switchSegmentStart - 1n });
+    from = switchSegmentStart > from ? switchSegmentStart : from;
+  }
+  spans.push({ timeline, from, until: untilLsn });
+  const first = segmentName(spans[0]?.timeline ?? timeline, fromLsn, segSize);
+  const last = segmentName(timeline, untilLsn, segSize);
+  for (const span of spans) {
+    if (span.until < span.from) continue;
+    const c = continuity(present, span.timeline, span.from, span.until, segSize);
+    if (!c.continuous) return { ...c, firstSegment: first, lastSegment: last };
   }
   return { continuous: true, firstSegment: first, lastSegment: last };
 }

@@ -54,7 +54,9 @@ export class DumpSource implements BackupSource {
     this.format = format;
     let header = '';
     if (format === 'custom' || format === 'directory') {
-      header = (await ctx.runner.run(ctx.provider.tool('pg_restore'), ['--list', this.file], { label: 'pg_restore-list', asServerUser: true })).stdout;
+      // pg_restore prints "Archive created at" in its own process's time zone, with an abbreviation (CEST) that
+      // Date cannot read: in UTC it is a time with an offset.
+      header = (await ctx.runner.run(ctx.provider.tool('pg_restore'), ['--list', this.file], { label: 'pg_restore-list', asServerUser: true, env: { TZ: 'UTC' } })).stdout;
     } else {
       header = readFileSync(this.file, 'utf8').slice(0, 20_000);
     }
@@ -62,7 +64,8 @@ export class DumpSource implements BackupSource {
     const created = /Archive created at (.+)/.exec(header)?.[1]?.trim();
     this.database = /; +dbname: (\S+)/.exec(header)?.[1] ?? 'postgres';
     const fileTime = statSync(format === 'directory' ? path.join(this.file, 'toc.dat') : this.file).mtime.toISOString();
-    const stop = created ? new Date(created.replace(' UTC', 'Z').replace(' ', 'T')).toISOString() : fileTime;
+    const createdAt = created ? Date.parse(created.replace(' UTC', 'Z').replace(' ', 'T')) : NaN;
+    const stop = Number.isFinite(createdAt) ? new Date(createdAt).toISOString() : fileTime;
     return {
       label: path.basename(this.file),
       chosenBy: 'the dump named in source.dump.path',
