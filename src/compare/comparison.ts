@@ -16,7 +16,8 @@ export interface ComparisonRow {
   lostTransactions: number | null;
   checksPassed: number;
   checksTotal: number;
-  objectivesMet: { rto: boolean; rpo: boolean };
+  /** rpo null: the RPO objective does not apply (the dump or backup itself restored). */
+  objectivesMet: { rto: boolean; rpo: boolean | null };
   target: string;
   toolVersion: string;
   result: string;

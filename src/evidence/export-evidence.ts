@@ -52,7 +52,7 @@ function exportIndex(root: string, runs: string[], verified: boolean, since: Dat
     const m = readManifest(path.join(root, run));
     return m.results.map(
       (r) =>
-        `<tr><td>${esc(run)}</td><td>${esc(m.startedAt)}</td><td>${esc(r.drill)}</td><td class="${r.status === 'passed' ? 'pass' : 'fail'}">${esc(r.status)}</td>` +
+        `<tr><td>${esc(run)}</td><td>${esc(m.startedAt)}</td><td>${esc(r.drill)}</td><td class="${r.status === 'passed' ? 'pass' : r.status === 'unverified' ? 'unverified' : 'fail'}">${esc(r.status)}</td>` +
         `<td>${r.rtoSeconds === null ? 'n/a' : esc(formatSeconds(r.rtoSeconds))} / ${esc(formatSeconds(r.objectives.rtoSeconds))}</td>` +
         `<td>${r.rpoSeconds === null ? 'n/a' : esc(formatSeconds(r.rpoSeconds))} / ${esc(formatSeconds(r.objectives.rpoSeconds))}</td>` +
         `<td>${m.signing ? esc(m.signing.fingerprint) : 'unsigned'}</td><td>${esc(m.ranBy.ci?.runUrl ?? `${m.ranBy.user}@${m.ranBy.host}`)}</td></tr>`,

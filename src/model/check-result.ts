@@ -1,7 +1,8 @@
 // One verification's outcome, with a verdict and a sentence a reader understands. Every layer speaks it (backup
 // methods, sources, incidents, checks, the judge), so this file imports nothing.
 
-export type CheckStatus = 'passed' | 'failed';
+/** unverified: the check could not be judged, for a reason outside the backup (never read as passed). */
+export type CheckStatus = 'passed' | 'failed' | 'unverified';
 
 export interface CheckResult {
   name: string;

@@ -12,13 +12,15 @@ export const EXIT = {
   badInput: 2,
   /** The machine cannot run the drill: binaries, disk, ports, an engine, credentials. */
   environment: 3,
+  /** Nothing failed, but a check or an objective could not be judged: not a pass. */
+  unverified: 4,
   /** Interrupted by SIGINT (128 + 2) or SIGTERM (128 + 15). */
   sigint: 130,
   sigterm: 143,
 } as const;
 
-/** The order a run of several drills reports them in: interrupted wins, then the machine, then input, then failures. */
-const SEVERITY: readonly number[] = [EXIT.sigterm, EXIT.sigint, EXIT.environment, EXIT.badInput, EXIT.failed];
+/** The order a run of several drills reports them in: interrupted wins, then the machine, input, failures, unverified. */
+const SEVERITY: readonly number[] = [EXIT.sigterm, EXIT.sigint, EXIT.environment, EXIT.badInput, EXIT.failed, EXIT.unverified];
 
 export function signalExit(signal: 'SIGINT' | 'SIGTERM'): number {
   return signal === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
@@ -33,15 +35,16 @@ export function errorExit(error: unknown): number {
 }
 
 /** One drill, from the judge's status and the error that stopped it, if any. */
-export function drillExit(status: 'passed' | 'failed' | 'error', error: unknown, interruptedBy?: 'SIGINT' | 'SIGTERM'): number {
+export function drillExit(status: 'passed' | 'failed' | 'unverified' | 'error', error: unknown, interruptedBy?: 'SIGINT' | 'SIGTERM'): number {
   if (interruptedBy) return signalExit(interruptedBy);
   if (status === 'passed') return EXIT.passed;
+  if (status === 'unverified') return EXIT.unverified;
   return error ? errorExit(error) : EXIT.failed;
 }
 
 /** A result as its status says (a result.json read back: aggregate, compare). */
-export function statusExit(status: 'passed' | 'failed' | 'error'): number {
-  return status === 'passed' ? EXIT.passed : EXIT.failed;
+export function statusExit(status: 'passed' | 'failed' | 'unverified' | 'error'): number {
+  return status === 'passed' ? EXIT.passed : status === 'unverified' ? EXIT.unverified : EXIT.failed;
 }
 
 /** Several outcomes as one: the most severe. */

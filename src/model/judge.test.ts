@@ -25,7 +25,7 @@ function input(over: Partial<JudgeInput> = {}): JudgeInput {
 
 describe('judge: the one place a drill is judged', () => {
   // status x expect x objective x lower bound, each row: what goes in, what must come out.
-  const table: Array<{ case: string; in: Partial<JudgeInput>; status: string; rto: boolean; rpo: boolean; exit: number; expectation: boolean }> = [
+  const table: Array<{ case: string; in: Partial<JudgeInput>; status: string; rto: boolean; rpo: boolean | null; exit: number; expectation: boolean }> = [
     { case: 'recovered, both objectives met', in: {}, status: 'passed', rto: true, rpo: true, exit: 0, expectation: true },
     { case: 'RTO over the objective', in: { rtoSeconds: 61 }, status: 'failed', rto: false, rpo: true, exit: 1, expectation: false },
     { case: 'RTO exactly the objective', in: { rtoSeconds: 60 }, status: 'passed', rto: true, rpo: true, exit: 0, expectation: true },
@@ -40,7 +40,11 @@ describe('judge: the one place a drill is judged', () => {
       exit: 1,
       expectation: false,
     },
-    { case: 'RPO not measured', in: { rpo: null }, status: 'passed', rto: true, rpo: false, exit: 0, expectation: true },
+    // An objective that applies but could not be judged is no pass: unverified, with its own exit code.
+    { case: 'RPO not measured', in: { rpo: null }, status: 'unverified', rto: true, rpo: false, exit: 4, expectation: false },
+    { case: 'RPO does not apply (a chosen past point)', in: { rpo: { notApplicable: 'recovery to a chosen past point' } }, status: 'passed', rto: true, rpo: null, exit: 0, expectation: true },
+    { case: 'RPO measured within the objective but not provable (one sample of a longer archive cycle)', in: { rpo: { seconds: 1, lowerBound: false, lostMarkers: 1, notProven: 'archive_timeout = 300s is longer than the RPO objective' } }, status: 'failed', rto: true, rpo: false, exit: 1, expectation: false },
+    { case: 'a check that could not be judged', in: { checks: [{ name: 'role app_rw can log in', status: 'unverified', detail: 'no role to run as' }] }, status: 'unverified', rto: true, rpo: true, exit: 4, expectation: false },
     { case: 'recovery failed (finding)', in: { rtoSeconds: 2, recoveryVerified: false, error: new StepFailedError('pg_ctl failed', { command: 'x', outputTail: '', durationSeconds: 1 }) }, status: 'failed', rto: false, rpo: true, exit: 1, expectation: false },
     { case: 'environment error', in: { rtoSeconds: null, rpo: null, recoveryVerified: false, error: new EnvironmentError('no binaries') }, status: 'error', rto: false, rpo: false, exit: 3, expectation: false },
     { case: 'drill mistake found while running', in: { rtoSeconds: null, rpo: null, recoveryVerified: false, error: new DrillConfigError([{ file: 'f', path: 'recovery.lsn', message: 'before the backup' }]) }, status: 'error', rto: false, rpo: false, exit: 2, expectation: false },

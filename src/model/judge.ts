@@ -6,10 +6,11 @@ import { isFinding, PgdrillError, RecoveryFailedError, StepFailedError } from '.
 import { drillExit } from './exit-codes.js';
 import type { CheckResult } from './check-result.js';
 
-export type DrillStatus = 'passed' | 'failed' | 'error';
+export type DrillStatus = 'passed' | 'failed' | 'unverified' | 'error';
 
 export interface ObjectiveJudgement {
-  met: boolean;
+  /** null: the objective does not apply to this drill (a recovery to a chosen past point has no data loss to judge). */
+  met: boolean | null;
   /** One line: measured against the objective, and why it is not met when it is not. */
   detail: string;
 }
@@ -20,7 +21,12 @@ export interface JudgeInput {
   objectives: { rtoSeconds: number; rpoSeconds: number };
   /** Time spent from the declaration to the end of verification (null when recovery never got that far). */
   rtoSeconds: number | null;
-  rpo: { seconds: number; lowerBound: boolean; lostMarkers: number | null } | null;
+  /**
+   * The data loss measured; `notProven`: why the objective cannot be shown met whatever this run measured (one
+   * sample of an archive cycle longer than the objective); `notApplicable`: why it does not apply; null: it
+   * applies but could not be measured (the drill is then unverified).
+   */
+  rpo: { seconds: number; lowerBound: boolean; lostMarkers: number | null; notProven?: string | undefined } | { notApplicable: string } | null;
   /** True only when the recovered instance was verified: every verification check ran and passed. */
   recoveryVerified: boolean;
   /** Every check the drill ran (backup, archive, recovery, SQL), without the objective checks. */
@@ -58,11 +64,20 @@ export function judge(input: JudgeInput): Judgement {
   const rpo = judgeRpo(input);
   const objectiveChecks: CheckResult[] = [];
   if (input.rtoSeconds !== null) objectiveChecks.push({ name: 'RTO objective', status: rto.met ? 'passed' : 'failed', detail: rto.detail });
-  if (input.rpo) objectiveChecks.push({ name: 'RPO objective', status: rpo.met ? 'passed' : 'failed', detail: rpo.detail });
+  // An RPO that applies but is unknown makes the drill unverified, unless it already failed for what it knows.
+  if (rpo.met !== null && (input.rpo || !input.error)) objectiveChecks.push({ name: 'RPO objective', status: input.rpo ? (rpo.met ? 'passed' : 'failed') : 'unverified', detail: rpo.detail });
   const all = [...input.checks, ...objectiveChecks];
 
   const error = input.error;
-  const raw: DrillStatus = error ? (isFinding(error) ? 'failed' : 'error') : all.every((c) => c.status === 'passed') ? 'passed' : 'failed';
+  const raw: DrillStatus = error
+    ? isFinding(error)
+      ? 'failed'
+      : 'error'
+    : all.some((c) => c.status === 'failed')
+      ? 'failed'
+      : all.some((c) => c.status === 'unverified')
+        ? 'unverified'
+        : 'passed';
   const problem = raw === 'passed' ? undefined : diagnose(error, all, input.findings);
 
   let status = raw;
@@ -80,7 +95,11 @@ export function judge(input: JudgeInput): Judgement {
           : `not detected: none of the checks meant to find this damage (${input.detectedBy.join(', ') || 'none'}) found it${problem ? `; the drill failed for another reason: ${problem.split('\n')[0]}` : ''}`,
     };
   } else {
-    expectation = { expect: 'recovered', met: raw === 'passed', detail: raw === 'passed' ? 'recovered to the target with every check passed' : 'not recovered as expected' };
+    expectation = {
+      expect: 'recovered',
+      met: raw === 'passed',
+      detail: raw === 'passed' ? 'recovered to the target with every check passed' : raw === 'unverified' ? 'not verified: nothing failed, but what is listed could not be judged' : 'not recovered as expected',
+    };
   }
   if (input.interruptedBy) status = 'error';
 
@@ -91,7 +110,7 @@ export function judge(input: JudgeInput): Judgement {
   const rtoText = input.rtoSeconds === null ? 'n/a' : rto.met ? fmt(input.rtoSeconds) : `not met (${fmt(input.rtoSeconds)} spent${input.recoveryVerified ? '' : ', recovery not verified'})`;
   const verdict =
     `${status.toUpperCase()} ${input.name}  RTO ${rtoText} (objective ${formatSeconds(input.objectives.rtoSeconds)})  ` +
-    `RPO ${input.rpo ? `${input.rpo.lowerBound ? '>=' : ''}${formatSeconds(input.rpo.seconds)}` : 'n/a'} (objective ${formatSeconds(input.objectives.rpoSeconds)})` +
+    `RPO ${input.rpo && 'seconds' in input.rpo ? `${input.rpo.lowerBound ? '>=' : ''}${formatSeconds(input.rpo.seconds)}${input.rpo.notProven ? ' not proven' : ''}` : 'n/a'} (objective ${formatSeconds(input.objectives.rpoSeconds)})` +
     (input.expect === 'detected' ? `  expected detection: ${expectation.met ? 'detected' : 'NOT detected'}` : '');
 
   return {
@@ -119,11 +138,13 @@ function judgeRto(input: JudgeInput): ObjectiveJudgement {
   return { met: within, detail: `measured ${spent} ${within ? '<=' : '>'} objective ${objective}` };
 }
 
-/** A lower bound is never "met": the real loss may be larger. */
+/** A lower bound is never "met": the real loss may be larger; nor is one sample of an archive cycle longer than the objective. */
 function judgeRpo(input: JudgeInput): ObjectiveJudgement {
   const objective = formatSeconds(input.objectives.rpoSeconds);
   const rpo = input.rpo;
-  if (!rpo) return { met: false, detail: `not measured (objective ${objective})` };
+  if (rpo && 'notApplicable' in rpo) return { met: null, detail: `does not apply: ${rpo.notApplicable} (objective ${objective})` };
+  if (!rpo) return { met: false, detail: `not measured: nothing this drill saw says how much data a loss would cost, so the objective ${objective} could not be judged` };
+  if (rpo.notProven) return { met: false, detail: `not proven: ${rpo.notProven}; this run measured ${formatSeconds(rpo.seconds)}, one sample (objective ${objective})` };
   const met = rpo.seconds <= input.objectives.rpoSeconds && !rpo.lowerBound;
   const lost = rpo.lostMarkers === null ? '' : ` (${rpo.lostMarkers} marker(s) lost)`;
   if (rpo.lowerBound && rpo.seconds <= input.objectives.rpoSeconds) {
@@ -153,10 +174,13 @@ function explain(error: unknown, checks: CheckResult[]): string {
 }
 
 /** Whether an objective was met, for any result.json: read from the judgement, or judged the same way for old files. */
+type JudgedResult = { objectives: { rtoSeconds: number; rpoSeconds: number; rtoMet?: boolean | undefined; rpoMet?: boolean | null | undefined }; measured: { rtoSeconds: number | null; rpoSeconds: number | null; rpoLowerBound: boolean }; status: string };
+export function objectiveMet(r: JudgedResult, which: 'rto'): boolean;
+export function objectiveMet(r: JudgedResult, which: 'rpo'): boolean | null;
 export function objectiveMet(
-  r: { objectives: { rtoSeconds: number; rpoSeconds: number; rtoMet?: boolean | undefined; rpoMet?: boolean | undefined }; measured: { rtoSeconds: number | null; rpoSeconds: number | null; rpoLowerBound: boolean }; status: string },
+  r: { objectives: { rtoSeconds: number; rpoSeconds: number; rtoMet?: boolean | undefined; rpoMet?: boolean | null | undefined }; measured: { rtoSeconds: number | null; rpoSeconds: number | null; rpoLowerBound: boolean }; status: string },
   which: 'rto' | 'rpo',
-): boolean {
+): boolean | null {
   if (which === 'rto') {
     if (r.objectives.rtoMet !== undefined) return r.objectives.rtoMet;
     return r.measured.rtoSeconds !== null && r.measured.rtoSeconds <= r.objectives.rtoSeconds && r.status === 'passed';

@@ -13,7 +13,7 @@ const phase = z.object({
   status: z.enum(['ok', 'failed']),
 });
 
-const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed']), detail: z.string(), seconds: z.number().optional().describe('for checks that are passes of their own (integrity)') });
+const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'unverified']), detail: z.string(), seconds: z.number().optional().describe('for checks that are passes of their own (integrity)') });
 
 const marker = z.object({ id: z.number(), commitTime: z.string(), commitMicros: z.number() });
 
@@ -23,7 +23,7 @@ export const resultSchema = z
     pgdrillVersion: z.string(),
     runId: z.string(),
     drill: z.object({ name: z.string(), description: z.string().optional(), file: z.string(), sha256: z.string() }),
-    status: z.enum(['passed', 'failed', 'error']).describe('passed: objectives met and every check passed; failed: the drill ran and found a problem; error: the drill could not run'),
+    status: z.enum(['passed', 'failed', 'unverified', 'error']).describe('passed: objectives met and every check passed; failed: the drill ran and found a problem; unverified: nothing failed, but a check or an objective could not be judged (never counted as passed); error: the drill could not run'),
     verdict: z.string().describe('one line for people'),
     diagnosis: z.string().optional().describe('what went wrong and what to do, when not passed'),
     startedAt: z.string(),
@@ -32,7 +32,7 @@ export const resultSchema = z
       rtoSeconds: z.number(),
       rpoSeconds: z.number(),
       rtoMet: z.boolean().optional().describe('the RTO objective was met: measured within it AND the recovery was verified (absent in results of pgdrill before 0.2)'),
-      rpoMet: z.boolean().optional().describe('the RPO objective was met: measured within it and not only a lower bound'),
+      rpoMet: z.boolean().nullable().optional().describe('the RPO objective was met: measured within it and not only a lower bound; null: it does not apply (a recovery to a chosen past point)'),
       validateEverySeconds: z.number().optional().describe('the drill must pass at least this often (objectives.validateEvery)'),
       policy: z
         .object({ name: z.string(), owner: z.string().optional(), file: z.string(), sha256: z.string() })
@@ -242,7 +242,7 @@ export const summarySchema = z.object({
   drills: z.array(
     z.object({
       drill: z.string(),
-      status: z.enum(['passed', 'failed', 'error']),
+      status: z.enum(['passed', 'failed', 'unverified', 'error']),
       verdict: z.string(),
       rtoSeconds: z.number().nullable(),
       rpoSeconds: z.number().nullable(),

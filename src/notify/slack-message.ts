@@ -12,6 +12,9 @@ function clip(text: string, max = MAX_TEXT): string {
 }
 
 /** Slack mrkdwn needs &, < and > escaped in user text. */
+/** A drill's status as Slack shows it: unverified in yellow, never read as passed. */
+const STATUS_MARK: Record<string, string> = { passed: '✅ PASSED', failed: '❌ FAILED', unverified: '🟡 UNVERIFIED', error: '⚠️ ERROR' };
+
 export function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -23,14 +26,14 @@ export function slackMessage(results: DrillResult[], opts: { runId: string; repo
       ? `pgdrill: all ${results.length} drill(s) passed`
       : `pgdrill: ${failed.length} of ${results.length} drill(s) FAILED`;
   const fmt = (v: number | null) => (v === null ? 'n/a' : formatSeconds(v));
-  const mark = (ok: boolean) => (ok ? '✅' : '❌');
+  const mark = (ok: boolean | null) => (ok === null ? '(does not apply)' : ok ? '✅' : '❌');
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: clip(`${failed.length === 0 ? '✅' : '🚨'} ${headline}`, 150) } }];
   for (const r of results) {
     const rtoOk = objectiveMet(r, 'rto');
     const rpoOk = objectiveMet(r, 'rpo');
     const lines = [
-      `*${slackEscape(r.drill.name)}*: ${r.status === 'passed' ? '✅ PASSED' : r.status === 'failed' ? '❌ FAILED' : '⚠️ ERROR'}`,
-      `RTO ${rtoOk || r.measured.rtoSeconds === null ? fmt(r.measured.rtoSeconds) : `not met (${fmt(r.measured.rtoSeconds)} spent)`} (objective ${formatSeconds(r.objectives.rtoSeconds)}) ${mark(rtoOk)}`,
+      `*${slackEscape(r.drill.name)}*: ${STATUS_MARK[r.status]}`,
+      `RTO ${rtoOk === true || r.measured.rtoSeconds === null ? fmt(r.measured.rtoSeconds) : `not met (${fmt(r.measured.rtoSeconds)} spent)`} (objective ${formatSeconds(r.objectives.rtoSeconds)}) ${mark(rtoOk)}`,
       `RPO ${fmt(r.measured.rpoSeconds)} (objective ${formatSeconds(r.objectives.rpoSeconds)}) ${mark(rpoOk)}`,
     ];
     if (r.expectation.expect === 'detected') lines.push(`Expected detection: ${r.expectation.met ? 'detected' : '*not detected*'}`);

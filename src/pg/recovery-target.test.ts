@@ -59,11 +59,24 @@ describe('recovery targets', () => {
     const atNewest = ['2026-11-24 05:35:16.049 UTC [1] LOG:  redo done at 0/50019F0 system usage: CPU: user: 0.00 s', ...promoted.slice(1)];
     const magic = ['2026-11-24 05:35:16.040 UTC [1] LOG:  invalid magic number 0000 in log segment 000000010000000000000004, offset 8192', ...atNewest].join('\n');
     expect(confirmTarget({ kind: 'latest' }, magic, end).evidence.at(-1)).to.contain('offset 8192 of the segment starting at 0/4000000');
-    // Zeros in the newest segment are the normal end of a partial segment (Barman's .partial).
+    // Zeros in the newest segment are the normal end only of a partial segment (Barman's get-wal --partial); in a
+    // whole segment they are a zero-filled tail: damage.
     const zeros = ['2026-11-24 05:35:16.040 UTC [1] LOG:  invalid record length at 0/5001A28: wanted 24, got 0', ...atNewest].join('\n');
-    expect(confirmTarget({ kind: 'latest' }, zeros, end).reached).to.equal(true);
+    expect(confirmTarget({ kind: 'latest' }, zeros, { ...end, partialTail: true }).reached).to.equal(true);
+    expect(confirmTarget({ kind: 'latest' }, zeros, end).reached).to.equal(false);
+    // A segment of another cluster names no position: damage wherever it is.
+    const foreign = ['2026-11-24 05:35:16.040 UTC [1] LOG:  WAL file is from different database system: WAL file database system identifier is 7441, pg_control database system identifier is 7442', ...atNewest].join('\n');
+    expect(confirmTarget({ kind: 'latest' }, foreign, end).evidence.at(-1)).to.contain('WAL file is from different database system');
+    expect(confirmTarget({ kind: 'latest' }, foreign, end).reached).to.equal(false);
     // Past the end of the archive: the WAL was simply not there yet.
     const beyond = ['2026-11-24 05:35:16.040 UTC [1] LOG:  invalid record length at 0/6000028: wanted 24, got 17', ...atNewest].join('\n');
     expect(confirmTarget({ kind: 'latest' }, beyond, end).reached).to.equal(true);
+  });
+
+  it('an xid target given with its epoch (pg_current_xact_id()) is confirmed by the 32-bit xid the server logs', () => {
+    const log = ['LOG:  recovery stopping before commit of transaction 726, time 2026-11-24 05:35:16.040+00', 'LOG:  redo done at 0/3000148', 'LOG:  selected new timeline ID: 2', 'LOG:  archive recovery complete'].join('\n');
+    expect(confirmTarget({ kind: 'xid', xid: '4294968022', inclusive: false }, log).reached).to.equal(true);
+    expect(confirmTarget({ kind: 'xid', xid: '726', inclusive: false }, log).reached).to.equal(true);
+    expect(confirmTarget({ kind: 'xid', xid: '4294968023', inclusive: false }, log).reached).to.equal(false);
   });
 });

@@ -25,7 +25,8 @@ interface Archiver {
 
 const seconds = (s: number) => (s % 60 === 0 && s >= 60 ? `${s / 60}m` : `${s}s`);
 
-export async function sourceHealth(client: pg.Client, rpoMs: number): Promise<PipelineFinding[]> {
+/** `streamed`: the backup system receives WAL by streaming (Barman), so no archive_command is needed and segment switches do not bound the loss. */
+export async function sourceHealth(client: pg.Client, rpoMs: number, o: { streamed?: boolean } = {}): Promise<PipelineFinding[]> {
   const out: PipelineFinding[] = [];
   const { rows: settingRows } = await client.query<{ name: string; setting: string | null }>(
     `select name, setting from pg_settings where name in ('wal_level', 'archive_mode', 'archive_command', 'archive_library', 'archive_timeout', 'data_checksums')`,
@@ -35,13 +36,16 @@ export async function sourceHealth(client: pg.Client, rpoMs: number): Promise<Pi
   // Roles without pg_read_all_settings may not see archive_command: unknown is not empty.
   const visible = settingRows.some((r) => r.name === 'archive_command');
   const shipping = (s.archive_command ?? '').trim() !== '' || (s.archive_library ?? '').trim() !== '';
-  if (s.archive_mode === 'off') out.push(failed('archive_mode', 'archive_mode = off: no WAL leaves the server (unless streamed by pg_receivewal / Barman)', 'set archive_mode = on and archive_command in postgresql.conf and restart'));
+  if (o.streamed && (s.archive_mode === 'off' || !shipping)) out.push(passed('archive_mode', `archive_mode = ${s.archive_mode}: WAL reaches the backup system by streaming (pg_receivewal on a replication slot), not archive_command`));
+  else if (s.archive_mode === 'off') out.push(failed('archive_mode', 'archive_mode = off: no WAL leaves the server (unless streamed by pg_receivewal / Barman)', 'set archive_mode = on and archive_command in postgresql.conf and restart'));
   else if (visible && !shipping) out.push(failed('archive_command', `archive_mode = ${s.archive_mode} but archive_command is empty: WAL accumulates in pg_wal and is never archived`, 'set archive_command (e.g. pgbackrest ... archive-push %p) and reload'));
   else out.push(passed('archive_mode', `archive_mode = ${s.archive_mode}${visible ? `, archive_command = ${s.archive_command}` : ' (archive_command is not visible to this role: grant it pg_read_all_settings to have it checked)'}`));
 
   const timeout = Number(s.archive_timeout);
   const rpo = rpoMs / 1000;
-  if (timeout === 0) {
+  if (o.streamed) {
+    out.push(passed('archive_timeout vs RPO', `WAL is streamed as it is written: archive_timeout (${seconds(timeout)}) does not bound the loss`));
+  } else if (timeout === 0) {
     out.push(failed('archive_timeout vs RPO', `archive_timeout = 0 (off): on a quiet database the newest changes can wait in an unarchived segment for as long as no 16 MB fills up; the RPO objective ${seconds(rpo)} cannot be guaranteed`, `set archive_timeout = ${seconds(rpo)} (or less) in postgresql.conf and reload, or stream WAL (pg_receivewal, Barman streaming_archiver)`));
   } else if (timeout > rpo) {
     out.push(failed('archive_timeout vs RPO', `archive_timeout = ${seconds(timeout)} is longer than the RPO objective ${seconds(rpo)}: a loss on a quiet database can cost up to ${seconds(timeout)} of commits`, `set archive_timeout = ${seconds(rpo)} (or less) in postgresql.conf and reload`));

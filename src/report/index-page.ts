@@ -32,7 +32,7 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
     runs: [...runs.entries()].map(([runId, list]) => ({
       runId,
       startedAt: list[0]?.result.startedAt ?? '',
-      status: list.every((e) => e.result.status === 'passed') ? 'passed' : list.some((e) => e.result.status === 'error') ? 'error' : 'failed',
+      status: list.every((e) => e.result.status === 'passed') ? 'passed' : list.some((e) => e.result.status === 'error') ? 'error' : list.some((e) => e.result.status === 'failed') ? 'failed' : 'unverified',
       drills: list.map((e) => ({
         name: e.result.drill.name,
         status: e.result.status,

@@ -16,11 +16,14 @@ export function buildJunit(results: DrillResult[]): string {
     const drillCase = suite.testCase().className(`pgdrill.${r.drill.name}`).name('drill').time(secondsBetween(r.startedAt, r.endedAt));
     if (r.status === 'failed') drillCase.failure(r.diagnosis ?? r.verdict, 'DrillFailed');
     if (r.status === 'error') drillCase.error(r.error?.message ?? r.diagnosis ?? r.verdict, r.error?.name ?? 'DrillError', r.diagnosis);
-    drillCase.standardOutput(r.verdict);
+    // Could not be judged: skipped, with the reason, never a pass.
+    if (r.status === 'unverified') drillCase.skipped();
+    drillCase.standardOutput(r.status === 'unverified' ? `${r.verdict}\n${r.diagnosis ?? ''}`.trim() : r.verdict);
     for (const c of r.checks) {
       const tc = suite.testCase().className(`pgdrill.${r.drill.name}`).name(c.name);
       if (c.seconds !== undefined) tc.time(c.seconds);
       if (c.status === 'failed') tc.failure(c.detail, 'CheckFailed');
+      if (c.status === 'unverified') tc.skipped();
       tc.standardOutput(c.detail);
     }
   }

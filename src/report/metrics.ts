@@ -28,7 +28,8 @@ export function buildMetrics(results: DrillResult[]): string {
     '1 when the measured value is within the objective, 0 otherwise (also 0 when it could not be measured).',
     results.flatMap((r): Array<[Record<string, string>, number]> => [
       [{ ...d(r), objective: 'rto' }, objectiveMet(r, 'rto') ? 1 : 0],
-      [{ ...d(r), objective: 'rpo' }, objectiveMet(r, 'rpo') ? 1 : 0],
+      // An objective that does not apply to a drill (a recovery to a chosen past point) has no sample.
+      ...(objectiveMet(r, 'rpo') === null ? [] : [[{ ...d(r), objective: 'rpo' }, objectiveMet(r, 'rpo') ? 1 : 0] as [Record<string, string>, number]]),
     ]),
   );
   gauge('pgdrill_drill_passed', '1 when the drill passed (objectives met, every check passed), 0 otherwise.', results.map((r) => [d(r), r.status === 'passed' ? 1 : 0]));

@@ -4,7 +4,7 @@ import { formatSeconds } from '../model/format.js';
 import type { DrillResult } from '../model/result-schema.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const icon = (status: string) => (status === 'passed' ? '✅' : status === 'failed' ? '❌' : '⚠️');
+const icon = (status: string) => (status === 'passed' ? '✅' : status === 'failed' ? '❌' : status === 'unverified' ? '🟡' : '⚠️');
 
 export function buildStepSummary(results: DrillResult[], runId: string): string {
   const fmt = (v: number | null) => (v === null ? 'n/a' : formatSeconds(v));

@@ -6,7 +6,8 @@ import { formatSeconds } from '../model/format.js';
 export interface TrendPoint {
   at: string;
   value: number | null;
-  passed: boolean;
+  /** null: the objective does not apply to that run. */
+  passed: boolean | null;
 }
 
 const W = 520;

@@ -24,11 +24,11 @@ export interface ObjectiveBar {
 }
 
 /** A bar for the measured value with a line at the objective, on a scale that fits both. */
-export function objectiveBar(label: string, measured: number | null, objective: number, met: boolean, lowerBound = false): ObjectiveBar {
+export function objectiveBar(label: string, measured: number | null, objective: number, met: boolean | null, lowerBound = false): ObjectiveBar {
   const max = Math.max(objective, measured ?? 0) * 1.15 || 1;
   return {
     label,
-    measured: measured === null ? 'not measured' : `${lowerBound ? '≥ ' : ''}${formatSeconds(measured)}`,
+    measured: met === null && measured === null ? 'does not apply' : measured === null ? 'not measured' : `${lowerBound ? '≥ ' : ''}${formatSeconds(measured)}`,
     objective: formatSeconds(objective),
     met: measured === null ? null : met,
     barPct: measured === null ? 0 : Math.max(0.5, (measured / max) * 100),

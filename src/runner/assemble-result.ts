@@ -6,7 +6,7 @@ import path from 'node:path';
 import { readdirSync, existsSync } from 'node:fs';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { PgdrillError } from '../errors.js';
-import { judge } from '../model/judge.js';
+import { judge, type JudgeInput } from '../model/judge.js';
 import type { CommandRecord } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
 import { lsnDiff } from '../pg/lsn.js';
@@ -48,7 +48,7 @@ export function assembleResult(input: {
     expect: isSourceDrill(drill) ? 'recovered' : drill.expect,
     objectives,
     rtoSeconds,
-    rpo: rpo ? { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers } : freshness ? { seconds: freshness.seconds, lowerBound: false, lostMarkers: null } : null,
+    rpo: rpoJudged(o),
     recoveryVerified: !o.error && recoveryVerified(o),
     checks: checksRun,
     detectedBy: input.detectedBy,
@@ -79,7 +79,7 @@ export function assembleResult(input: {
     endedAt: new Date().toISOString(),
     objectives: {
       ...objectives,
-      rtoMet: judgement.rto.met,
+      rtoMet: judgement.rto.met === true,
       rpoMet: judgement.rpo.met,
       ...(drill.objectives.validateEvery !== undefined ? { validateEverySeconds: drill.objectives.validateEvery / 1000 } : {}),
       ...(drill.policy ? { policy: { name: drill.policy.name, ...(drill.policy.owner ? { owner: drill.policy.owner } : {}), file: drill.policy.file, sha256: drill.policy.sha256 } } : {}),
@@ -122,6 +122,17 @@ export function assembleResult(input: {
     ...liveSection(o),
   };
   return { result, exitCode: judgement.exitCode };
+}
+
+/** The data loss as the judge sees it: measured (and whether it can prove anything), not applicable, or unknown. */
+function rpoJudged(o: DrillOutcome): JudgeInput['rpo'] {
+  const rpo = o.recovery.verify?.rpo;
+  const freshness = o.recovery.verify?.freshness;
+  const notProven = o.prologue.kind === 'existing' ? o.prologue.rpoNotProven : undefined;
+  if (rpo) return { seconds: rpo.rpoSeconds, lowerBound: rpo.lowerBound, lostMarkers: rpo.lostMarkers, notProven };
+  if (freshness) return { seconds: freshness.seconds, lowerBound: false, lostMarkers: null, notProven };
+  if (o.recovery.rpoNotApplicable) return { notApplicable: o.recovery.rpoNotApplicable };
+  return null;
 }
 
 function incidentSection(o: DrillOutcome): Pick<DrillResult, 'incident'> {

@@ -41,6 +41,8 @@ export interface ExistingSeen {
   source?: { kind: string; backup: ChosenBackup; toolVersion: string };
   pipeline?: PipelineFinding[];
   live?: LiveLoss;
+  /** Why the RPO objective cannot be shown met whatever this run measures (one sample of a longer archive cycle). */
+  rpoNotProven?: string;
 }
 
 /** What the recovery saw (recover.ts). */
@@ -56,6 +58,8 @@ export interface RecoverySeen {
   confirmation?: TargetConfirmation;
   verify?: VerifyOutcome;
   integrity?: IntegrityOutcome;
+  /** Why the RPO objective does not apply (a recovery to a chosen past point). */
+  rpoNotApplicable?: string;
 }
 
 export interface DrillOutcome {

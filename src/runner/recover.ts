@@ -52,6 +52,8 @@ export interface Recoverable {
   evidence: Pick<VerifyInput, 'backupEndTime' | 'truth' | 'incident' | 'markers' | 'lossAt'>;
   /** Tables the integrity pass reports by name (the protected ones). */
   protectedTables: readonly string[];
+  /** Why the RPO objective does not apply to this recovery (a chosen past point), when it does not. */
+  rpoNotApplicable?: string | undefined;
 }
 
 export interface RecoverContext {
@@ -65,6 +67,7 @@ export interface RecoverContext {
 export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable, seen: RecoverySeen): Promise<void> {
   const { ctx } = c.session;
   seen.target = r.target;
+  if (r.rpoNotApplicable) seen.rpoNotApplicable = r.rpoNotApplicable;
   const plan = await c.timeline.phase('restore-files', () => r.restore({ target: r.target, timeline: drill.recovery.timeline, instanceName: r.instanceName }), {
     inRto: true,
     progress: folderProgress(path.join(ctx.workDir, r.instanceName, 'data'), r.restoredBytes),

@@ -52,6 +52,8 @@ export interface BackupSource {
   version(ctx: SourceContext): Promise<string>;
   /** The database the checks run in, when it is not postgres (a dump of another database). */
   checkDatabase?(): string;
+  /** The backup system receives WAL by streaming (Barman's streaming_archiver): the source needs no archive_command. */
+  streamsWal?(): boolean;
   /** Secret values the source holds (cloud keys from the environment), redacted from every command log. */
   secrets?(): string[];
   /** Every path the drill must leave byte-for-byte as it found it. */

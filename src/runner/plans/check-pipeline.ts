@@ -27,11 +27,11 @@ export async function checkPipeline(drill: SourceDrill, source: BackupSource, ct
   }
   findings.push(...((await source.health?.(ctx, backup)) ?? []));
   const live = drill.source.live;
-  if (live) findings.push(...(await liveFindings(live.conninfo, env, drill.objectives.rpo)));
+  if (live) findings.push(...(await liveFindings(live.conninfo, env, drill.objectives.rpo, source.streamsWal?.() ?? false)));
   return findings;
 }
 
-async function liveFindings(conninfo: string, env: NodeJS.ProcessEnv, rpoMs: number): Promise<PipelineFinding[]> {
+async function liveFindings(conninfo: string, env: NodeJS.ProcessEnv, rpoMs: number, streamed: boolean): Promise<PipelineFinding[]> {
   const variable = conninfo.slice('env:'.length);
   const url = env[variable];
   if (!url) throw new EnvironmentError(`source.live.conninfo: ${variable} is not set`, `export ${variable}=postgresql://<marker role>@<host>/<database>`);
@@ -41,7 +41,7 @@ async function liveFindings(conninfo: string, env: NodeJS.ProcessEnv, rpoMs: num
   try {
     await client.connect();
     await client.query('set default_transaction_read_only = on');
-    return await sourceHealth(client, rpoMs);
+    return await sourceHealth(client, rpoMs, { streamed });
   } catch (error) {
     return [failed('source reachable', `the live source (${conninfo}) could not be read: ${(error as Error).message}`, `check the connection string in ${variable} and the marker role (README: "A measured RPO: live")`)];
   } finally {

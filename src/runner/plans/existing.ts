@@ -6,7 +6,9 @@ import type { SourceDrill } from '../../drill/drill.js';
 import { generatePassword, LocalProvider } from '../../providers/local/local-provider.js';
 import { SERVER_TOOLS } from '../../providers/local/pg-binaries.js';
 import type { RecoveryTarget } from '../../pg/recovery-target.js';
+import { describeTarget } from '../../pg/recovery-target.js';
 import { postgresTimestamp } from '../../pg/timestamps.js';
+import { sourceKinds } from '../../tools/registry.js';
 import type { BackupSource } from '../../tools/source.js';
 import type { ExistingSeen, DrillOutcome } from '../outcome.js';
 import type { Recoverable } from '../recover.js';
@@ -48,9 +50,19 @@ export async function existingPrologue(
   // With live: markers on the source, then the simulated loss; the recovery gets only the WAL archived by then.
   const live = drill.source.live ? await simulateLoss(drill.source.live, source, ctx, s.timeline, `${s.runId}/${drill.name}`, process.env) : undefined;
   if (live) seen.live = live;
-  // Where the archive ends, read once when the disaster is declared (a live archive keeps growing).
+  // Where the archive ends, read once when the disaster is declared: a busy source keeps archiving while the drill
+  // restores, and WAL archived after the declaration must not count (it would make the data look fresher).
   const newestSegment = live ? live.segmentAtLoss : target.kind === 'latest' ? await source.newestSegment?.(ctx) : undefined;
+  const declaredAt = new Date();
   s.timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
+  const kind = sourceKinds().find((k) => (drill.source as Record<string, unknown>)[k.key] !== undefined);
+  const holdsWal = !kind?.withoutWal?.((drill.source as Record<string, unknown>)[kind.key], target.kind);
+  // A recovery to a point the drill chose (time, xid, LSN, name, or the backup while WAL follows it) leaves out what
+  // came after on purpose: there is no data loss to judge, only whether it stopped at that point.
+  const rpoNotApplicable = target.kind !== 'latest' && holdsWal ? `recovery to a chosen past point (${describeTarget(target)}) leaves out what came after it on purpose; the RPO objective is judged for target latest` : undefined;
+  // One sample of an archive cycle longer than the objective cannot show the objective met.
+  const cycle = live && live.mode === 'archive-at-loss' ? seen.pipeline.find((f) => f.check === 'archive_timeout vs RPO' && f.status === 'failed') : undefined;
+  if (cycle) seen.rpoNotProven = `${cycle.detail}; a loss at another moment of the cycle costs more than this one did`;
   const protectedTables = drill.verify.flatMap((c) => ('table' in c ? [c.table] : []));
   const recoverable: Recoverable = {
     instanceName: 'sandbox',
@@ -59,7 +71,9 @@ export async function existingPrologue(
     startLsn: backup.startLsn,
     restoredBytes: backup.restoredBytes,
     walEnd: newestSegment ? { segment: newestSegment } : undefined,
-    ...(live ? { walLimit: { newest: newestSegment } } : {}),
+    // No WAL archived after the declaration is replayed (live: after the simulated loss).
+    ...(live || target.kind === 'latest' ? { walLimit: { newest: newestSegment } } : {}),
+    ...(rpoNotApplicable ? { rpoNotApplicable } : {}),
     foreign: { libDir: provider.libDir(), extra: drill.sandbox.settings, socketRole: drill.sandbox.user },
     checkDatabase: () => source.checkDatabase?.(),
     // A dump is loaded into a fresh instance of pgdrill's own; a physical sandbox is reached over its socket.
@@ -71,6 +85,9 @@ export async function existingPrologue(
             markers: {
               ledger: live.ledger,
               lossMicros: live.lossMicros,
+              // Every marker was acknowledged by the source before the loss was declared, by construction: the
+              // source's clock (which wrote their times) is never compared with pgdrill's.
+              order: () => true,
               // No marker back: the loss is known only to be at least the markers' span (the database may have been
               // idle between its newest replayed commit and the first marker, so that commit does not bound the loss).
               boundedByLastCommit: false,
@@ -84,7 +101,9 @@ export async function existingPrologue(
               },
             },
           }
-        : { lossAt: s.startedAt }),
+        : target.kind === 'latest' || !holdsWal
+          ? { lossAt: declaredAt }
+          : {}),
     },
     protectedTables,
   };

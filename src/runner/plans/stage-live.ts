@@ -47,9 +47,11 @@ export async function simulateLoss(
         await untilArchived(source, ctx, segment, live.archiveTimeout);
       });
     }
-    // The loss: nothing committed after this moment can be recovered, and nothing archived after it is used.
+    // What the backup system holds, read while the application keeps writing (unless the WAL was switched: the
+    // planned case), then the loss: nothing committed after it is recovered, nothing archived after the read is used.
+    const read = source.newestSegment?.(ctx) ?? Promise.resolve(undefined);
+    const segmentAtLoss = live.switchWal ? await read : await markers.runWhile(read, live.heartbeat, ctx.signal);
     const lossAt = new Date();
-    const segmentAtLoss = await source.newestSegment?.(ctx);
     timeline.note(`loss of the primary simulated at ${lossAt.toISOString()}: ${markers.ledger.length} markers committed, newest archived segment ${segmentAtLoss ?? 'none'}`);
     return { mode: live.switchWal ? 'switch-wal' : 'archive-at-loss', lossAt: lossAt.toISOString(), lossMicros: lossAt.getTime() * 1000, segmentAtLoss, ledger: markers.ledger, failedWrites: markers.failedWrites, tag, database };
   } finally {

@@ -65,6 +65,25 @@ export class LiveMarkers {
     }
   }
 
+  /**
+   * Goes on writing markers, one every `heartbeatMs`, until `until` settles (the archive's state being read), so the
+   * loss is declared only after that read: a segment pushed while it ran counts as held, and the markers written
+   * meanwhile as lost unless it holds them. Any error of timing is on the safe side.
+   */
+  async runWhile<T>(until: Promise<T>, heartbeatMs: number, signal: AbortSignal): Promise<T> {
+    let settled = false;
+    const done = until.finally(() => (settled = true));
+    const next = () => Promise.race([done.then(() => undefined, () => undefined), sleep(heartbeatMs, undefined, { signal })]);
+    // The heartbeat goes on as it was: the next marker one interval after the last.
+    for (let seq = this.ledger.length + this.failedWrites + 1; ; seq++) {
+      await next();
+      if (settled) break;
+      signal.throwIfAborted();
+      await this.write(seq);
+    }
+    return done;
+  }
+
   private async write(seq: number): Promise<void> {
     try {
       const r = await (this.client as pg.Client).query<{ t: string; micros: string }>(

@@ -15,7 +15,7 @@ import { barmanServers, drillBarmanConfig } from './config.js';
 import { iniValue } from '../common/ini.js';
 import { chooseBackup } from '../common/choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
-import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
+import { failed, passed, warning, type PipelineFinding } from '../../pipeline/finding.js';
 
 interface ListedBackup {
   backup_id: string;
@@ -39,6 +39,7 @@ export class BarmanSource implements BackupSource {
   private walsDir: string | undefined;
   private baseDir: string | undefined;
   private tablespaces: string[] = [];
+  private streaming = false;
 
   constructor(
     private readonly config: string,
@@ -68,16 +69,26 @@ export class BarmanSource implements BackupSource {
     };
     const checks = await json('check');
     if (!checks) return [failed('barman check', `barman check ${this.server} gave no readable answer`, `run barman check ${this.server} on the Barman host`)];
-    const bad = Object.entries(checks).filter(([, c]) => c.status !== 'OK');
+    // receive-wal's lock is in barman_lock_directory, which the derived configuration points into the work folder
+    // (so pgdrill never writes the user's locks): from here a running receive-wal cannot be seen.
+    const unseen = ['receive-wal running', 'receive_wal_running'];
+    const bad = Object.entries(checks).filter(([name, c]) => c.status !== 'OK' && !unseen.includes(name));
     const findings: PipelineFinding[] = bad.length
       ? bad.map(([name, c]) => failed(`barman check: ${name.replace(/_/g, ' ')}`, `${name}: ${c.status ?? '?'}${c.hint ? ` (${c.hint})` : ''}`, `run barman check ${this.server} on the Barman host and fix ${name.replace(/_/g, ' ')}`))
-      : [passed('barman check', `all ${Object.keys(checks).length} checks OK for server ${this.server}`)];
+      : [passed('barman check', `all ${Object.keys(checks).length - Object.keys(checks).filter((n) => unseen.includes(n)).length} checks OK for server ${this.server}`)];
+    if (Object.keys(checks).some((n) => unseen.includes(n))) {
+      findings.push(warning('barman check: receive-wal running', 'not checked from the drill host: the receive-wal lock is in barman_lock_directory on the Barman host, and pgdrill keeps Barman\'s locks in its own work folder', `run barman check ${this.server} on the Barman host`));
+    }
     const status = await json('status');
     if (status) {
       const say = (k: string) => status[k]?.message;
       findings.push(passed('barman status', `${say('backups_number') ?? '?'} backup(s), first ${say('first_backup') ?? '?'}, last ${say('last_backup') ?? '?'}; minimum redundancy ${say('minimum_redundancy') ?? '?'}; retention ${say('retention_policies') ?? '?'}; PostgreSQL ${say('pg_version') ?? '?'}`));
     }
     return findings;
+  }
+
+  streamsWal(): boolean {
+    return this.streaming;
   }
 
   readOnlyPaths(): string[] {
@@ -129,6 +140,7 @@ export class BarmanSource implements BackupSource {
     const server = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-server', this.server], 'barman-show-server')) as Record<string, Record<string, unknown>>)[this.server] ?? {};
     this.walsDir = typeof server['wals_directory'] === 'string' ? server['wals_directory'] : undefined;
     this.baseDir = typeof server['basebackups_directory'] === 'string' ? server['basebackups_directory'] : undefined;
+    this.streaming = [true, 'true', 'on', 'True'].includes(server['streaming_archiver'] as string);
     // show-backup, check and get-wal create the WAL catalog when it is missing: in the user's wals_directory.
     if (this.walsDir && existsSync(this.walsDir) && !existsSync(path.join(this.walsDir, 'xlog.db'))) {
       throw new EnvironmentError(
