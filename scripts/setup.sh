@@ -37,6 +37,9 @@ command -v barman-cloud-restore >/dev/null 2>&1 || pkgs+=(barman-cli-cloud)
 command -v openssl >/dev/null 2>&1 || pkgs+=(openssl)
 # Evidence stores on a git branch (pgdrill evidence push git+...#branch) run git.
 command -v git >/dev/null 2>&1 || pkgs+=(git)
+# A drill of an existing backup holds the user's paths read-only for every child it starts: as root in a mount
+# namespace (util-linux's unshare and setpriv, always on Debian), as another user with bubblewrap.
+command -v bwrap >/dev/null 2>&1 || pkgs+=(bubblewrap)
 if $want_browser && [ ! -x /usr/bin/chromium ]; then
   pkgs+=(chromium)
 fi

@@ -29,6 +29,12 @@ function program(): Command {
     .configureOutput({ writeErr: (t) => process.stderr.write(t) });
   const commands = [runCommand(), compareCommand(), keygenCommand(), evidenceCommand(), checkCommand(), discoverCommand(), postgresCommand(), cleanupCommand(), reportCommand(), initCommand(), planCommand(), aggregateCommand(), validateCommand()];
   for (const command of commands) cli.addCommand(command);
+  // Added commands do not inherit: every command of the tree throws instead of exiting, and writes to stderr.
+  const inherit = (c: Command) => {
+    c.exitOverride().configureOutput({ writeErr: (t) => process.stderr.write(t) });
+    for (const sub of c.commands) inherit(sub);
+  };
+  inherit(cli);
   return cli;
 }
 

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { InterruptedError, StepFailedError } from '../errors.js';
 import { childEnv } from './child-env.js';
 import type { OsUser } from './os-user.js';
+import { wrapArgs, type ReadOnlyGuard } from './read-only.js';
 import type { Redactor } from './redactor.js';
 
 export interface RunOptions {
@@ -49,6 +50,8 @@ export interface CommandRunnerOptions {
   cwd: string;
   /** Variables every child of this drill gets on top of the allow-list (a provider's tool settings). */
   env?: Record<string, string>;
+  /** The user's paths every child of this drill sees read-only (a drill of an existing backup). */
+  readOnly?: ReadOnlyGuard | undefined;
 }
 
 export class CommandRunner {
@@ -89,7 +92,8 @@ export class CommandRunner {
     const command = this.opts.redactor.redact([file, ...args].map(shellQuote).join(' '));
     const user = options.asServerUser ? this.opts.serverUser : undefined;
     const started = performance.now();
-    const child = execa(file, args, {
+    const l = this.launch(file, args, user);
+    const child = execa(l.file, l.args, {
       env: this.envFor(options.env, user),
       extendEnv: false,
       cwd: options.cwd ?? this.opts.cwd,
@@ -99,7 +103,7 @@ export class CommandRunner {
       timeout: options.lifetimeMs,
       cancelSignal: this.opts.signal,
       forceKillAfterDelay: 3000,
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      ...(l.uid !== undefined ? { uid: l.uid, gid: l.gid } : {}),
     });
     let exited = false;
     const done = child.then((result) => {
@@ -119,6 +123,16 @@ export class CommandRunner {
     };
   }
 
+  /** What to start, and as whom: through the read-only guard, which switches to the server user itself once its mounts are made. */
+  private launch(file: string, args: string[], user: OsUser | undefined): { file: string; args: string[]; uid?: number; gid?: number } {
+    const guard = this.opts.readOnly;
+    if (guard?.enforced) {
+      const asRoot = guard.how === 'mount namespace (unshare)';
+      return { ...wrapArgs(guard, file, args, asRoot ? user : undefined), ...(!asRoot && user ? { uid: user.uid, gid: user.gid } : {}) };
+    }
+    return { file, args, ...(user ? { uid: user.uid, gid: user.gid } : {}) };
+  }
+
   /** The allow-listed environment (child-env.ts), the drill's tool settings, then the command's own. */
   private envFor(own: Record<string, string> | undefined, user: OsUser | undefined): Record<string, string> {
     const identity = user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : { HOME: process.env['HOME'], USER: process.env['USER'], LOGNAME: process.env['LOGNAME'] };
@@ -134,7 +148,8 @@ export class CommandRunner {
     const user = options.asServerUser ? this.opts.serverUser : undefined;
     const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs;
     const started = performance.now();
-    const result = await execa(file, args, {
+    const l = this.launch(file, args, user);
+    const result = await execa(l.file, l.args, {
       env: this.envFor(options.env, user),
       extendEnv: false,
       cwd: options.cwd ?? this.opts.cwd,
@@ -145,14 +160,14 @@ export class CommandRunner {
       stdin: 'ignore',
       all: true,
       stripFinalNewline: true,
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      ...(l.uid !== undefined ? { uid: l.uid, gid: l.gid } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
     const all = redactor.redact(result.all ?? '');
     const exitCode = result.exitCode ?? null;
     writeFileSync(
       logFile,
-      `$ ${command}\n${user ? `# as OS user ${user.name}\n` : ''}${all}\n# exit ${exitCode ?? result.signal ?? 'none'} after ${seconds.toFixed(3)}s${result.timedOut ? ' (timed out)' : ''}\n`,
+      `$ ${command}\n${user ? `# as OS user ${user.name}\n` : ''}${this.opts.readOnly?.enforced ? `# read-only: ${this.opts.readOnly.paths.join(' ')} (${this.opts.readOnly.how})\n` : ''}${all}\n# exit ${exitCode ?? result.signal ?? 'none'} after ${seconds.toFixed(3)}s${result.timedOut ? ' (timed out)' : ''}\n`,
     );
     this.shared.records.push({ label: options.label, command, exitCode, seconds, logFile });
 

@@ -158,6 +158,10 @@ export const resultSchema = z
       })
       .optional()
       .describe("the production settings the sandbox overrides, with their original values"),
+    readOnly: z
+      .object({ enforced: z.boolean(), how: z.string(), paths: z.array(z.string()), why: z.string().optional() })
+      .optional()
+      .describe("a drill of an existing backup: whether the user's paths were read-only for every child of the drill (the sandbox server and its restore_command included), how, and why not"),
     freshness: z
       .object({ seconds: z.number(), newestCommit: z.string(), from: z.string(), lossAt: z.string() })
       .optional()

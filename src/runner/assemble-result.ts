@@ -104,6 +104,7 @@ export function assembleResult(input: {
     ...(o.warnings.length > 0 ? { warnings: o.warnings } : {}),
     ...sourceSection(o, input.startedAt),
     ...(r.sandbox ? { sandbox: { overrides: r.sandbox.overrides, warnings: r.sandbox.warnings } } : {}),
+    ...(p.kind === 'existing' && p.readOnly ? { readOnly: p.readOnly } : {}),
     ...(freshness ? { freshness } : {}),
     ...(p.kind === 'existing' && p.pipeline ? { pipeline: p.pipeline } : {}),
     ...(forecast && drill.objectives.forecast

@@ -8,6 +8,7 @@ import type { IncidentRecord } from '../incidents/incident.js';
 import type { PipelineFinding } from '../pipeline/finding.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
 import type { ProviderInfo } from '../providers/provider.js';
+import type { ReadOnlyGuard } from '../exec/read-only.js';
 import type { ReadyEvent } from '../providers/readiness.js';
 import type { BackupArtifact, WalContinuity } from '../tools/backup-method.js';
 import type { ChosenBackup } from '../tools/source.js';
@@ -43,6 +44,8 @@ export interface ExistingSeen {
   live?: LiveLoss;
   /** Why the RPO objective cannot be shown met whatever this run measures (one sample of a longer archive cycle). */
   rpoNotProven?: string;
+  /** Whether the user's paths were held read-only for every child of the drill, and how (or why not). */
+  readOnly?: ReadOnlyGuard;
 }
 
 /** What the recovery saw (recover.ts). */

@@ -11,6 +11,7 @@ import { generatePassword, LocalProvider } from '../providers/local/local-provid
 import type { Provider } from '../providers/provider.js';
 import type { BackupMethod } from '../tools/backup-method.js';
 import { backupMethod, createSource } from '../tools/registry.js';
+import { readOnlyGuard } from '../exec/read-only.js';
 import { concludeDrill, recordFailure } from './conclude.js';
 import { newOutcome } from './outcome.js';
 import { existingPrologue } from './plans/existing.js';
@@ -49,6 +50,12 @@ export async function runDrill(drill: AnyDrill, opts: RunDrillOptions): Promise<
   const password = opts.password ?? generatePassword();
   const source = existing ? createSource(drill.source) : undefined;
   const method = existing ? undefined : (opts.backupMethod ?? backupMethod(drill.backup.method, drill.backup));
+  // The user's backup, archive, repository and configuration: read-only for every child of the drill.
+  const guard = source ? readOnlyGuard(source.inputPaths()) : undefined;
+  if (guard && outcome.prologue.kind === 'existing') {
+    outcome.prologue.readOnly = guard;
+    if (!guard.enforced && guard.paths.length > 0) outcome.warnings.push(`read-only enforced: no, because ${guard.why ?? 'unknown'}; pgdrill still writes nothing there, but the kernel does not hold it to that`);
+  }
   let session: DrillSession | undefined;
   try {
     // Disposed as this block ends, however it ends: every server, receiver and writer stopped, the folder removed.
@@ -62,6 +69,7 @@ export async function runDrill(drill: AnyDrill, opts: RunDrillOptions): Promise<
       workRoot: opts.workRoot,
       stepTimeoutMs: drill.timeouts.step,
       secrets: existing ? (source?.secrets?.() ?? []) : [password],
+      readOnly: guard,
     }));
     if (existing && source) {
       const { recoverable, provider } = await existingPrologue(drill, source, { session: s, timeline, runId: opts.runId, startedAt }, outcome);

@@ -10,8 +10,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar';
-import type { AnyDrill } from '../drill/drill.js';
-import type { DrillOverrides } from '../drill/drill.js';
+import { isSourceDrill, type AnyDrill, type DrillOverrides } from '../drill/drill.js';
 import { EnvironmentError } from '../errors.js';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
 import type { DockerSandbox } from '../providers/docker/docker-sandbox.js';
@@ -123,6 +122,8 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, in
     const inside = result.environment.binDir ? `servers from ${result.environment.binDir} in the container` : 'servers from the image';
     result.environment.providerReason = `${reason}; ${inside}${result.environment.serverUser ? ` as ${result.environment.serverUser}` : ''}`;
     result.environment.provider = 'docker';
+    // Inside, the user's paths are mounted read-only by the engine (whatever the drill inside could probe).
+    if (inputs.readOnly.length > 0 && isSourceDrill(drill)) result.readOnly = { enforced: true, how: 'container read-only mounts', paths: inputs.readOnly };
     result.environment.host = `container ${result.environment.host} on ${os.hostname()}`;
     return { result, exitCode };
   } finally {

@@ -111,7 +111,7 @@ verify:
   - table: orders
 `);
       expect(r.status, r.diagnosis).to.equal('passed');
-      expect(r.recovery.settings['restore_command']).to.match(/get-wal --partial drill %f > %p$/);
+      expect(r.recovery.settings['restore_command']).to.match(/\( barman -c \S+ get-wal --partial drill %f > %p \)/);
       // No segment switch happened after the backup: without the .partial everything since then (> 3 s) is lost.
       expect(r.measured.rpoSeconds).to.be.at.least(0).and.below(1);
     });

@@ -66,14 +66,12 @@ export function findPgBinaries(major = 15, env: NodeJS.ProcessEnv = process.env,
       tried.push(`${dir} (missing ${missing.join(', ')})`);
       continue;
     }
-    let out: string;
-    try {
-      out = runToolSync(path.join(dir, 'postgres'), ['--version'], { timeoutMs: 10_000 }).stdout.trim();
-    } catch (error) {
-      const e = error as { stderr?: string; message: string };
-      tried.push(`${dir} (postgres --version fails: ${(e.stderr || e.message).trim().split('\n')[0]})`);
+    const r = runToolSync(path.join(dir, 'postgres'), ['--version'], { timeoutMs: 10_000, allowFailure: true });
+    if (r.exitCode !== 0) {
+      tried.push(`${dir} (postgres --version fails: ${(r.stderr || r.stdout).trim().split('\n')[0]})`);
       continue;
     }
+    const out = r.stdout.trim();
     const version = /(\d+(?:\.\d+)?)/.exec(out.replace(/^.*\(PostgreSQL\)\s*/, ''))?.[1] ?? out;
     if (Number.parseInt(version, 10) !== major) {
       tried.push(`${dir} (PostgreSQL ${version}, not ${major})`);

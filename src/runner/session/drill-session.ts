@@ -6,7 +6,9 @@ import path from 'node:path';
 import type { BackupContext } from '../../tools/backup-method.js';
 import { CommandRunner } from '../../exec/command-runner.js';
 import { chownTree, type OsUser } from '../../exec/os-user.js';
+import type { ReadOnlyGuard } from '../../exec/read-only.js';
 import { Redactor } from '../../exec/redactor.js';
+import { EnvironmentError } from '../../errors.js';
 import type { Provider } from '../../providers/provider.js';
 import { CleanupStack } from './cleanup-stack.js';
 import { createWorkFolder, releaseWorkFolder } from './work-folders.js';
@@ -20,6 +22,8 @@ export interface SessionOptions {
   workRoot?: string | undefined;
   stepTimeoutMs: number;
   secrets: string[];
+  /** The user's paths every child of the drill sees read-only (a drill of an existing backup). */
+  readOnly?: ReadOnlyGuard | undefined;
 }
 
 export class DrillSession implements AsyncDisposable {
@@ -30,7 +34,11 @@ export class DrillSession implements AsyncDisposable {
   private readonly cleanup = new CleanupStack();
 
   constructor(opts: SessionOptions) {
-    this.workDir = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
+    const root = opts.workRoot ?? os.tmpdir();
+    // The work folder is written to: never inside a path held read-only (the user's backup or archive).
+    const inside = opts.readOnly?.paths.find((p) => path.resolve(root).startsWith(`${path.resolve(p)}${path.sep}`) || path.resolve(root) === path.resolve(p));
+    if (inside) throw new EnvironmentError(`the work folder's parent ${root} is inside ${inside}, which the drill reads and must never write`, 'pass --work-dir (or PGDRILL_WORK_DIR) outside the backup, its archive and its repository');
+    this.workDir = createWorkFolder(root, opts.runId);
     chownTree(this.workDir, opts.serverUser);
     const redactor = new Redactor();
     for (const s of opts.secrets) redactor.add(s);
@@ -41,6 +49,7 @@ export class DrillSession implements AsyncDisposable {
       serverUser: opts.serverUser,
       defaultTimeoutMs: opts.stepTimeoutMs,
       cwd: this.workDir,
+      readOnly: opts.readOnly,
     });
     this.ctx = {
       workDir: this.workDir,
