@@ -19,13 +19,18 @@ export interface ReadOnlyGuard {
   why?: string;
 }
 
+/** Set by the docker provider for the pgdrill inside its container, whose source paths the engine mounted read-only. */
+export const READ_ONLY_BY = 'PGDRILL_READ_ONLY_BY';
+
 /** Mounts each path read-only over itself (the arguments before --), then runs what follows --. */
 const RO_MOUNTS = 'for p; do [ "$p" = -- ] && break; mount --bind -- "$p" "$p" && mount -o remount,bind,ro -- "$p" || exit 97; done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"';
 
 /** Whether the paths can be held read-only here, and how: probed once, with the real tools. */
-export function readOnlyGuard(paths: readonly string[], root = process.getuid?.() === 0): ReadOnlyGuard {
+export function readOnlyGuard(paths: readonly string[], root = process.getuid?.() === 0, env: NodeJS.ProcessEnv = process.env): ReadOnlyGuard {
   const held = [...new Set(paths.filter((p) => path.isAbsolute(p) && existsSync(p)))];
   if (held.length === 0) return { enforced: false, how: 'none', paths: [], why: 'the source names no path on this host (object storage only)' };
+  // The docker provider's drill inside its container: the engine mounted these paths read-only.
+  if (env[READ_ONLY_BY] === 'container') return { enforced: true, how: 'container read-only mounts', paths: held };
   const probe = root ? wrapArgs({ enforced: true, how: 'mount namespace (unshare)', paths: held }, 'true', [], undefined) : wrapArgs({ enforced: true, how: 'bubblewrap', paths: held }, 'true', [], undefined);
   try {
     const r = runToolSync(probe.file, probe.args, { timeoutMs: 10_000, allowFailure: true });

@@ -6,6 +6,7 @@ import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { createSource } from '../tools/registry.js';
 import { EnvironmentError } from '../errors.js';
 import { cacheDir } from '../providers/local/postgres-cache.js';
+import { READ_ONLY_BY } from '../exec/read-only.js';
 
 export interface ContainerInputs {
   /** Host files copied into the container at the same path (tar stream through the engine). */
@@ -80,6 +81,8 @@ export function containerInputs(drill: AnyDrill, env: NodeJS.ProcessEnv = proces
       forwarded['PGDRILL_CACHE_DIR'] = cache;
     }
     if (drill.source.live) forwarded[drill.source.live.conninfo.slice('env:'.length)] = env[drill.source.live.conninfo.slice('env:'.length)] ?? '';
+    // The pgdrill inside reports the engine's read-only mounts as what holds the user's paths read-only.
+    if (readOnly.length > 0) forwarded[READ_ONLY_BY] = 'container';
   } else {
     files.push(...drill.fixturePaths);
     if (drill.backup.repo?.caFile) files.push(drill.backup.repo.caFile);
