@@ -261,6 +261,8 @@ function issueProblems(
   lineOf: (offset: number | undefined) => number | undefined,
 ): ConfigProblem[] {
   const issuePath = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  // verify: { database, as, checks: [...] } is validated as its list: point at the check where the file has it.
+  if (issuePath[0] === 'verify' && typeof issuePath[1] === 'number' && isMap(doc.getIn(['verify'], true))) issuePath.splice(1, 0, 'checks');
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const keyPath = [...issuePath, key];

@@ -46,17 +46,47 @@ export const settingValue = z.union([z.string(), z.number(), z.boolean()], {
   error: 'must be a string, number or boolean',
 });
 
+export const databaseName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$-]*$/, { message: 'must be a database name (letters, digits, _, - and $)' });
+
+/** A role as SQL names it: app_rw, or a quoted name. */
+export const roleName = z.string().min(1).max(63);
+
+/** Where a check runs: its database (default: the verify section's, else postgres) and the role it runs as. */
+const where = { database: databaseName.optional(), as: roleName.optional() };
+
 export const sqlCheck = z.strictObject({
   name: z.string().optional(),
   sql: z.string().min(1, { message: 'must be a SQL query' }),
   expect: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
   compare: z.literal('pre-incident', { error: 'the only comparison is pre-incident' }).optional(),
+  ...where,
 });
 
 export const tableCheck = z.strictObject({
   name: z.string().optional(),
   table: tableName,
+  ...where,
 });
+
+/**
+ * The verify section: a list of checks, or `{ database, as, checks }` whose database and role every check takes
+ * unless it names its own. Either way the drill holds the list, each check with where it runs (validated as one).
+ */
+export function verifySection<C extends z.ZodType>(check: C, refine: (checks: Array<z.output<C>>, ctx: z.RefinementCtx) => void) {
+  return z.preprocess((raw, ctx) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+    const o = raw as Record<string, unknown>;
+    const unknown = Object.keys(o).filter((k) => !['database', 'as', 'checks'].includes(k));
+    if (unknown.length > 0 || !Array.isArray(o['checks'])) {
+      ctx.addIssue({ code: 'custom', message: `${unknown.length ? `unknown key ${unknown.map((k) => `"${k}"`).join(', ')}: ` : ''}verify is a list of checks, or { database, as, checks: [...] }` });
+      return raw;
+    }
+    return (o['checks'] as unknown[]).map((c) => {
+      if (c === null || typeof c !== 'object' || Array.isArray(c) || 'integrity' in c) return c;
+      return { ...(o['database'] !== undefined ? { database: o['database'] } : {}), ...(o['as'] !== undefined ? { as: o['as'] } : {}), ...c };
+    });
+  }, z.array(check).superRefine(refine));
+}
 
 export const TARGET_KINDS = ['before-incident', 'time', 'xid', 'lsn', 'name', 'immediate', 'latest'] as const;
 
@@ -117,7 +147,6 @@ export const provider = z.enum(PROVIDERS, { error: notOneOf('a provider', PROVID
 /** How long any single command may take. */
 export const timeouts = z.strictObject({ step: duration.default(600_000) }).default({ step: 600_000 });
 
-export const databaseName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*$/, { message: 'must be a database name (letters, digits, _ and $)' });
 
 /** Refuses settings pgdrill owns (postgres.settings, sandbox.settings). */
 export function refuseManagedSettings(settings: Record<string, unknown>, ctx: z.RefinementCtx, at: (string | number)[] = []): void {

@@ -7,7 +7,7 @@ import { backupMethodNames, backupOptionSchemas, methodFacts, methodsWith } from
 import { incidentSchema } from '../incidents/incident-schema.js';
 import { INCIDENT_FACTS } from '../incidents/registry.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
-import { duration, notOneOf, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts } from './schema-parts.js';
+import { duration, notOneOf, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts, verifySection } from './schema-parts.js';
 
 /** Incident kinds a check is meant to find (expect: detected). */
 function detectable(): string[] {
@@ -79,7 +79,7 @@ export const drillSchema = z
     incident: incidentSchema,
     expect: z.enum(['recovered', 'detected'], { error: notOneOf('an expectation', ['recovered', 'detected']) }).default('recovered'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
-    verify: z.array(check).superRefine(oneIntegrityEntry).default([]),
+    verify: verifySection(check, oneIntegrityEntry).default([]),
     sanity,
     timeouts,
   })

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { registryGeneration, sourceKinds } from '../tools/registry.js';
 import type { SourceKind } from '../tools/tool.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
-import { duration, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts } from './schema-parts.js';
+import { duration, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts, verifySection } from './schema-parts.js';
 
 /**
  * A connection to the live source, for a measured RPO: markers are written there for `runFor`, then a loss of the
@@ -61,17 +61,14 @@ function buildSourceDrillSchema(kinds: SourceKind[]) {
     source,
     provider,
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
-    verify: z
-      .array(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }))
-      .superRefine(oneIntegrityEntry)
-      .superRefine((checks, ctx) => {
-        for (const [i, c] of checks.entries()) {
-          if ('compare' in c && c.compare !== undefined) {
-            ctx.addIssue({ code: 'custom', path: [i, 'compare'], message: 'compare: pre-incident needs the value before an incident pgdrill caused; a drill of an existing backup has none, so the check could never fail: write expect: with the value the query must return' });
-          }
+    verify: verifySection(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }), (checks, ctx) => {
+      oneIntegrityEntry(checks, ctx);
+      for (const [i, c] of checks.entries()) {
+        if ('compare' in c && c.compare !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [i, 'compare'], message: 'compare: pre-incident needs the value before an incident pgdrill caused; a drill of an existing backup has none, so the check could never fail: write expect: with the value the query must return' });
         }
-      })
-      .default([]),
+      }
+    }).default([]),
     sanity,
     sandbox: z
       .strictObject({

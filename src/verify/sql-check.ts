@@ -2,10 +2,11 @@
 // the value the same query returned on the primary just before the incident (`compare: pre-incident`).
 import type { PostgresInstance } from '../providers/provider.js';
 import { scalar } from './scalar.js';
+import { CheckPlaceError, relationHint, type Where } from './where-checks-run.js';
 import type { CheckResult } from '../model/check-result.js';
 import type { VerifyContext } from './check.js';
 
-export interface SqlCheckSpec {
+export interface SqlCheckSpec extends Where {
   name?: string | undefined;
   sql: string;
   expect?: string | undefined;
@@ -17,9 +18,13 @@ export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, p
   const wanted = spec.compare === 'pre-incident' ? preIncident : spec.expect;
   let got: string | null;
   try {
-    got = await scalar(restored, spec.sql);
+    got = await scalar(restored, spec.sql, spec);
   } catch (error) {
-    return { name, status: 'failed', detail: `query failed after recovery: ${(error as Error).message}` };
+    const message = (error as Error).message;
+    const here = spec.database ?? restored.defaultDatabase;
+    const where = `${here}${spec.as ? ` as ${spec.as}` : ''}`;
+    if (error instanceof CheckPlaceError) return { name, status: 'failed', detail: `could not run in ${where}: ${message}` };
+    return { name, status: 'failed', detail: `query failed after recovery (in ${where}): ${message}${await relationHint(restored, message, here)}` };
   }
   if (wanted === undefined) {
     return { name, status: 'passed', detail: `query ran after recovery and returned ${JSON.stringify(got)}` };

@@ -16,7 +16,7 @@ export interface PreIncidentTruth {
 
 /** The incident's tables plus the drill's `table:` checks, each once. */
 export function protectedTables(drill: Drill, incidentTables: ProtectedTable[]): ProtectedTable[] {
-  const all: ProtectedTable[] = [...incidentTables, ...drill.verify.flatMap((c) => ('table' in c ? [{ table: c.table }] : []))];
+  const all: ProtectedTable[] = [...incidentTables, ...drill.verify.flatMap((c) => ('table' in c ? [{ table: c.table, ...(c.database ? { database: c.database } : {}) }] : []))];
   const seen = new Set<string>();
   return all.filter((t) => {
     const key = `${t.database ?? 'postgres'}\u0000${t.table}`;
@@ -37,7 +37,7 @@ export async function captureTruth(drill: Drill, primary: PostgresInstance, tabl
   }
   const compareValues = new Map<number, string | null>();
   for (const [i, c] of drill.verify.entries()) {
-    if ('sql' in c && c.compare === 'pre-incident') compareValues.set(i, await scalar(primary, c.sql));
+    if ('sql' in c && c.compare === 'pre-incident') compareValues.set(i, await scalar(primary, c.sql, c));
   }
   return { fingerprints, compareValues };
 }

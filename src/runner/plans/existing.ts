@@ -63,7 +63,7 @@ export async function existingPrologue(
   // One sample of an archive cycle longer than the objective cannot show the objective met.
   const cycle = live && live.mode === 'archive-at-loss' ? seen.pipeline.find((f) => f.check === 'archive_timeout vs RPO' && f.status === 'failed') : undefined;
   if (cycle) seen.rpoNotProven = `${cycle.detail}; a loss at another moment of the cycle costs more than this one did`;
-  const protectedTables = drill.verify.flatMap((c) => ('table' in c ? [c.table] : []));
+  const protectedTables = drill.verify.flatMap((c) => ('table' in c ? [c.database && c.database !== 'postgres' ? `${c.database}: ${c.table}` : c.table] : []));
   const recoverable: Recoverable = {
     instanceName: 'sandbox',
     restore: (request) => source.restore(ctx, backup, request),
