@@ -2,7 +2,7 @@
 // reach outside the sandbox, is overridden, and each override is reported with its original value. The copy of
 // postgresql.conf in the work folder loses the lines that point elsewhere (data_directory, hba_file, include...);
 // the sandbox gets pgdrill's own pg_hba.conf: only pgdrill, over a private Unix socket.
-import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync, chownSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { OsUser } from '../../exec/os-user.js';
 import { RESTORED_PINS } from '../../pg/pinned-settings.js';
@@ -72,6 +72,12 @@ export function prepareSandbox(dataDir: string, opts: { libDir: string; socketOw
     // Debian-style clusters keep their configuration in /etc: the backup has none, the sandbox gets pgdrill's.
     writeFileSync(conf, '# pgdrill sandbox: the backup had no postgresql.conf (configuration kept outside the data folder)\n');
     warnings.push('the backup has no postgresql.conf (its configuration is kept outside the data folder): the sandbox runs with defaults plus the overrides listed');
+  }
+  // A backup of a standby keeps its standby.signal, which wins over recovery.signal: the sandbox would wait in
+  // standby mode for WAL forever instead of recovering and promoting.
+  if (existsSync(path.join(dataDir, 'standby.signal'))) {
+    unlinkSync(path.join(dataDir, 'standby.signal'));
+    overrides.push({ setting: 'standby.signal', original: 'present (a backup of a standby)', sandbox: '(removed)', why: 'the sandbox recovers to its target and promotes; in standby mode it would wait for WAL forever' });
   }
   writeFileSync(path.join(dataDir, 'pg_hba.conf'), '# pgdrill sandbox: only pgdrill, over a private Unix socket\nlocal all all trust\n');
   writeFileSync(path.join(dataDir, 'pg_ident.conf'), '');
