@@ -5,7 +5,7 @@
 // none added, before and after.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { statusExit, worstExit } from '../model/exit-codes.js';
 import type { DrillResult } from '../model/result-schema.js';
@@ -98,6 +98,12 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
         for (const r of results.values()) if (r.readOnly) expect(r.readOnly.enforced, r.readOnly.why).to.equal(true);
         expect(workFoldersLeft(work)).to.deep.equal([]);
         expect(postgresProcessesUnder(work).filter((l) => !l.includes(`${dir}/`))).to.deep.equal([]);
+      });
+
+      it('what the drills must not have touched outside their paths is as it was (the case\'s own after.sh)', function () {
+        const after = path.join(dir, 'after.sh');
+        if (!existsSync(after)) this.skip();
+        execFileSync('bash', [after], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
       });
 
       after(() => {

@@ -23,7 +23,11 @@ init() { own "$(dirname "$1")"; pg initdb -D "$1" -A trust -U postgres "${@:2}" 
 conf() { local d=$1; shift; for l in "$@"; do printf '%s\n' "$l" | as_pg tee -a "$d/postgresql.conf" >/dev/null; done; }
 # start DATA PORT: listens on 127.0.0.1 and a socket folder of the case; waits until it accepts connections.
 SOCK=$CASE/sock
-start() { own "$SOCK"; chmod 755 "$SOCK"; pg pg_ctl -D "$1" -l "$1.log" -o "-p $2 -k $SOCK -c listen_addresses=127.0.0.1" -w -s start; }
+STARTED=()
+start() { own "$SOCK"; chmod 755 "$SOCK"; STARTED+=("$1"); pg pg_ctl -D "$1" -l "$1.log" -o "-p $2 -k $SOCK -c listen_addresses=127.0.0.1" -w -s start; }
+# A case that fails half-way stops every server it started (one that succeeds may leave a live source running).
+on_exit() { local rc=$?; if [ "$rc" -ne 0 ]; then for d in "${STARTED[@]}"; do pg pg_ctl -D "$d" -m immediate -w -s stop >/dev/null 2>&1 || true; done; fi; }
+trap on_exit EXIT
 stop() { pg pg_ctl -D "$1" -m fast -w -s stop || true; }
 # sql PORT [DB] SQL: one statement, the first column of the answer.
 sql() { local port=$1 db=postgres; if [ $# -eq 3 ]; then db=$2; shift; fi; as_pg "$PG_BIN/psql" -X -q -At -h "$SOCK" -p "$port" -d "$db" -v ON_ERROR_STOP=1 -c "$2"; }
