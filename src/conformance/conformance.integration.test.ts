@@ -26,6 +26,8 @@ interface Expectation {
   evidence?: string;
   /** Text one of the warnings must contain. */
   warning?: string;
+  /** Text no warning may contain (a false alarm). */
+  noWarning?: string;
   /** objectives.rpoMet (null: does not apply). */
   rpoMet?: boolean | null;
   /** The measured RPO must lie in [min, max] seconds. */
@@ -87,6 +89,7 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
           if (e.diagnosis) expect(r.diagnosis ?? '', what).to.contain(e.diagnosis);
           if (e.evidence) expect(r.recovery.evidence.join('\n'), what).to.contain(e.evidence);
           if (e.warning) expect((r.warnings ?? []).join('\n'), what).to.contain(e.warning);
+          if (e.noWarning) expect((r.warnings ?? []).join('\n'), what).not.to.contain(e.noWarning);
           if (e.rpoMet !== undefined) expect(r.objectives.rpoMet, what).to.equal(e.rpoMet);
           if (e.rpo) expect(r.measured.rpoSeconds, what).to.be.within(e.rpo[0], e.rpo[1]);
           if (e.sandbox) expect(JSON.stringify(r.sandbox ?? {}), what).to.contain(e.sandbox);

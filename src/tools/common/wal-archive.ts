@@ -92,26 +92,27 @@ export function parseTimelineHistory(text: string): Array<{ timeline: number; en
 }
 
 /**
- * The walk across timeline switches, as recovery reads them: each ancestor timeline up to the segment before the
- * one holding its switch point, then the next timeline from that segment on (PostgreSQL reads a segment from the
- * newest timeline that has begun by its end), up to `untilLsn` on `timeline`.
+ * The walk across timeline switches, as recovery reads them: each segment from the backup's start to `untilLsn`
+ * must be there on a timeline that covers some of it (the segment holding a switch point may come from the old
+ * timeline or the new one: PostgreSQL tries the newest first), ancestors from the history file up to where each
+ * ended, `timeline` from its switch point on.
  */
 export function continuityAcross(present: Set<string>, timeline: number, history: Array<{ timeline: number; endLsn: bigint }>, fromLsn: bigint, untilLsn: bigint, segSize: bigint): WalContinuity {
   const spans: Array<{ timeline: number; from: bigint; until: bigint }> = [];
-  let from = fromLsn;
-  for (const h of [...history].sort((a, b) => (a.endLsn < b.endLsn ? -1 : 1))) {
-    if (h.endLsn <= from) continue;
-    const switchSegmentStart = h.endLsn - (h.endLsn % segSize);
-    if (switchSegmentStart > from) spans.push({ timeline: h.timeline, from, until: switchSegmentStart - 1n });
-    from = switchSegmentStart > from ? switchSegmentStart : from;
+  let begin = 0n;
+  for (const h of [...history].sort((x, y) => (x.endLsn < y.endLsn ? -1 : 1))) {
+    spans.push({ timeline: h.timeline, from: begin, until: h.endLsn });
+    begin = h.endLsn;
   }
-  spans.push({ timeline, from, until: untilLsn });
-  const first = segmentName(spans[0]?.timeline ?? timeline, fromLsn, segSize);
+  spans.push({ timeline, from: begin, until: untilLsn + segSize });
+  const first = segmentName(spans.find((sp) => fromLsn < sp.until)?.timeline ?? timeline, fromLsn, segSize);
   const last = segmentName(timeline, untilLsn, segSize);
-  for (const span of spans) {
-    if (span.until < span.from) continue;
-    const c = continuity(present, span.timeline, span.from, span.until, segSize);
-    if (!c.continuous) return { ...c, firstSegment: first, lastSegment: last };
+  for (let n = fromLsn / segSize; n <= untilLsn / segSize; n++) {
+    const start = n * segSize;
+    const candidates = spans.filter((sp) => sp.from < start + segSize && sp.until > start).map((sp) => segmentName(sp.timeline, start, segSize));
+    if (!candidates.some((c) => present.has(c))) {
+      return { continuous: false, missingSegment: candidates.at(-1) ?? segmentName(timeline, start, segSize), lastContiguousLsn: formatLsn(start), firstSegment: first, lastSegment: last };
+    }
   }
   return { continuous: true, firstSegment: first, lastSegment: last };
 }
