@@ -1,5 +1,6 @@
-// What "the user's files were not touched" means in a test: sha256 and mode of every file below the folders
-// (symbolic links by target), by path, taken before and after a drill.
+// What "the user's files were not touched" means in a test: sha256 and mode of every file below the folders (or of
+// the file itself; symbolic links by target), by path, taken before and after a drill. Folders are listed too, so
+// an empty folder created inside shows.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -10,10 +11,16 @@ export function hashes(...dirs: string[]): Record<string, string> {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const full = path.join(d, e.name);
       if (e.isSymbolicLink()) out[full] = `link ${readlinkSync(full)}`;
-      else if (e.isDirectory()) walk(full);
+      else if (e.isDirectory()) {
+        out[`${full}/`] = `folder ${statSync(full).mode}`;
+        walk(full);
+      }
       else out[full] = `${createHash('sha256').update(readFileSync(full)).digest('hex')} ${statSync(full).mode}`;
     }
   };
-  for (const d of dirs) walk(d);
+  for (const d of dirs) {
+    if (statSync(d).isDirectory()) walk(d);
+    else out[d] = `${createHash('sha256').update(readFileSync(d)).digest('hex')} ${statSync(d).mode}`;
+  }
   return out;
 }
