@@ -32,6 +32,8 @@ interface Expectation {
   rpoMet?: boolean | null;
   /** The measured RPO must lie in [min, max] seconds. */
   rpo?: [number, number];
+  /** measured.discardedMarkers. */
+  discarded?: number;
   /** Checks that must have passed, by name. */
   passedChecks?: string[];
   /** Text the result's sandbox overrides or warnings must contain. */
@@ -92,6 +94,7 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
           if (e.noWarning) expect((r.warnings ?? []).join('\n'), what).not.to.contain(e.noWarning);
           if (e.rpoMet !== undefined) expect(r.objectives.rpoMet, what).to.equal(e.rpoMet);
           if (e.rpo) expect(r.measured.rpoSeconds, what).to.be.within(e.rpo[0], e.rpo[1]);
+          if (e.discarded !== undefined) expect(r.measured.discardedMarkers, what).to.equal(e.discarded);
           if (e.sandbox) expect(JSON.stringify(r.sandbox ?? {}), what).to.contain(e.sandbox);
         }
       });
