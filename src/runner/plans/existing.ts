@@ -35,6 +35,9 @@ export async function existingPrologue(
   const age = drill.objectives.maxBackupAge !== undefined ? seen.pipeline.find((f) => f.check === 'newest backup age') : undefined;
   if (age) o.checks.push({ name: 'newest backup age (objectives.maxBackupAge)', status: age.status === 'failed' ? 'failed' : 'passed', detail: `${age.detail}${age.fix ? `; ${age.fix}` : ''}` });
   for (const f of seen.pipeline.filter((x) => x.status !== 'passed' && x !== age)) o.warnings.push(`pipeline check ${f.check} ${f.status}: ${f.detail}${f.fix ? `; ${f.fix}` : ''}`);
+  // A hole in the archive is what a recovery that stops short will be failed for: it leads the diagnosis then.
+  const hole = seen.pipeline.find((f) => f.check === 'WAL archive continuous' && f.status === 'failed');
+  if (hole) o.findings.push(hole.detail);
   const toolVersion = await source.version(ctx);
   seen.source = { kind: source.kind, backup, toolVersion };
   s.timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);
