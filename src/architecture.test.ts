@@ -70,7 +70,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   evidence: ['drill', 'exec', 'model'],
   compare: ['drill', 'evidence', 'model', 'providers', 'report', 'runner', 'tools'],
   fleet: ['evidence', 'model', 'report', 'runner'],
-  cli: ['compare', 'drill', 'evidence', 'exec', 'fleet', 'model', 'notify', 'providers', 'report', 'runner', 'tools'],
+  cli: ['compare', 'drill', 'evidence', 'exec', 'fleet', 'model', 'notify', 'providers', 'report', 'runner', 'tools', 'verify'],
 };
 
 const RULES: Array<{ rule: string; from: string[]; forbidden: string[] }> = [

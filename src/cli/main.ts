@@ -18,6 +18,7 @@ import { planCommand } from './commands/plan.js';
 import { postgresCommand } from './commands/postgres.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { reportError } from './report-error.js';
 
@@ -27,7 +28,7 @@ function program(): Command {
     .version(PGDRILL_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (t) => process.stderr.write(t) });
-  const commands = [runCommand(), compareCommand(), keygenCommand(), evidenceCommand(), checkCommand(), discoverCommand(), postgresCommand(), cleanupCommand(), reportCommand(), initCommand(), planCommand(), aggregateCommand(), validateCommand()];
+  const commands = [runCommand(), compareCommand(), keygenCommand(), evidenceCommand(), checkCommand(), discoverCommand(), postgresCommand(), cleanupCommand(), reportCommand(), initCommand(), planCommand(), aggregateCommand(), schemaCommand(), validateCommand()];
   for (const command of commands) cli.addCommand(command);
   // Added commands do not inherit: every command of the tree throws instead of exiting, and writes to stderr.
   const inherit = (c: Command) => {

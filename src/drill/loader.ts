@@ -10,6 +10,7 @@ import { isSourceDrill, type AnyDrill, type Drill, type DrillOverrides, type Sou
 import { sourceDrillSchema } from './source-schema.js';
 import { applyPolicy } from './policy.js';
 import { drillSchema } from './schema.js';
+import { isSqlFile } from './schema-parts.js';
 import { drillSlug } from './slug.js';
 
 /** Loads and validates one self-contained drill file; throws DrillConfigError with every problem found. */
@@ -141,8 +142,10 @@ export function inspectDrill(file: string, overrides?: DrillOverrides): { drill?
     }
   });
 
+  const verify = parsed.success ? resolveVerifyFiles(parsed.data.verify, abs, doc, shown, lineOf, problems) : [];
+  const afterRestoreSteps = parsed.success ? resolveStepFiles(parsed.data.afterRestore, abs, doc, shown, lineOf, problems) : [];
   if (!parsed.success || problems.length > 0) return { problems: sortProblems(problems) };
-  return withPolicy({ drill: { ...parsed.data, file: abs, text: source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] });
+  return withPolicy({ drill: { ...parsed.data, verify, afterRestore: afterRestoreSteps, file: abs, text: source, fixturePaths, lines: keyLines(doc.contents, '', lineOf) }, problems: [] });
 }
 
 /** A drill of an existing backup: its own schema, and its paths resolved against the drill file and checked. */
@@ -201,8 +204,39 @@ function inspectSourceDrill(
       problems.push({ file: shown, line: lineOf(node?.range?.[0]), path: 'source.live.conninfo', message: `${variable} is not set in the environment`, fix: `export ${variable}=postgresql://<marker role>@<host>/<database> (README: "A measured RPO: live")` });
     }
   }
+  const verify = resolveVerifyFiles(d.verify, abs, doc, shown, lineOf, problems);
+  const afterRestoreSteps = resolveStepFiles(d.afterRestore, abs, doc, shown, lineOf, problems);
   if (problems.length > 0) return { problems: sortProblems(problems) };
-  return { drill: { ...d, source: resolved, file: abs, text, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+  return { drill: { ...d, verify, afterRestore: afterRestoreSteps, source: resolved, file: abs, text, lines: keyLines(doc.contents, '', lineOf) }, problems: [] };
+}
+
+/**
+ * The files a verify list names (a schema snapshot), resolved against the drill file and checked to exist: the
+ * drill is refused before anything starts when one is missing.
+ */
+function resolveVerifyFiles<T extends object>(verify: T[], abs: string, doc: Document, shown: string, lineOf: (offset: number | undefined) => number | undefined, problems: ConfigProblem[]): T[] {
+  const inMap = isMap(doc.getIn(['verify'], true));
+  return verify.map((c, i) => {
+    if (!('schema' in c) || typeof c.schema !== 'string') return c;
+    const file = path.resolve(path.dirname(abs), c.schema);
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      const keyPath = inMap ? ['verify', 'checks', i, 'schema'] : ['verify', i, 'schema'];
+      problems.push({ file: shown, line: lineOf((doc.getIn(keyPath, true) as Node | undefined)?.range?.[0]), path: keyPath.join('.').replace(/\.(\d+)/g, '[$1]'), message: `schema snapshot ${c.schema} not found (looked at ${file})`, fix: 'write one with pgdrill schema snapshot --database <db> --out <file> (paths are relative to the drill file)' });
+    }
+    return { ...c, schema: file };
+  });
+}
+
+/** afterRestore SQL files, resolved against the drill file and checked to exist. */
+function resolveStepFiles<T extends object>(steps: T[], abs: string, doc: Document, shown: string, lineOf: (offset: number | undefined) => number | undefined, problems: ConfigProblem[]): T[] {
+  return steps.map((step, i) => {
+    if (!('sql' in step) || typeof step.sql !== 'string' || !isSqlFile(step.sql)) return step;
+    const file = path.resolve(path.dirname(abs), step.sql);
+    if (!existsSync(file) || !statSync(file).isFile()) {
+      problems.push({ file: shown, line: lineOf((doc.getIn(['afterRestore', i, 'sql'], true) as Node | undefined)?.range?.[0]), path: `afterRestore[${i}].sql`, message: `SQL file ${step.sql} not found (looked at ${file})`, fix: 'paths are relative to the drill file; or write the statement itself' });
+    }
+    return { ...step, sql: file };
+  });
 }
 
 /** Puts the overrides into the raw data; returns the key paths they replaced. */

@@ -54,10 +54,35 @@ export const roleName = z.string().min(1).max(63);
 /** Where a check runs: its database (default: the verify section's, else postgres) and the role it runs as. */
 const where = { database: databaseName.optional(), as: roleName.optional() };
 
+/**
+ * What a query must return: the first column of the first row as text (`expect: "100"`, true, 42), no row at all
+ * (`expect: empty`), or `{ min, max }` (a number), `{ matches: <regular expression> }`, `{ equals: <text> }`.
+ */
+export const expectation = z.union(
+  [
+    z.union([z.string(), z.number(), z.boolean()]).transform((v) => (v === 'empty' ? ({ empty: true } as const) : String(v))),
+    z
+      .strictObject({ equals: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(), min: z.number().optional(), max: z.number().optional(), matches: z.string().optional() })
+      .refine((e) => Object.keys(e).length > 0, { message: 'name one of equals, min, max, matches' })
+      .refine((e) => e.matches === undefined || isRegExp(e.matches), { message: 'matches must be a regular expression, e.g. "^2026-"' }),
+  ],
+  { error: 'expect is a value ("100", true), empty (no row), or { min, max }, { matches }, { equals }' },
+);
+export type Expectation = z.output<typeof expectation>;
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const sqlCheck = z.strictObject({
   name: z.string().optional(),
   sql: z.string().min(1, { message: 'must be a SQL query' }),
-  expect: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
+  expect: expectation.optional(),
   compare: z.literal('pre-incident', { error: 'the only comparison is pre-incident' }).optional(),
   ...where,
 });
@@ -67,6 +92,16 @@ export const tableCheck = z.strictObject({
   table: tableName,
   ...where,
 });
+
+/** Checks of the whole restored cluster, named by one word in a verify list (`- sequences`). */
+export const CLUSTER_CHECKS = ['sequences', 'extensions', 'collations'] as const;
+
+/** The application's view of the cluster: sequences, extensions, collations, roles, a schema snapshot. */
+export const appCheck = z.union([
+  z.enum(CLUSTER_CHECKS).transform((k) => ({ [k]: true }) as { sequences?: true; extensions?: true; collations?: true }),
+  z.strictObject({ roles: z.array(roleName).min(1), name: z.string().optional() }),
+  z.strictObject({ schema: z.string().min(1), database: databaseName.optional(), name: z.string().optional() }),
+]);
 
 /**
  * The verify section: a list of checks, or `{ database, as, checks }` whose database and role every check takes
@@ -82,7 +117,7 @@ export function verifySection<C extends z.ZodType>(check: C, refine: (checks: Ar
       return raw;
     }
     return (o['checks'] as unknown[]).map((c) => {
-      if (c === null || typeof c !== 'object' || Array.isArray(c) || 'integrity' in c) return c;
+      if (c === null || typeof c !== 'object' || Array.isArray(c) || 'integrity' in c || 'roles' in c) return c;
       return { ...(o['database'] !== undefined ? { database: o['database'] } : {}), ...(o['as'] !== undefined ? { as: o['as'] } : {}), ...c };
     });
   }, z.array(check).superRefine(refine));
@@ -159,3 +194,24 @@ export function refuseManagedSettings(settings: Record<string, unknown>, ctx: z.
 
 /** Which backup of a repository: the newest, the oldest, one chosen at random (seeded), or a label / id. */
 export const backupSelection = z.string().min(1).default('latest').describe('latest | oldest | random | a backup label or id');
+
+/**
+ * The runbook's own steps after the restore, before the checks, inside the RTO: SQL (a statement, or a .sql file
+ * relative to the drill file) in a database and as a role, or a command (argv) with PGHOST, PGPORT, PGUSER and
+ * PGDATABASE pointing at the restored instance. A step that fails fails the drill.
+ */
+export const afterRestore = z
+  .array(
+    z.union(
+      [
+        z.strictObject({ sql: z.string().min(1), database: databaseName.optional(), as: roleName.optional(), name: z.string().optional() }),
+        z.strictObject({ command: z.array(z.string().min(1)).min(1), database: databaseName.optional(), name: z.string().optional() }),
+      ],
+      { error: 'each afterRestore step is { sql: <statement or file.sql>, database, as } or { command: [argv...] }' },
+    ),
+  )
+  .default([]);
+export type AfterRestoreStep = z.output<typeof afterRestore>[number];
+
+/** Whether an afterRestore sql value names a file (one .sql path, no statement). */
+export const isSqlFile = (sql: string) => /^[^\s;]+\.sql$/.test(sql.trim());

@@ -7,7 +7,7 @@ import { backupMethodNames, backupOptionSchemas, methodFacts, methodsWith } from
 import { incidentSchema } from '../incidents/incident-schema.js';
 import { INCIDENT_FACTS } from '../incidents/registry.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
-import { duration, notOneOf, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts, verifySection } from './schema-parts.js';
+import { afterRestore, appCheck, duration, notOneOf, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts, verifySection } from './schema-parts.js';
 
 /** Incident kinds a check is meant to find (expect: detected). */
 function detectable(): string[] {
@@ -34,8 +34,8 @@ const postgres = z.strictObject({
     .default({}),
 });
 
-const check = z.union([sqlCheck, tableCheck, integrityCheck], {
-  error: 'each verify entry is { sql, expect | compare: pre-incident }, { table } or { integrity: quick | full | off }',
+const check = z.union([sqlCheck, tableCheck, integrityCheck, appCheck], {
+  error: 'each verify entry is { sql, expect | compare: pre-incident }, { table }, { integrity: quick | full | off }, sequences, extensions, collations, { roles: [...] } or { schema: <file> }',
 });
 
 const background = z.strictObject({
@@ -80,6 +80,7 @@ export const drillSchema = z
     expect: z.enum(['recovered', 'detected'], { error: notOneOf('an expectation', ['recovered', 'detected']) }).default('recovered'),
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
     verify: verifySection(check, oneIntegrityEntry).default([]),
+    afterRestore,
     sanity,
     timeouts,
   })

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { registryGeneration, sourceKinds } from '../tools/registry.js';
 import type { SourceKind } from '../tools/tool.js';
 import { integrityCheck, oneIntegrityEntry, sanity } from './integrity-schema.js';
-import { duration, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts, verifySection } from './schema-parts.js';
+import { afterRestore, appCheck, duration, objectives, provider, recovery, refuseManagedSettings, settingValue, sqlCheck, tableCheck, timeouts, verifySection } from './schema-parts.js';
 
 /**
  * A connection to the live source, for a measured RPO: markers are written there for `runFor`, then a loss of the
@@ -61,7 +61,7 @@ function buildSourceDrillSchema(kinds: SourceKind[]) {
     source,
     provider,
     recovery: recovery.default({ timeline: 'latest', timeout: 600_000 }),
-    verify: verifySection(z.union([sqlCheck, tableCheck, integrityCheck], { error: 'each verify entry is { sql, expect }, { table } or { integrity: quick | full | off }' }), (checks, ctx) => {
+    verify: verifySection(z.union([sqlCheck, tableCheck, integrityCheck, appCheck], { error: 'each verify entry is { sql, expect }, { table }, { integrity: quick | full | off }, sequences, extensions, collations, { roles: [...] } or { schema: <file> }' }), (checks, ctx) => {
       oneIntegrityEntry(checks, ctx);
       for (const [i, c] of checks.entries()) {
         if ('compare' in c && c.compare !== undefined) {
@@ -69,6 +69,7 @@ function buildSourceDrillSchema(kinds: SourceKind[]) {
         }
       }
     }).default([]),
+    afterRestore,
     sanity,
     sandbox: z
       .strictObject({

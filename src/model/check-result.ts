@@ -10,4 +10,6 @@ export interface CheckResult {
   detail: string;
   /** How long the check took, for checks that are passes of their own (integrity). */
   seconds?: number;
+  /** A stable code for what the check is or found (README, "Finding codes"): alert on it, not on the wording. */
+  code?: string;
 }

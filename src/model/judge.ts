@@ -65,7 +65,10 @@ export function judge(input: JudgeInput): Judgement {
   const objectiveChecks: CheckResult[] = [];
   if (input.rtoSeconds !== null) objectiveChecks.push({ name: 'RTO objective', status: rto.met ? 'passed' : 'failed', detail: rto.detail });
   // An RPO that applies but is unknown makes the drill unverified, unless it already failed for what it knows.
-  if (rpo.met !== null && (input.rpo || !input.error)) objectiveChecks.push({ name: 'RPO objective', status: input.rpo ? (rpo.met ? 'passed' : 'failed') : 'unverified', detail: rpo.detail });
+  if (rpo.met !== null && (input.rpo || !input.error)) {
+    const notProven = input.rpo && 'seconds' in input.rpo && input.rpo.notProven;
+    objectiveChecks.push({ name: 'RPO objective', status: input.rpo ? (rpo.met ? 'passed' : 'failed') : 'unverified', detail: rpo.detail, ...(input.rpo ? (notProven ? { code: 'rpo-not-proven' } : {}) : { code: 'rpo-unmeasured' }) });
+  }
   const all = [...input.checks, ...objectiveChecks];
 
   const error = input.error;

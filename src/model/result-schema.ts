@@ -13,7 +13,7 @@ const phase = z.object({
   status: z.enum(['ok', 'failed']),
 });
 
-const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'unverified']), detail: z.string(), seconds: z.number().optional().describe('for checks that are passes of their own (integrity)') });
+const check = z.object({ name: z.string(), status: z.enum(['passed', 'failed', 'unverified']), code: z.string().optional().describe('a stable code of what the check is or found (README: Finding codes)'), detail: z.string(), seconds: z.number().optional().describe('for checks that are passes of their own (integrity)') });
 
 const marker = z.object({ id: z.number(), commitTime: z.string(), commitMicros: z.number() });
 

@@ -3,6 +3,7 @@
 import type { DrillResult } from '../model/result-schema.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { objectiveMet } from '../model/judge.js';
+import { FINDING_CODES } from '../model/finding-codes.js';
 
 function label(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -33,6 +34,13 @@ export function buildMetrics(results: DrillResult[]): string {
     ]),
   );
   gauge('pgdrill_drill_passed', '1 when the drill passed (objectives met, every check passed), 0 otherwise.', results.map((r) => [d(r), r.status === 'passed' ? 1 : 0]));
+  gauge('pgdrill_drill_verified', '1 when the drill could be judged (passed or failed), 0 when it is unverified or could not run.', results.map((r) => [d(r), r.status === 'passed' || r.status === 'failed' ? 1 : 0]));
+  // One series per code a check of the drill did not pass with: a bounded set (model/finding-codes.ts).
+  gauge(
+    'pgdrill_finding',
+    '1 for each finding code of a check the drill did not pass (README: Finding codes).',
+    results.flatMap((r) => [...new Set(r.checks.filter((c) => c.status !== 'passed').map((c) => (c.code && c.code in FINDING_CODES ? c.code : 'check-failed')))].map((code): [Record<string, string>, number] => [{ ...d(r), code }, 1])),
+  );
   gauge('pgdrill_last_run_timestamp_seconds', 'When the drill last ran (Unix time).', results.map((r) => [d(r), Math.round(Date.parse(r.endedAt) / 1000)]));
   return `${lines.join('\n')}\n`;
 }

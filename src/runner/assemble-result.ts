@@ -7,6 +7,7 @@ import { readdirSync, existsSync } from 'node:fs';
 import { isSourceDrill, type AnyDrill } from '../drill/drill.js';
 import { PgdrillError } from '../errors.js';
 import { judge, type JudgeInput } from '../model/judge.js';
+import { withCode } from '../model/finding-codes.js';
 import type { CommandRecord } from '../exec/command-runner.js';
 import type { OsUser } from '../exec/os-user.js';
 import { lsnDiff } from '../pg/lsn.js';
@@ -86,7 +87,7 @@ export function assembleResult(input: {
     },
     measured,
     phases: timeline.phases,
-    checks: [...checksRun, ...judgement.objectiveChecks],
+    checks: [...checksRun, ...judgement.objectiveChecks].map(withCode),
     ...incidentSection(o),
     expectation,
     recovery: recoverySection(drill, o),

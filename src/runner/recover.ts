@@ -11,9 +11,10 @@ import type { PostgresInstance, Provider } from '../providers/provider.js';
 import type { PhysicalRestorePlan, RestorePlan, RestoreRequest } from '../tools/backup-method.js';
 import { DEFAULT_SEGMENT_BYTES, dataFolderSegmentSize } from '../pg/control-file.js';
 import { segmentStartLsn } from '../tools/common/wal-archive.js';
-import { verifyRecovery, type VerifyInput } from '../verify/verify.js';
+import { readRecoveryState, verifyRecovery, type VerifyInput } from '../verify/verify.js';
 import type { RecoverySeen } from './outcome.js';
 import { folderProgress, walProgress } from './replay/progress-samplers.js';
+import { runAfterRestore } from './after-restore.js';
 import { ownCopies } from './replay/own-copies.js';
 import { prepareSandbox } from './replay/sandbox-settings.js';
 import { fetchCommand, readWalFetch, timedRestoreCommand } from './replay/wal-fetch.js';
@@ -81,6 +82,10 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
   const database = r.checkDatabase?.();
   if (database) restored.defaultDatabase = database;
 
+  // Read before anything commits (the newest replayed transaction), then the runbook's own steps, inside the RTO.
+  const opened = drill.afterRestore.length > 0 ? await readRecoveryState(restored) : undefined;
+  await runAfterRestore(drill.afterRestore, restored, ctx.runner, c.timeline);
+
   const latestEnd = r.target.kind === 'latest' && plan.kind === 'physical' ? walEnd : undefined;
   seen.verify = await c.timeline.phase(
     'verify',
@@ -92,7 +97,7 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
         logical: plan.kind === 'logical',
         archiveEnd: latestEnd ? { newestSegmentLsn: latestEnd, segmentBytes: BigInt(segmentBytes), partialTail: plan.kind === 'physical' && plan.servesPartial === true } : undefined,
         ...r.evidence,
-      }),
+      }, opened),
     { inRto: true },
   );
   seen.confirmation = seen.verify.confirmation;

@@ -1,7 +1,9 @@
-// A drill's `verify` SQL check: the first column of the first row, as text, either equals `expect` or equals
-// the value the same query returned on the primary just before the incident (`compare: pre-incident`).
+// A drill's `verify` SQL check: the first column of the first row, as text, against `expect` (a value, no row at
+// all, a range, a pattern) or the value the same query returned on the primary just before the incident
+// (`compare: pre-incident`).
 import type { PostgresInstance } from '../providers/provider.js';
-import { scalar } from './scalar.js';
+import type { Expectation } from '../drill/schema-parts.js';
+import { answer } from './scalar.js';
 import { CheckPlaceError, relationHint, type Where } from './where-checks-run.js';
 import type { CheckResult } from '../model/check-result.js';
 import type { VerifyContext } from './check.js';
@@ -9,33 +11,55 @@ import type { VerifyContext } from './check.js';
 export interface SqlCheckSpec extends Where {
   name?: string | undefined;
   sql: string;
-  expect?: string | undefined;
+  expect?: Expectation | undefined;
   compare?: 'pre-incident' | undefined;
 }
 
 export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, preIncident: string | null | undefined): Promise<CheckResult> {
   const name = spec.name ?? spec.sql;
-  const wanted = spec.compare === 'pre-incident' ? preIncident : spec.expect;
-  let got: string | null;
+  const wanted = spec.expect;
+  let got: { rows: number; value: string | null };
   try {
-    got = await scalar(restored, spec.sql, spec);
+    got = await answer(restored, spec.sql, spec);
   } catch (error) {
     const message = (error as Error).message;
     const here = spec.database ?? restored.defaultDatabase;
     const where = `${here}${spec.as ? ` as ${spec.as}` : ''}`;
-    if (error instanceof CheckPlaceError) return { name, status: 'failed', detail: `could not run in ${where}: ${message}` };
-    return { name, status: 'failed', detail: `query failed after recovery (in ${where}): ${message}${await relationHint(restored, message, here)}` };
+    if (error instanceof CheckPlaceError) return { name, status: 'failed', code: 'check-place', detail: `could not run in ${where}: ${message}` };
+    const hint = await relationHint(restored, message, here);
+    return { name, status: 'failed', code: hint ? 'relation-elsewhere' : 'sql-failed', detail: `query failed after recovery (in ${where}): ${message}${hint}` };
   }
-  if (wanted === undefined) {
-    return { name, status: 'passed', detail: `query ran after recovery and returned ${JSON.stringify(got)}` };
+  const shown = JSON.stringify(got.value);
+  if (spec.compare === 'pre-incident') {
+    const same = matches(got.value, preIncident ?? null);
+    return { name, status: same ? 'passed' : 'failed', code: same ? 'sql' : 'sql-mismatch', detail: same ? `returned ${shown} = the pre-incident value` : `returned ${shown}, the pre-incident value ${JSON.stringify(preIncident ?? null)}` };
   }
-  const source = spec.compare === 'pre-incident' ? 'the pre-incident value' : 'expected';
-  const same = matches(got, wanted);
-  return {
-    name,
-    status: same ? 'passed' : 'failed',
-    detail: same ? `returned ${JSON.stringify(got)} = ${source}` : `returned ${JSON.stringify(got)}, ${source} ${JSON.stringify(wanted)}`,
-  };
+  if (wanted === undefined) return { name, status: 'passed', code: 'sql', detail: `query ran after recovery and returned ${shown}` };
+  const source = 'expected';
+  const verdict = judgeAnswer(got, wanted);
+  return { name, status: verdict.ok ? 'passed' : 'failed', code: verdict.ok ? 'sql' : 'sql-mismatch', detail: verdict.ok ? `returned ${verdict.said} (${source}: ${describe(wanted)})` : `returned ${verdict.said}, ${source} ${describe(wanted)}` };
+}
+
+function describe(e: Expectation): string {
+  if (typeof e === 'string') return JSON.stringify(e);
+  if ('empty' in e) return 'no row';
+  const parts = [e.equals !== undefined ? `= ${JSON.stringify(e.equals)}` : '', e.min !== undefined ? `>= ${e.min}` : '', e.max !== undefined ? `<= ${e.max}` : '', e.matches !== undefined ? `matching /${e.matches}/` : ''];
+  return parts.filter(Boolean).join(' and ');
+}
+
+/** Whether an answer is what the drill expects, and how to say what it was. */
+export function judgeAnswer(got: { rows: number; value: string | null }, wanted: Expectation): { ok: boolean; said: string } {
+  if (typeof wanted === 'object' && 'empty' in wanted) return { ok: got.rows === 0, said: got.rows === 0 ? 'no row' : `${got.rows} row(s), the first ${JSON.stringify(got.value)}` };
+  const said = got.rows === 0 ? 'no row' : JSON.stringify(got.value);
+  if (typeof wanted === 'string') return { ok: got.rows > 0 && matches(got.value, wanted), said };
+  if (got.rows === 0) return { ok: false, said };
+  const n = got.value === null ? NaN : Number(got.value);
+  const ok =
+    (wanted.equals === undefined || matches(got.value, wanted.equals)) &&
+    (wanted.min === undefined || (Number.isFinite(n) && n >= wanted.min)) &&
+    (wanted.max === undefined || (Number.isFinite(n) && n <= wanted.max)) &&
+    (wanted.matches === undefined || (got.value !== null && new RegExp(wanted.matches).test(got.value)));
+  return { ok, said };
 }
 
 /** The drill's own `verify` SQL entries, in order. */

@@ -17,13 +17,15 @@ import { markerChecks } from './marker-checks.js';
 import { measureRpo, type RpoMeasurement } from './measure-rpo.js';
 import { noArchivingCheck } from './no-archiving-check.js';
 import { promotedCheck } from './promoted-check.js';
+import { appChecks } from './app-checks.js';
+import { schemaChecks } from './schema-check.js';
 import { sqlChecks } from './sql-check.js';
 import { tablesCheck } from './table-fingerprint.js';
 import { targetReachedCheck } from './target-reached-check.js';
 import type { PreIncidentTruth } from './truth.js';
 
 /** Every check of a recovered instance, in the order reports show them. Adding one: a file and a line here. */
-export const RECOVERY_CHECKS: readonly RecoveryCheck[] = [targetReachedCheck, promotedCheck, noArchivingCheck, tablesCheck, markerChecks, sqlChecks];
+export const RECOVERY_CHECKS: readonly RecoveryCheck[] = [targetReachedCheck, promotedCheck, noArchivingCheck, tablesCheck, markerChecks, sqlChecks, appChecks, schemaChecks];
 
 /** Markers the drill wrote before the loss, and how to find those that came back. */
 export interface MarkerEvidence {
@@ -70,8 +72,14 @@ export interface VerifyOutcome {
   lastReplayedCommit?: { xid: string; time: string };
 }
 
-export async function verifyRecovery(input: VerifyInput): Promise<VerifyOutcome> {
-  const { restored } = input;
+/** What the instance says right after it opened: read before any other transaction (a step, a check) moves it. */
+export interface RecoveryState {
+  in_recovery: boolean;
+  xid: string | null;
+  ts: string | null;
+}
+
+export async function readRecoveryState(restored: PostgresInstance): Promise<RecoveryState | undefined> {
   // pg_last_committed_xact() needs track_commit_timestamp; without it the server log says the same.
   // A CASE, not a WHERE: the function raises an error when the setting is off, and CASE does not call it then.
   const tracked = `current_setting('track_commit_timestamp')::bool`;
@@ -80,6 +88,12 @@ export async function verifyRecovery(input: VerifyInput): Promise<VerifyOutcome>
             case when ${tracked} then (select l.xid::text from pg_last_committed_xact() l) end as xid,
             case when ${tracked} then (select ${isoUtc('l.timestamp')} from pg_last_committed_xact() l) end as ts`,
   );
+  return state;
+}
+
+export async function verifyRecovery(input: VerifyInput, opened?: RecoveryState): Promise<VerifyOutcome> {
+  const { restored } = input;
+  const state = opened ?? (await readRecoveryState(restored));
   const confirmation: TargetConfirmation = input.logical
     ? { reached: true, evidence: ['the dump was loaded without error: the state of the databases when they were dumped'] }
     : confirmTarget(input.target, restored.readLog(), input.archiveEnd);
