@@ -10,7 +10,7 @@ import path from 'node:path';
 import { statusExit, worstExit } from '../model/exit-codes.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { resultSchema } from '../model/result-schema.js';
-import { ROOT, runCli, testFolders, workFoldersLeft, postgresProcessesUnder } from '../test-support/cli.js';
+import { BIN, ROOT, runCli, testFolders, workFoldersLeft, postgresProcessesUnder } from '../test-support/cli.js';
 import { hashes } from '../test-support/file-hashes.js';
 
 const CASES = path.join(ROOT, 'test', 'conformance', 'cases');
@@ -32,6 +32,8 @@ interface Expectation {
   rpoMet?: boolean | null;
   /** The measured RPO must lie in [min, max] seconds. */
   rpo?: [number, number];
+  /** Finding codes that checks of the drill must have failed with (each cause named). */
+  failedCodes?: string[];
   /** measured.discardedMarkers. */
   discarded?: number;
   /** Checks that must have passed, by name. */
@@ -64,7 +66,7 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
       let run: Awaited<ReturnType<typeof runCli>>;
       let untouched: Record<string, string>;
       before(async () => {
-        execFileSync('bash', [path.join(CASES, script), dir], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+        execFileSync('bash', [path.join(CASES, script), dir], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000, env: { ...process.env, PGDRILL_BIN: BIN } });
         c = JSON.parse(readFileSync(path.join(dir, 'expect.json'), 'utf8')) as Case;
         untouched = snapshot(c.userPaths);
         const drills = Object.keys(c.drills).map((d) => path.join(dir, 'drills', `${d}.yaml`));
@@ -94,6 +96,7 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
           if (e.noWarning) expect((r.warnings ?? []).join('\n'), what).not.to.contain(e.noWarning);
           if (e.rpoMet !== undefined) expect(r.objectives.rpoMet, what).to.equal(e.rpoMet);
           if (e.rpo) expect(r.measured.rpoSeconds, what).to.be.within(e.rpo[0], e.rpo[1]);
+          for (const code of e.failedCodes ?? []) expect(r.checks.filter((x) => x.status === 'failed').map((x) => x.code), `${what}\n${code}`).to.include(code);
           if (e.discarded !== undefined) expect(r.measured.discardedMarkers, what).to.equal(e.discarded);
           if (e.sandbox) expect(JSON.stringify(r.sandbox ?? {}), what).to.contain(e.sandbox);
         }

@@ -115,12 +115,12 @@ export async function collationsCheck(restored: PostgresInstance): Promise<Check
       );
       return rows.map((r) => r.idx);
     };
-    if (d?.recorded && d.actual && d.recorded !== d.actual) {
+    if (d?.recorded && d.recorded !== d.actual) {
       const idx = await indexes(undefined);
-      out.push(`database ${db}: its collation was version ${d.recorded} when it was created, this machine provides ${d.actual}${idx.length ? `; indexes that depend on it: ${idx.join(', ')}` : ''}; REINDEX them and ALTER DATABASE ${quoteIdent(db)} REFRESH COLLATION VERSION`);
+      out.push(`database ${db}: its collation was version ${d.recorded} when it was created, this machine provides ${d.actual ?? 'no version at all'}${idx.length ? `; indexes that depend on it: ${idx.join(', ')}` : ''}; REINDEX them and ALTER DATABASE ${quoteIdent(db)} REFRESH COLLATION VERSION`);
     }
     const colls = await q<{ collname: string; recorded: string | null; actual: string | null }>(
-      `select collname, collversion as recorded, pg_collation_actual_version(oid) as actual from pg_collation where collversion is not null and collversion <> pg_collation_actual_version(oid)`,
+      `select collname, collversion as recorded, pg_collation_actual_version(oid) as actual from pg_collation where collversion is not null and collversion is distinct from pg_collation_actual_version(oid)`,
     );
     for (const c of colls) out.push(`database ${db}: collation ${c.collname} recorded version ${c.recorded}, this machine provides ${c.actual}`);
     return out;
