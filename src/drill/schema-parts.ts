@@ -83,7 +83,8 @@ export const sqlCheck = z.strictObject({
   name: z.string().optional(),
   sql: z.string().min(1, { message: 'must be a SQL query' }),
   expect: expectation.optional(),
-  compare: z.literal('pre-incident', { error: 'the only comparison is pre-incident' }).optional(),
+  /** pre-incident: the value just before an incident pgdrill caused; source: the live source's answer now (read-only). */
+  compare: z.enum(['pre-incident', 'source'], { error: 'compare is pre-incident (a drill that causes its incident) or source (a drill of an existing backup with live)' }).optional(),
   ...where,
 });
 

@@ -115,6 +115,9 @@ export const drillSchema = z
         message: 'after a primary loss only the base backup and the archive remain: use target latest (or before-incident, which means latest here)',
       });
     }
+    for (const [i, c] of drill.verify.entries()) {
+      if ('compare' in c && c.compare === 'source') ctx.addIssue({ code: 'custom', path: ['verify', i, 'compare'], message: 'compare: source belongs to drills of an existing backup with live; this drill has compare: pre-incident' });
+    }
     const facts = INCIDENT_FACTS[kind];
     if (facts.detectedBy && drill.expect !== 'detected') {
       ctx.addIssue({ code: 'custom', path: ['expect'], message: `a ${kind} drill proves the damage is caught: add expect: detected` });

@@ -64,8 +64,8 @@ function buildSourceDrillSchema(kinds: SourceKind[]) {
     verify: verifySection(z.union([sqlCheck, tableCheck, integrityCheck, appCheck], { error: 'each verify entry is { sql, expect }, { table }, { integrity: quick | full | off }, sequences, extensions, collations, { roles: [...] } or { schema: <file> }' }), (checks, ctx) => {
       oneIntegrityEntry(checks, ctx);
       for (const [i, c] of checks.entries()) {
-        if ('compare' in c && c.compare !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [i, 'compare'], message: 'compare: pre-incident needs the value before an incident pgdrill caused; a drill of an existing backup has none, so the check could never fail: write expect: with the value the query must return' });
+        if ('compare' in c && c.compare === 'pre-incident') {
+          ctx.addIssue({ code: 'custom', path: [i, 'compare'], message: 'compare: pre-incident needs the value before an incident pgdrill caused; a drill of an existing backup has none, so the check could never fail: write expect: with the value the query must return, or compare: source with live' });
         }
       }
     }).default([]),
@@ -104,6 +104,11 @@ function buildSourceDrillSchema(kinds: SourceKind[]) {
     const noWal = d.recovery.target !== undefined && d.recovery.target !== 'immediate' ? withoutWal(d, d.recovery.target) : undefined;
     if (noWal) ctx.addIssue({ code: 'custom', path: ['recovery', 'target'], message: noWal });
     const live = d.source.live;
+    for (const [i, c] of d.verify.entries()) {
+      if (!live && 'compare' in c && c.compare === 'source') {
+        ctx.addIssue({ code: 'custom', path: ['verify', i, 'compare'], message: 'compare: source runs the query on the live source too: add source.live (conninfo), or write expect:' });
+      }
+    }
     if (live) {
       if (withoutWal(d, 'latest')) {
         ctx.addIssue({ code: 'custom', path: ['source', 'live'], message: 'a measured RPO needs the WAL archive the source writes to; a dump or a base backup without walArchive has none: remove live' });

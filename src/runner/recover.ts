@@ -50,7 +50,7 @@ export interface Recoverable {
   /** The restored instance's superuser password (pgdrill's own primary's, or a new one for a sandbox). */
   password: string;
   /** What verification compares with: the prologue's truth, incident, markers, the loss. */
-  evidence: Pick<VerifyInput, 'backupEndTime' | 'truth' | 'incident' | 'markers' | 'lossAt'>;
+  evidence: Pick<VerifyInput, 'backupEndTime' | 'truth' | 'incident' | 'markers' | 'lossAt' | 'sourceAnswer'>;
   /** Tables the integrity pass reports by name (the protected ones). */
   protectedTables: readonly string[];
   /** Why the RPO objective does not apply to this recovery (a chosen past point), when it does not. */

@@ -26,6 +26,8 @@ export interface VerifyContext {
   confirmation: TargetConfirmation;
   /** Marker ids present after recovery. */
   recoveredMarkerIds: number[];
+  /** The live source's answer to a query (read-only), for `compare: source`; none without live. */
+  sourceAnswer?: ((sql: string, database: string | undefined) => Promise<string | null>) | undefined;
   /** Data loss measured with the markers, when the drill has them. */
   rpo?: RpoMeasurement | undefined;
 }

@@ -12,10 +12,10 @@ export interface SqlCheckSpec extends Where {
   name?: string | undefined;
   sql: string;
   expect?: Expectation | undefined;
-  compare?: 'pre-incident' | undefined;
+  compare?: 'pre-incident' | 'source' | undefined;
 }
 
-export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, preIncident: string | null | undefined): Promise<CheckResult> {
+export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, preIncident: string | null | undefined, sourceAnswer?: VerifyContext['sourceAnswer']): Promise<CheckResult> {
   const name = spec.name ?? spec.sql;
   const wanted = spec.expect;
   let got: { rows: number; value: string | null };
@@ -30,6 +30,17 @@ export async function sqlCheck(restored: PostgresInstance, spec: SqlCheckSpec, p
     return { name, status: 'failed', code: hint ? 'relation-elsewhere' : 'sql-failed', detail: `query failed after recovery (in ${where}): ${message}${hint}` };
   }
   const shown = JSON.stringify(got.value);
+  if (spec.compare === 'source') {
+    if (!sourceAnswer) return { name, status: 'unverified', code: 'source-unreachable', detail: 'compare: source needs the live source, which this drill could not reach' };
+    let there: string | null;
+    try {
+      there = await sourceAnswer(spec.sql, spec.database);
+    } catch (error) {
+      return { name, status: 'unverified', code: 'source-unreachable', detail: `the live source could not answer (${(error as Error).message}): nothing to compare with` };
+    }
+    const same = matches(got.value, there);
+    return { name, status: same ? 'passed' : 'failed', code: same ? 'sql' : 'source-mismatch', detail: same ? `returned ${shown}, as the live source does` : `returned ${shown}, the live source ${JSON.stringify(there)}` };
+  }
   if (spec.compare === 'pre-incident') {
     const same = matches(got.value, preIncident ?? null);
     return { name, status: same ? 'passed' : 'failed', code: same ? 'sql' : 'sql-mismatch', detail: same ? `returned ${shown} = the pre-incident value` : `returned ${shown}, the pre-incident value ${JSON.stringify(preIncident ?? null)}` };
@@ -63,10 +74,10 @@ export function judgeAnswer(got: { rows: number; value: string | null }, wanted:
 }
 
 /** The drill's own `verify` SQL entries, in order. */
-export async function sqlChecks({ drill, restored, truth }: VerifyContext): Promise<CheckResult[]> {
+export async function sqlChecks({ drill, restored, truth, sourceAnswer }: VerifyContext): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const [i, c] of drill.verify.entries()) {
-    if ('sql' in c) results.push(await sqlCheck(restored, c, truth?.compareValues.get(i)));
+    if ('sql' in c) results.push(await sqlCheck(restored, c, truth?.compareValues.get(i), sourceAnswer));
   }
   return results;
 }

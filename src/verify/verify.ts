@@ -60,6 +60,8 @@ export interface VerifyInput {
   markers?: MarkerEvidence | undefined;
   /** Without markers: the moment a loss is simulated, for the freshness of what came back. */
   lossAt?: Date | undefined;
+  /** The live source's answer to a query, for `compare: source`. */
+  sourceAnswer?: ((sql: string, database: string | undefined) => Promise<string | null>) | undefined;
 }
 
 export interface VerifyOutcome {

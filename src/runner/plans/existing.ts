@@ -85,6 +85,7 @@ export async function existingPrologue(
       backupEndTime: backup.stopTime,
       ...(live
         ? {
+            sourceAnswer: (sql: string, database: string | undefined) => liveAnswer(process.env[drill.source.live?.conninfo.slice('env:'.length) ?? ''] ?? '', sql, database),
             markers: {
               ledger: live.ledger,
               lossMicros: live.lossMicros,
@@ -111,6 +112,25 @@ export async function existingPrologue(
     protectedTables,
   };
   return { recoverable, provider };
+}
+
+/**
+ * The live source's answer to a verify query (`compare: source`), read-only (default_transaction_read_only), in
+ * the check's database or the connection string's own.
+ */
+async function liveAnswer(conninfo: string, sql: string, database: string | undefined): Promise<string | null> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: conninfo, ...(database ? { database } : {}), application_name: 'pgdrill compare: source', connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('set default_transaction_read_only = on');
+    const r = await client.query({ text: sql, rowMode: 'array', types: { getTypeParser: () => (v: string) => v } });
+    const first = (r.rows[0] as unknown[] | undefined)?.[0];
+    return first === undefined || first === null ? null : String(first);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** The drill's recovery section as a concrete target (the schema made sure each target has its value). */

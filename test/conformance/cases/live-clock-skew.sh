@@ -17,7 +17,7 @@ source_cluster() { # source_cluster NAME ARCHIVE_TIMEOUT
   own "$B"; pg pg_basebackup -h "$SOCK" -p "$P" -U postgres -D "$B" -Fp -Xs --checkpoint=fast
   switch "$P" "$A"
   head -1 "$D/postmaster.pid" > "$CASE/$1.pid"
-  printf 'name: %s\nobjectives: { rto: 5m, rpo: 1m }\nsource:\n  basebackup: { path: %s, walArchive: %s }\n  live: { conninfo: env:%s, runFor: 6s, heartbeat: 1s }\nverify:\n  - sql: select count(*) from t\n    expect: "100"\n' "$1" "$B" "$A" "SOURCE_$(echo "$1" | tr a-z- A-Z_)" > "$CASE/drills/$1.yaml"
+  printf 'name: %s\nobjectives: { rto: 5m, rpo: 1m }\nsource:\n  basebackup: { path: %s, walArchive: %s }\n  live: { conninfo: env:%s, runFor: 6s, heartbeat: 1s }\nverify:\n  - sql: select count(*) from t\n    expect: "100"\n  - sql: select sum(id) from t where id <= 50\n    compare: source\n' "$1" "$B" "$A" "SOURCE_$(echo "$1" | tr a-z- A-Z_)" > "$CASE/drills/$1.yaml"
   echo "$P"
 }
 SKEWED=$(source_cluster skewed 2s)
@@ -27,7 +27,7 @@ cat > "$CASE/expect.json" <<JSON
   "userPaths": ["$CASE/skewed-backup", "$CASE/slow-archive-backup"],
   "env": { "SOURCE_SKEWED": "postgresql://postgres@127.0.0.1:$SKEWED/postgres", "SOURCE_SLOW_ARCHIVE": "postgresql://postgres@127.0.0.1:$SLOW/postgres" },
   "drills": {
-    "skewed": { "exit": 0, "status": "passed", "rpoMet": true, "discarded": 0, "rpo": [0, 8] },
+    "skewed": { "exit": 0, "status": "passed", "rpoMet": true, "discarded": 0, "rpo": [0, 8], "passedChecks": ["select sum(id) from t where id <= 50"] },
     "slow-archive": { "exit": 1, "status": "failed", "failedCheck": "RPO objective", "diagnosis": "not proven", "discarded": 0 }
   }
 }
