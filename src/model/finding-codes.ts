@@ -62,5 +62,7 @@ export const FINDING_CODES: Readonly<Record<string, string>> = {
   'role-cannot-login': 'a role the drill names cannot log in',
   'privilege-missing': 'a role the drill names lost CONNECT or a schema\'s USAGE',
   'schema-drift': 'the restored schema differs from the committed snapshot',
+  'source-mismatch': 'a compare: source query answers differently on the live source and on the restored copy',
+  'source-unreachable': 'a compare: source query could not be asked of the live source (the check is unverified)',
   'check-failed': 'any other check that failed',
 };
