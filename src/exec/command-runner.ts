@@ -126,7 +126,7 @@ export class CommandRunner {
   /** What to start, and as whom: through the read-only guard, which switches to the server user itself once its mounts are made. */
   private launch(file: string, args: string[], user: OsUser | undefined): { file: string; args: string[]; uid?: number; gid?: number } {
     const guard = this.opts.readOnly;
-    if (guard?.enforced) {
+    if (guard?.enforced && guard.how !== 'container read-only mounts') {
       const asRoot = guard.how === 'mount namespace (unshare)';
       return { ...wrapArgs(guard, file, args, asRoot ? user : undefined), ...(!asRoot && user ? { uid: user.uid, gid: user.gid } : {}) };
     }

@@ -46,7 +46,8 @@ export function readOnlyGuard(paths: readonly string[], root = process.getuid?.(
  * switch happens inside, after the mounts); the caller then starts the wrapper as itself.
  */
 export function wrapArgs(guard: ReadOnlyGuard, file: string, args: readonly string[], user: OsUser | undefined): { file: string; args: string[] } {
-  if (!guard.enforced || guard.paths.length === 0) return { file, args: [...args] };
+  // The engine's read-only mounts hold them already (the pgdrill inside a container): nothing to wrap.
+  if (!guard.enforced || guard.paths.length === 0 || guard.how === 'container read-only mounts') return { file, args: [...args] };
   if (guard.how === 'bubblewrap') {
     return { file: 'bwrap', args: ['--dev-bind', '/', '/', ...guard.paths.flatMap((p) => ['--ro-bind', p, p]), '--', file, ...args] };
   }
