@@ -11,7 +11,7 @@ import { statusExit, worstExit } from '../model/exit-codes.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { resultSchema } from '../model/result-schema.js';
 import { BIN, ROOT, runCli, testFolders, workFoldersLeft, postgresProcessesUnder } from '../test-support/cli.js';
-import { hashes } from '../test-support/file-hashes.js';
+import { folders, hashes } from '../test-support/file-hashes.js';
 
 const CASES = path.join(ROOT, 'test', 'conformance', 'cases');
 
@@ -51,7 +51,7 @@ interface Case {
 
 /** Every file below the user's paths (their list and their bytes): nothing may change, nothing may be added. */
 function snapshot(paths: string[]): Record<string, string> {
-  return hashes(...paths);
+  return { ...hashes(...paths), ...Object.fromEntries(Object.entries(folders(...paths)).map(([f, m]) => [`${f}/`, m])) };
 }
 
 describe('conformance corpus: set-ups built outside pgdrill, verdicts known from construction', function () {
