@@ -1,6 +1,6 @@
 // The one wrapper that runs every child process: argv array (no shell), per-step timeout, the drill's
 // AbortSignal, output captured to the run's log folder, secrets redacted, and a record for the report.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
@@ -136,7 +136,10 @@ export class CommandRunner {
   /** The allow-listed environment (child-env.ts), the drill's tool settings, then the command's own. */
   private envFor(own: Record<string, string> | undefined, user: OsUser | undefined): Record<string, string> {
     const identity = user ? { HOME: this.opts.cwd, USER: user.name, LOGNAME: user.name } : { HOME: process.env['HOME'], USER: process.env['USER'], LOGNAME: process.env['LOGNAME'] };
-    return childEnv({ ...identity, ...this.opts.env, ...own });
+    const env = childEnv({ ...identity, ...this.opts.env, ...own });
+    // The server user finds its programs on the folders of PATH it may enter (root's own, like ~/.pyenv, it may not).
+    if (user && env['PATH']) env['PATH'] = pathFor(env['PATH'], user);
+    return env;
   }
 
   async run(file: string, args: string[], options: RunOptions): Promise<CommandResult> {
@@ -221,4 +224,20 @@ function indent(text: string): string {
 
 function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The folders of PATH whose every ancestor `user` may pass through (it owns them, or others may enter). */
+export function pathFor(pathVar: string, user: OsUser): string {
+  const enterable = (dir: string): boolean => {
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+      try {
+        const st = statSync(d);
+        if (!(st.uid === user.uid ? st.mode & 0o100 : st.gid === user.gid ? st.mode & 0o010 : st.mode & 0o001)) return false;
+      } catch {
+        return false;
+      }
+      if (d === path.dirname(d)) return true;
+    }
+  };
+  return pathVar.split(':').filter((d) => d && enterable(d)).join(':');
 }
