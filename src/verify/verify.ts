@@ -37,11 +37,6 @@ export interface MarkerEvidence {
   lossMicros: number;
   /** Where the WAL itself orders a marker relative to the damage (true: before); undefined: the clock decides. */
   order?: ((m: Marker) => boolean | undefined) | undefined;
-  /**
-   * When no marker came back, the newest replayed commit bounds the loss (a primary pgdrill wrote to from the
-   * backup on); false where the database may have been idle before the first marker (a user's live source).
-   */
-  boundedByLastCommit: boolean;
 }
 
 export interface VerifyInput {
@@ -106,7 +101,11 @@ export async function verifyRecovery(input: VerifyInput, opened?: RecoveryState)
   let freshness: Freshness | undefined;
   if (m) {
     const backupEnd = input.backupEndTime ? timeMicros(input.backupEndTime) : undefined;
-    const until = m.boundedByLastCommit ? (lastCommit ? timeMicros(lastCommit) : backupEnd) : undefined;
+    // No marker back: the loss runs from the newest commit the recovery replayed (the source's own commit time,
+    // the same clock as the markers'), read from pg_last_committed_xact, else the server log, else the backup's end.
+    const fromLog = input.logical ? undefined : confirmation.lastCompletedTransactionTime;
+    const replayed = lastCommit ?? fromLog;
+    const until = (replayed ? timeMicros(replayed) : undefined) ?? backupEnd;
     rpo = measureRpo(m.ledger, m.lossMicros, recoveredMarkerIds, until, m.order);
   } else if (input.lossAt) {
     freshness = measureFreshness(input.lossAt, lastCommit, input.logical ? undefined : confirmation.lastCompletedTransactionTime, input.backupEndTime);

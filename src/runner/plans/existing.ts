@@ -92,9 +92,6 @@ export async function existingPrologue(
               // Every marker was acknowledged by the source before the loss was declared, by construction: the
               // source's clock (which wrote their times) is never compared with pgdrill's.
               order: () => true,
-              // No marker back: the loss is known only to be at least the markers' span (the database may have been
-              // idle between its newest replayed commit and the first marker, so that commit does not bound the loss).
-              boundedByLastCommit: false,
               recovered: async (restored) => {
                 const db = await restored.connect(live.database);
                 try {

@@ -62,7 +62,6 @@ export async function selfContainedPrologue(drill: Drill, s: Stage, o: DrillOutc
         ledger: struck.ledger,
         lossMicros: struck.record.commitMicros,
         order: markerOrder(struck.record),
-        boundedByLastCommit: true,
         recovered: async (restored) => {
           try {
             return (await restored.query<{ id: string }>(`select id::text from ${HEARTBEAT_TABLE}`)).map((r) => Number(r.id));
