@@ -1,6 +1,7 @@
 // The never-write promise held by the kernel: a tool that tries to write into a path held read-only fails with
-// "Read-only file system" instead of writing, as root (a mount namespace, then the server user) and as an
-// unprivileged user (bubblewrap), and a server started inside keeps the paths read-only after its start command returns.
+// "Read-only file system" instead of writing, as root (a mount namespace, then the server user) and the way
+// pgdrill takes when it is not root (bubblewrap; a whole drill as a real unprivileged user is in
+// read-only-non-root), and a server started inside keeps the paths read-only after its start command returns.
 import { expect } from 'chai';
 import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -32,7 +33,7 @@ describe('read-only enforced at run time (the user\'s paths, for every child of 
 
   const ways: Array<{ name: string; root: boolean }> = [
     ...(asRoot ? [{ name: 'as root: a private mount namespace, the tool run as the server user', root: true }] : []),
-    { name: 'bubblewrap, as an unprivileged user', root: false },
+    { name: 'bubblewrap, the way pgdrill takes when it is not root', root: false },
   ];
   for (const way of ways) {
     it(`${way.name}: a write into the backup fails, the work folder is writable, nothing changed`, async () => {
