@@ -78,6 +78,9 @@ export async function cloudCluster(root: string, s3: S3Server, bucket: string): 
       `listen_addresses = '127.0.0.1'`,
       `unix_socket_directories = '${root}'`,
       'wal_level = replica',
+      // A server in Tokyo (east of UTC): barman-cloud prints its backup times in the database's zone.
+      `timezone = 'Asia/Tokyo'`,
+      `log_timezone = 'Asia/Tokyo'`,
       'archive_mode = on',
       `archive_command = 'pgbackrest --config=${pgbackrestConf} --stanza=${stanza} archive-push %p && barman-cloud-wal-archive ${endpoint} ${barmanDestination} ${barmanServer} %p'`,
       '',

@@ -79,6 +79,9 @@ describe('drills of backups on object storage (s3rver over TLS, real pgBackRest 
     expect(r.status, r.diagnosis).to.equal('passed');
     expect(r.source).to.deep.include({ kind: 'barman-cloud', pgMajor: 15, chosenBy: 'latest' });
     expect(r.source?.sizeBytes).to.be.greaterThan(1_000_000);
+    // The server writes its times in Asia/Tokyo: the backup finished minutes ago, not 9 hours from now.
+    const age = (Date.now() - Date.parse(r.source?.stopTime ?? '')) / 1000;
+    expect(age, r.source?.stopTime).to.be.within(0, 900);
     expect(r.recovery.reached).to.equal(true);
     // WAL comes through a script of the work folder: no key in the setting, the command lines or any file.
     expect(r.recovery.settings['restore_command']).to.match(/barman-cloud\/wal-restore\.sh' %f %p \);/);

@@ -16,7 +16,7 @@ describe('the Barman configuration a drill runs with', () => {
     );
     writeFileSync(
       path.join(dir, 'barman.d', 'pg.conf'),
-      ['[pg-prod]', 'conninfo = host=db1 user=barman', 'streaming_archiver = on', 'incoming_wals_directory = /var/lib/barman/pg-prod/incoming', 'pre_recovery_script = /usr/local/bin/page-oncall', '  --with-a-continuation', 'backup_method = postgres', ''].join('\n'),
+      ['[pg-prod]', 'conninfo = host=db1 user=barman', 'streaming_archiver = on', 'incoming_wals_directory = /var/lib/barman/pg-prod/incoming', 'recovery_staging_path = /srv/barman-staging', 'pre_recovery_script = /usr/local/bin/page-oncall', '  --with-a-continuation', 'backup_method = postgres', ''].join('\n'),
     );
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,9 +27,9 @@ describe('the Barman configuration a drill runs with', () => {
     expect(c.files).to.deep.equal([path.join(dir, 'barman.conf'), path.join(dir, 'barman.d', 'pg.conf')]);
     const lines = c.text.split('\n');
     expect(lines).to.include.members(['barman_home = /var/lib/barman', 'compression = gzip', 'conninfo = host=db1 user=barman', 'backup_method = postgres']);
-    expect(lines).to.include.members(['barman_user = postgres', 'log_file = /work/barman/barman.log', 'barman_lock_directory = /work/barman/lock', 'incoming_wals_directory = /work/barman/incoming', 'streaming_wals_directory = /work/barman/streaming', 'errors_directory = /work/barman/errors']);
+    expect(lines).to.include.members(['barman_user = postgres', 'log_file = /work/barman/barman.log', 'barman_lock_directory = /work/barman/lock', 'incoming_wals_directory = /work/barman/incoming', 'streaming_wals_directory = /work/barman/streaming', 'errors_directory = /work/barman/errors', 'recovery_staging_path = /work/barman/staging']);
     expect(c.text).not.to.contain('/var/log/barman').and.not.contain('notify').and.not.contain('page-oncall').and.not.contain('continuation').and.not.contain('configuration_files_directory');
-    expect(c.text).not.to.contain('/var/lib/barman/pg-prod/incoming');
+    expect(c.text).not.to.contain('/var/lib/barman/pg-prod/incoming').and.not.contain('/srv/barman-staging');
   });
 
   it('names the servers it knows when the one asked for is missing', () => {

@@ -13,7 +13,7 @@ import { labelTime, offsetOf } from '../../pg/label-time.js';
 import { tarMembers } from './tar-member.js';
 import { failed, passed, type PipelineFinding } from '../../pipeline/finding.js';
 import { parseLsn } from '../../pg/lsn.js';
-import { EnvironmentError } from '../../errors.js';
+import { DrillFinding, EnvironmentError } from '../../errors.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
 import { backupFormat, restoreBaseBackup, type BackupFormat } from './restore.js';
 
@@ -59,7 +59,11 @@ export class BasebackupSource implements BackupSource {
       const file = path.join(this.folder, name);
       return existsSync(file) ? readFileSync(file) : undefined;
     }
-    this.members ??= tarMembers(path.join(this.folder, format === 'tar' ? 'base.tar' : 'base.tar.gz'), INSPECTED);
+    const tarball = path.join(this.folder, format === 'tar' ? 'base.tar' : 'base.tar.gz');
+    // A tarball that cannot be read to its end (cut short, corrupted) is a backup that does not restore: a finding.
+    this.members ??= tarMembers(tarball, INSPECTED).catch((error: unknown) => {
+      throw new DrillFinding(`the backup's ${path.basename(tarball)} cannot be read to its end (${(error as Error).message}): it does not restore`, `take a new base backup, and check how it is copied or shipped (compare its size and checksum with the original's)`);
+    });
     return (await this.members).get(name);
   }
 

@@ -5,7 +5,8 @@
 # home is the DBA's. A live drill must not call this pipeline broken (no archive_command is needed, segment
 # switches do not bound the loss), must recover every streamed row and measure the loss of the markers written
 # after Barman stopped receiving. Barman's own receive-wal check cannot be seen from the drill host: a warning,
-# not a failure. Damaged: a copy of Barman's home missing one streamed segment after the backup.
+# not a failure. Damaged: a copy of Barman's home missing one streamed segment after the backup; a copy without
+# its WAL catalog (xlog.db), which barman would create in the archive: refused, nothing created.
 . "$(dirname "$0")/../lib.sh"
 D=$CASE/pg/data; HOME_B=$CASE/barman-home; ETC=$CASE/etc
 own "$HOME_B" "$ETC" "$ETC/barman.d"
@@ -65,6 +66,13 @@ sed "s#$HOME_B#$CASE/barman-broken#g; s#$ETC/barman.d#$CASE/etc-broken/barman.d#
 cp "$ETC/barman.d/streamed.conf" "$CASE/etc-broken/barman.d/"
 chmod -R a+rX "$CASE/etc-broken"
 
+# A copy whose WAL catalog (xlog.db) is missing: barman would create it in the archive; the drill must refuse.
+cp -a "$HOME_B" "$CASE/barman-nocatalog"; rm "$CASE/barman-nocatalog/streamed/wals/xlog.db"
+mkdir -p "$CASE/etc-nocatalog/barman.d"
+sed "s#$HOME_B#$CASE/barman-nocatalog#g; s#$ETC/barman.d#$CASE/etc-nocatalog/barman.d#" "$ETC/barman.conf" > "$CASE/etc-nocatalog/barman.conf"
+cp "$ETC/barman.d/streamed.conf" "$CASE/etc-nocatalog/barman.d/"
+chmod -R a+rX "$CASE/etc-nocatalog"
+
 mkdir -p "$CASE/drills"
 cat > "$CASE/drills/streamed.yaml" <<YAML
 name: streamed
@@ -89,13 +97,15 @@ verify:
     - sql: select count(*) from orders
       expect: "2000"
 YAML
+sed "s#$CASE/etc-broken#$CASE/etc-nocatalog#; s#^name: broken#name: no-catalog#" "$CASE/drills/broken.yaml" > "$CASE/drills/no-catalog.yaml"
 cat > "$CASE/expect.json" <<JSON
 {
-  "userPaths": ["$HOME_B", "$ETC", "$CASE/barman-broken", "$CASE/etc-broken"],
+  "userPaths": ["$HOME_B", "$ETC", "$CASE/barman-broken", "$CASE/etc-broken", "$CASE/barman-nocatalog", "$CASE/etc-nocatalog"],
   "env": { "SOURCE_STREAMED": "postgresql://postgres@127.0.0.1:$P/postgres" },
   "drills": {
     "streamed": { "exit": 0, "status": "passed", "rpoMet": true, "rpo": [2, 600], "warning": "receive-wal running", "noWarning": "archive_mode", "passedChecks": ["select count(*) from orders"] },
-    "broken": { "exit": 1, "status": "failed", "failedCheck": "recovery target reached" }
+    "broken": { "exit": 1, "status": "failed", "failedCheck": "recovery target reached" },
+    "no-catalog": { "exit": 3, "status": "error", "diagnosis": "xlog.db is missing" }
   }
 }
 JSON
