@@ -74,30 +74,13 @@ cp "$ETC/barman.d/streamed.conf" "$CASE/etc-nocatalog/barman.d/"
 chmod -R a+rX "$CASE/etc-nocatalog"
 
 mkdir -p "$CASE/drills"
-cat > "$CASE/drills/streamed.yaml" <<YAML
-name: streamed
-objectives: { rto: 5m, rpo: 1h }
-source:
-  barman: { server: streamed, config: $ETC/barman.conf }
-  live: { conninfo: env:SOURCE_STREAMED, runFor: 3s, heartbeat: 1s }
-verify:
-  database: shop
-  checks:
-    - sql: select count(*) from orders
-      expect: "2000"
-YAML
-cat > "$CASE/drills/broken.yaml" <<YAML
-name: broken
-objectives: { rto: 5m, rpo: 1h }
-source:
-  barman: { server: streamed, config: $CASE/etc-broken/barman.conf }
-verify:
-  database: shop
-  checks:
-    - sql: select count(*) from orders
-      expect: "2000"
-YAML
-sed "s#$CASE/etc-broken#$CASE/etc-nocatalog#; s#^name: broken#name: no-catalog#" "$CASE/drills/broken.yaml" > "$CASE/drills/no-catalog.yaml"
+drill() { # drill NAME BARMAN-CONF [LIVE-LINE]
+  printf 'name: %s\nobjectives: { rto: 5m, rpo: 1h }\nsource:\n  barman: { server: streamed, config: %s }\n%bverify:\n  database: shop\n  checks:\n    - sql: select count(*) from orders\n      expect: "2000"\n' \
+    "$1" "$2" "${3:+  $3\n}" > "$CASE/drills/$1.yaml"
+}
+drill streamed "$ETC/barman.conf" "live: { conninfo: env:SOURCE_STREAMED, runFor: 3s, heartbeat: 1s }"
+drill broken "$CASE/etc-broken/barman.conf"
+drill no-catalog "$CASE/etc-nocatalog/barman.conf"
 cat > "$CASE/expect.json" <<JSON
 {
   "userPaths": ["$HOME_B", "$ETC", "$CASE/barman-broken", "$CASE/etc-broken", "$CASE/barman-nocatalog", "$CASE/etc-nocatalog"],
