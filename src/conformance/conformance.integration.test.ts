@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { statusExit, worstExit } from '../model/exit-codes.js';
+import { worstExit } from '../model/exit-codes.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { resultSchema } from '../model/result-schema.js';
 import { BIN, ROOT, runCli, testFolders, workFoldersLeft, postgresProcessesUnder } from '../test-support/cli.js';
@@ -87,7 +87,7 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
           const r = results.get(drill) as DrillResult;
           const what = `${drill}: ${r.verdict}\n${r.diagnosis ?? ''}`;
           expect(r.status, what).to.equal(e.status);
-          expect(statusExit(r.status), what).to.equal(e.exit);
+          expect(r.exitCode, what).to.equal(e.exit);
           if (e.failedCheck) expect(r.checks.find((x) => x.name === e.failedCheck)?.status, what).to.equal('failed');
           for (const p of e.passedChecks ?? []) expect(r.checks.find((x) => x.name === p)?.status, `${what}\n${p}`).to.equal('passed');
           if (e.diagnosis) expect(r.diagnosis ?? '', what).to.contain(e.diagnosis);

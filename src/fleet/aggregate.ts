@@ -72,7 +72,7 @@ export function aggregate(inputs: readonly string[], opts: { out: string; expect
     warnings.push(...(summaries[i]?.warnings ?? []).map((w) => `${shardId}: ${w}`));
   }
   const cov = coverage(outDir, { expected: opts.expected, withinMs: opts.withinMs, now: opts.now ?? startedAt });
-  const codes = [...results.map((r) => statusExit(r.status)), ...summaries.map((s) => s.exitCode)];
+  const codes = [...results.map((r) => r.exitCode ?? statusExit(r.status)), ...summaries.map((s) => s.exitCode)];
   // Judged when there is a window to judge by (--within, or a drill's validateEvery) or a list to cover.
   if (cov.stale.length > 0 || (cov.never.length > 0 && (opts.withinMs !== undefined || opts.expected !== undefined))) codes.push(1);
   const summary: RunSummary = {

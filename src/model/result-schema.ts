@@ -25,6 +25,7 @@ export const resultSchema = z
     drill: z.object({ name: z.string(), description: z.string().optional(), file: z.string(), sha256: z.string() }),
     status: z.enum(['passed', 'failed', 'unverified', 'error']).describe('passed: objectives met and every check passed; failed: the drill ran and found a problem; unverified: nothing failed, but a check or an objective could not be judged (never counted as passed); error: the drill could not run'),
     verdict: z.string().describe('one line for people'),
+    exitCode: z.number().optional().describe('the exit code of this drill alone (README: Exit codes); a run exits with the most severe of its drills\'); absent in results of pgdrill before 0.2'),
     diagnosis: z.string().optional().describe('what went wrong and what to do, when not passed'),
     startedAt: z.string(),
     endedAt: z.string(),

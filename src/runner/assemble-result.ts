@@ -75,6 +75,7 @@ export function assembleResult(input: {
     },
     status,
     verdict,
+    exitCode: judgement.exitCode,
     ...(diagnosis ? { diagnosis } : {}),
     startedAt: input.startedAt.toISOString(),
     endedAt: new Date().toISOString(),

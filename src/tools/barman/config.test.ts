@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DrillConfigError } from '../../errors.js';
-import { drillBarmanConfig } from './config.js';
+import { barmanServerFolders, drillBarmanConfig } from './config.js';
 
 describe('the Barman configuration a drill runs with', () => {
   let dir: string;
@@ -38,5 +38,12 @@ describe('the Barman configuration a drill runs with', () => {
       .to.throw(DrillConfigError)
       .with.property('message')
       .that.contains('no server [nope]');
+  });
+
+  it('knows a server\'s base and WAL folders before barman runs: the defaults under barman_home, and the user\'s own with %(key)s references', () => {
+    expect(barmanServerFolders(path.join(dir, 'barman.conf'), 'pg-prod')).to.deep.equal({ baseDir: '/var/lib/barman/pg-prod/base', walsDir: '/var/lib/barman/pg-prod/wals' });
+    writeFileSync(path.join(dir, 'barman.conf'), '[barman]\nbarman_home = /srv/b\n\n[main]\nbackup_directory = %(barman_home)s/clusters/%(name)s\nwals_directory = /fast/%(name)s-wal\n');
+    expect(barmanServerFolders(path.join(dir, 'barman.conf'), 'main')).to.deep.equal({ baseDir: '/srv/b/clusters/main/base', walsDir: '/fast/main-wal' });
+    expect(barmanServerFolders(path.join(dir, 'barman.conf'), 'nope')).to.equal(undefined);
   });
 });

@@ -79,3 +79,27 @@ export function drillBarmanConfig(mainFile: string, server: string, state: { dir
   ].join('\n');
   return { text, barmanHome, files };
 }
+
+/**
+ * A server's base and WAL folders as Barman derives them (`backup_directory` defaults to
+ * `%(barman_home)s/%(name)s`, its `base` and `wals` below it), with configparser's `%(key)s` references
+ * resolved: known before any barman command runs, since some of them create what is missing there.
+ */
+export function barmanServerFolders(mainFile: string, server: string): { baseDir: string; walsDir: string } | undefined {
+  const { global, servers } = barmanServers(mainFile);
+  const section = servers.find((s) => s.section.name === server)?.section;
+  if (!section) return undefined;
+  const own = (key: string) => value(section.lines, key) ?? value(global.lines, key);
+  const defaults: Record<string, string> = {
+    name: server,
+    barman_home: '/var/lib/barman',
+    backup_directory: '%(barman_home)s/%(name)s',
+    basebackups_directory: '%(backup_directory)s/base',
+    wals_directory: '%(backup_directory)s/wals',
+  };
+  const resolve = (key: string, depth = 0): string => {
+    const raw = (key === 'name' ? server : own(key)) ?? defaults[key] ?? '';
+    return depth > 10 ? raw : raw.replace(/%\(([a-z_]+)\)s/g, (_, k: string) => resolve(k, depth + 1));
+  };
+  return { baseDir: resolve('basebackups_directory'), walsDir: resolve('wals_directory') };
+}

@@ -11,7 +11,7 @@ import { barmanRecover } from './recover.js';
 import { segmentsBelow } from '../common/wal-archive.js';
 import { DrillConfigError, EnvironmentError } from '../../errors.js';
 import { chownTree, makeOwnedDir } from '../../exec/os-user.js';
-import { barmanServers, drillBarmanConfig } from './config.js';
+import { barmanServerFolders, barmanServers, drillBarmanConfig } from './config.js';
 import { iniValue } from '../common/ini.js';
 import { chooseBackup } from '../common/choose-backup.js';
 import type { BackupSource, ChosenBackup, SourceContext } from '../source.js';
@@ -131,6 +131,9 @@ export class BarmanSource implements BackupSource {
   }
 
   async inspect(ctx: SourceContext): Promise<ChosenBackup> {
+    // list-backups, show-backup, check and get-wal create the WAL catalog when it is missing: in the user's
+    // wals_directory. Refused before the first barman command, from the folders the configuration names.
+    this.refuseMissingCatalog(barmanServerFolders(this.config, this.server)?.walsDir);
     const listed = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'list-backups', this.server], 'barman-list-backups')) as Record<string, ListedBackup[]>)[this.server] ?? [];
     const done = listed.filter((b) => b.status === 'DONE').map((b) => b.backup_id).sort();
     if (done.length === 0) {
@@ -141,13 +144,7 @@ export class BarmanSource implements BackupSource {
     this.walsDir = typeof server['wals_directory'] === 'string' ? server['wals_directory'] : undefined;
     this.baseDir = typeof server['basebackups_directory'] === 'string' ? server['basebackups_directory'] : undefined;
     this.streaming = [true, 'true', 'on', 'True'].includes(server['streaming_archiver'] as string);
-    // show-backup, check and get-wal create the WAL catalog when it is missing: in the user's wals_directory.
-    if (this.walsDir && existsSync(this.walsDir) && !existsSync(path.join(this.walsDir, 'xlog.db'))) {
-      throw new EnvironmentError(
-        `Barman's WAL catalog ${path.join(this.walsDir, 'xlog.db')} is missing: barman would create it there, in your archive, and pgdrill never writes there`,
-        `run barman rebuild-xlogdb ${this.server} (or barman cron) on the Barman host, then drill again`,
-      );
-    }
+    this.refuseMissingCatalog(this.walsDir);
     const shown = (JSON.parse(await this.barman(ctx, ['-f', 'json', 'show-backup', this.server, label], 'barman-show-backup')) as Record<string, ShownBackup>)[this.server] as ShownBackup;
     this.tablespaces = (shown.tablespaces ?? []).map((t) => t.name);
     const info = shown.base_backup_information;
@@ -168,6 +165,15 @@ export class BarmanSource implements BackupSource {
       available: done,
       newestStopTime: newestEnd(listed),
     };
+  }
+
+  private refuseMissingCatalog(walsDir: string | undefined): void {
+    if (walsDir && existsSync(walsDir) && !existsSync(path.join(walsDir, 'xlog.db'))) {
+      throw new EnvironmentError(
+        `Barman's WAL catalog ${path.join(walsDir, 'xlog.db')} is missing: barman would create it there, in your archive, and pgdrill never writes there`,
+        `run barman rebuild-xlogdb ${this.server} (or barman cron) on the Barman host, then drill again`,
+      );
+    }
   }
 
   /** Segments in Barman's WAL archive (read from the folder, never through a command that could archive). */
