@@ -3,6 +3,7 @@
 // round-trips; and no secret used by a run appears in any of its files.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSigner, keygen } from './signing.js';
@@ -43,7 +44,7 @@ describe('evidence (real runs)', function () {
     } finally {
       await slack.close();
     }
-    runs = readdirSync(out).filter((d) => d !== 'index.html').sort();
+    runs = readdirSync(out).filter((d) => /^\d/.test(d)).sort();
   });
 
   /** A copy of the output folder to damage. */
@@ -162,5 +163,43 @@ describe('evidence (real runs)', function () {
     const v = await verifyCli(root);
     expect(v.code, v.stderr).to.equal(0);
     expect(v.stderr).to.contain(`note chain starts at ${runs[1]}`);
+  });
+
+  it('prune --keep removes the oldest runs and records them, signed: the folder still verifies; an unrecorded deletion or a forged record does not', async () => {
+    const dir = copy();
+    const started = runs.map((r) => Date.parse((JSON.parse(readFileSync(path.join(dir, r, 'evidence/manifest.json'), 'utf8')) as { startedAt: string }).startedAt));
+    // A window that reaches back between the first and second run: only the first is older.
+    const keepMs = Date.now() - Math.round(((started[0] as number) + (started[1] as number)) / 2);
+    const unsigned = await runCli(['evidence', 'prune', dir, '--keep', `${keepMs}ms`]);
+    expect(unsigned.code, 'the head is signed: pruning needs the key').to.equal(2);
+    expect(readdirSync(dir).filter((d) => /^\d/.test(d))).to.deep.equal(runs);
+    const p = await runCli(['evidence', 'prune', dir, '--keep', `${keepMs}ms`, '--signing-key', key.privateFile]);
+    expect(p.code, p.stderr).to.equal(0);
+    expect(p.stderr).to.contain(`1 run(s) pruned from ${dir}: ${runs[0]}; 2 kept; recorded in pgdrill-pruned.json`);
+    expect(readdirSync(dir).filter((d) => /^\d/.test(d))).to.deep.equal(runs.slice(1));
+    const record = JSON.parse(readFileSync(path.join(dir, 'pgdrill-pruned.json'), 'utf8')) as { prunes: Array<{ runs: Array<{ runId: string }> }> };
+    expect(record.prunes.flatMap((x) => x.runs.map((r) => r.runId))).to.deep.equal([runs[0]]);
+    const v = await verifyCli(dir);
+    expect(v.code, v.stderr).to.equal(0);
+    expect(v.stderr).to.contain(`note chain starts at ${runs[1]}; its predecessor ${runs[0]} was pruned`);
+    const again = await runCli(['evidence', 'prune', dir, '--keep', '400d', '--signing-key', key.privateFile]);
+    expect(again.stderr).to.contain('0 run(s) pruned');
+
+    // The next run deleted by hand: not in the record, so a chain break.
+    const deleted = path.join(tempDir('drilltest-evidence-'), 'reports');
+    cpSync(dir, deleted, { recursive: true });
+    rmSync(path.join(deleted, runs[1] as string), { recursive: true });
+    const d = await verifyCli(deleted);
+    expect(d.code).to.equal(1);
+    expect(d.stderr).to.contain(`CHAIN BREAK at ${runs[2]}: it records previous run ${runs[1]}`).and.contain('and not among the runs pgdrill-pruned.json records');
+    // The record edited to cover that deletion, without the key: its signature fails.
+    const recFile = path.join(deleted, 'pgdrill-pruned.json');
+    const rec = JSON.parse(readFileSync(recFile, 'utf8')) as { prunes: Array<{ runs: Array<{ runId: string; startedAt: string; manifestSha256: string }> }> };
+    const m1 = readFileSync(path.join(dir, runs[1] as string, 'evidence/manifest.json'));
+    rec.prunes[0]?.runs.push({ runId: runs[1] as string, startedAt: '', manifestSha256: createHash('sha256').update(m1).digest('hex') });
+    writeFileSync(recFile, `${JSON.stringify(rec, null, 2)}\n`);
+    const f = await verifyCli(deleted);
+    expect(f.code).to.equal(1);
+    expect(f.stderr).to.contain('pgdrill-pruned.json: BAD SIGNATURE');
   });
 });

@@ -25,11 +25,24 @@ export interface Manifest {
   drills: Array<{ name: string; file: string; sha256: string; content: string }>;
   /** The objective policies the drills were judged against (objectives: { from }), each once. */
   policies?: Array<{ name: string; file: string; sha256: string; content: string }>;
-  results: Array<{ drill: string; status: string; verdict: string; rtoSeconds: number | null; rpoSeconds: number | null; objectives: { rtoSeconds: number; rpoSeconds: number } }>;
-  environment: Array<{ drill: string; provider: string; postgresVersion: string; backupMethod: string; toolVersions: Record<string, string>; settings: Record<string, string>; host: string; platform: string; node: string }>;
+  results: Array<{
+    drill: string;
+    status: string;
+    verdict: string;
+    rtoSeconds: number | null;
+    rpoSeconds: number | null;
+    objectives: { rtoSeconds: number; rpoSeconds: number; validateEverySeconds?: number | undefined };
+    /** The SHA-256 of the drill file as run. */
+    drillSha256?: string;
+    /** A drill of an existing backup: which backup was restored. */
+    backup?: { kind: string; location: string; label: string; stopTime?: string };
+  }>;
+  environment: Array<{ drill: string; provider: string; postgresVersion: string; backupMethod: string; toolVersions: Record<string, string>; settings: Record<string, string>; host: string; platform: string; node: string; image?: { name: string; id?: string | undefined } }>;
   commands: Array<{ drill: string; label: string; command: string; exitCode: number | null }>;
   files: Array<{ path: string; sha256: string; bytes: number }>;
   previous: { runId: string; manifestSha256: string } | null;
+  /** The output folder keeps pgdrill-head.json (pgdrill 0.2 on): its absence beside this run is a deletion. */
+  keepsHead?: boolean;
   signing: { algorithm: 'Ed25519'; publicKeyPem: string; fingerprint: string } | null;
 }
 
@@ -60,7 +73,16 @@ export function writeManifest(
     pgdrillVersion: PGDRILL_VERSION,
     drills: input.drills.map((d) => ({ name: d.name, file: d.file, sha256: sha256(d.text), content: d.text })),
     policies: [...new Map(input.drills.flatMap((d) => (d.policy ? [[d.policy.file, { name: d.policy.name, file: d.policy.file, sha256: d.policy.sha256, content: d.policy.text }] as const] : []))).values()],
-    results: input.results.map((r) => ({ drill: r.drill.name, status: r.status, verdict: r.verdict, rtoSeconds: r.measured.rtoSeconds, rpoSeconds: r.measured.rpoSeconds, objectives: r.objectives })),
+    results: input.results.map((r) => ({
+      drill: r.drill.name,
+      status: r.status,
+      verdict: r.verdict,
+      rtoSeconds: r.measured.rtoSeconds,
+      rpoSeconds: r.measured.rpoSeconds,
+      objectives: r.objectives,
+      drillSha256: r.drill.sha256,
+      ...(r.source ? { backup: { kind: r.source.kind, location: r.source.location, label: r.source.label, ...(r.source.stopTime ? { stopTime: r.source.stopTime } : {}) } } : {}),
+    })),
     environment: input.results.map((r) => ({
       drill: r.drill.name,
       provider: r.environment.provider,
@@ -71,10 +93,12 @@ export function writeManifest(
       host: r.environment.host,
       platform: r.environment.platform,
       node: r.environment.node,
+      ...(r.environment.image ? { image: r.environment.image } : {}),
     })),
     commands: input.results.flatMap((r) => r.commands.map((c) => ({ drill: r.drill.name, label: c.label, command: c.command, exitCode: c.exitCode }))),
     files,
     previous: previousManifest(path.dirname(runDir), input.runId),
+    keepsHead: true,
     signing: input.signer ? { algorithm: 'Ed25519', publicKeyPem: input.signer.publicKeyPem, fingerprint: input.signer.fingerprint } : null,
   };
   mkdirSync(path.join(runDir, EVIDENCE_DIR), { recursive: true });

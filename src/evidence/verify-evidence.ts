@@ -3,8 +3,11 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { listEntries, sha256File } from './hashing.js';
+import { checkHead, checkRollback, HEAD, readSeen, writeSeen } from './head.js';
 import { MANIFEST, SIGNATURE, type Manifest } from './manifest.js';
+import { checkShards } from './verify-shards.js';
 import { publicKeyFingerprint, verifyBytes } from './signing.js';
+import { PRUNED, PRUNED_SIGNATURE, readPruned } from './store/prune.js';
 import { readPullRecord } from './store/pull-record.js';
 
 export const EXPORT_FILE = 'EXPORT.json';
@@ -17,7 +20,7 @@ export interface Verification {
 }
 
 /** Verifies one run folder (a folder with evidence/manifest.json) or an output folder of runs. */
-export function verifyEvidence(target: string, opts: { publicKeyPem?: string | undefined } = {}): Verification {
+export function verifyEvidence(target: string, opts: { publicKeyPem?: string | undefined; headRequired?: boolean } = {}): Verification {
   const problems: string[] = [];
   const notes: string[] = [];
   if (!existsSync(target) || !statSync(target).isDirectory()) {
@@ -36,6 +39,7 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
   const pulled = readPullRecord(outDir);
 
   let previous: { runId: string; sha: string } | undefined;
+  let keepsHead = false;
   for (const run of runs) {
     const runDir = path.join(outDir, run);
     const manifestFile = path.join(runDir, MANIFEST);
@@ -54,6 +58,8 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
       continue;
     }
     const sha = sha256File(manifestFile);
+    keepsHead ||= manifest.keepsHead === true;
+    problems.push(...checkShards(run, runDir, manifest, opts.publicKeyPem));
     const partial = pulled?.omitted[run] !== undefined ? pulled : undefined;
     problems.push(...checkFiles(run, runDir, manifest, partial ? (n) => notes.push(`${run}: pulled from ${partial.store}; ${n} file(s) (logs) are checked in the store only (pgdrill evidence verify --store)`) : undefined), ...checkSignature(run, runDir, bytes, manifest, opts.publicKeyPem, pinned, notes));
     if (manifest.runId !== run) problems.push(`${run}: the manifest belongs to run ${manifest.runId} (folder renamed or replaced)`);
@@ -66,13 +72,30 @@ export function verifyEvidence(target: string, opts: { publicKeyPem?: string | u
           );
         }
       } else {
-        problems.push(...checkChainStart(run, manifest, outDir, notes));
+        problems.push(...checkChainStart(run, manifest, outDir, notes, opts.publicKeyPem));
       }
     }
     previous = { runId: run, sha };
   }
   if (isRun) notes.push('one run verified alone: pass the output folder to check the chain between runs too');
+  else if (existsSync(path.join(outDir, EXPORT_FILE))) notes.push(`an export of a period: its newest run is checked by the chain only (the head stays with the output folder or the store)`);
+  else problems.push(...checkHead(outDir, runs, { pinnedPem: opts.publicKeyPem, required: keepsHead || (opts.headRequired === true && runs.length > 0), notes }));
   return { ok: problems.length === 0, runs, problems, notes };
+}
+
+/**
+ * An output folder as `evidence verify <folder>` checks it: everything above, and its head against the highest
+ * one seen before (--last-seen FILE, rewritten when all holds; --expect-at-least N): a rollback.
+ */
+export function verifyOutputFolder(folder: string, opts: { publicKeyPem?: string | undefined; lastSeenFile?: string | undefined; atLeast?: number | undefined }): Verification {
+  const v = verifyEvidence(folder, { publicKeyPem: opts.publicKeyPem });
+  if (!opts.lastSeenFile && opts.atLeast === undefined) return v;
+  const headFile = path.join(folder, HEAD);
+  const bytes = existsSync(headFile) ? readFileSync(headFile) : null;
+  v.problems.push(...checkRollback(bytes, v.runs, { where: folder, seen: readSeen(opts.lastSeenFile), atLeast: opts.atLeast }));
+  const ok = v.problems.length === 0;
+  if (ok && opts.lastSeenFile && bytes) writeSeen(opts.lastSeenFile, bytes, path.resolve(folder));
+  return { ...v, ok };
 }
 
 function checkFiles(run: string, runDir: string, manifest: Manifest, onlyInStore?: (missing: number) => void): string[] {
@@ -125,7 +148,7 @@ function checkSignature(run: string, runDir: string, bytes: Buffer, manifest: Ma
   return [];
 }
 
-function checkChainStart(run: string, manifest: Manifest, outDir: string, notes: string[]): string[] {
+function checkChainStart(run: string, manifest: Manifest, outDir: string, notes: string[], pinnedPem: string | undefined): string[] {
   const exportFile = path.join(outDir, EXPORT_FILE);
   if (existsSync(exportFile)) {
     const exp = JSON.parse(readFileSync(exportFile, 'utf8')) as { chainStart: { runId: string; manifestSha256: string } | null };
@@ -136,7 +159,15 @@ function checkChainStart(run: string, manifest: Manifest, outDir: string, notes:
     return [];
   }
   if (manifest.previous) {
-    return [`CHAIN BREAK at ${run}: it records previous run ${manifest.previous.runId} (${short(manifest.previous.manifestSha256)}), which is not in this folder: the first runs were deleted`];
+    const file = path.join(outDir, PRUNED);
+    const sig = path.join(outDir, PRUNED_SIGNATURE);
+    const pruned = readPruned(existsSync(file) ? readFileSync(file) : undefined, existsSync(sig) ? readFileSync(sig, 'utf8').trim() : undefined, pinnedPem);
+    if (pruned.problems.length > 0) return pruned.problems;
+    if (pruned.runs.get(manifest.previous.runId) === manifest.previous.manifestSha256) {
+      notes.push(`chain starts at ${run}; its predecessor ${manifest.previous.runId} was pruned (recorded with its manifest's hash in ${PRUNED})`);
+      return [];
+    }
+    return [`CHAIN BREAK at ${run}: it records previous run ${manifest.previous.runId} (${short(manifest.previous.manifestSha256)}), which is not in this folder${pruned.runs.size ? ` and not among the runs ${PRUNED} records` : ''}: the first runs were deleted`];
   }
   return [];
 }

@@ -5,16 +5,18 @@
 // never ran.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MANIFEST, SIGNATURE, writeManifest, type Manifest } from '../evidence/manifest.js';
+import { MANIFEST, SIGNATURE, type Manifest } from '../evidence/manifest.js';
+import { sealRun } from '../evidence/seal-run.js';
 import type { Signer } from '../evidence/signing.js';
-import { isRunFolder } from '../evidence/verify-evidence.js';
-import { UsageError } from '../errors.js';
+import { isRunFolder, verifyEvidence } from '../evidence/verify-evidence.js';
+import { DrillFinding, UsageError } from '../errors.js';
 import { statusExit, worstExit } from '../model/exit-codes.js';
 import { resultSchema, summarySchema, RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
 import { writeIndex } from '../report/index-page.js';
 import { writeSummary } from '../report/write-results.js';
 import { newRunId } from '../runner/run-id.js';
 import { coverage, type Coverage } from './coverage.js';
+import { readShardFile, SHARD_FILE, shardText, type Shard } from './shard.js';
 
 export interface AggregateOutcome {
   runId: string;
@@ -26,23 +28,40 @@ export interface AggregateOutcome {
 }
 
 
-export function aggregate(inputs: readonly string[], opts: { out: string; expected?: readonly string[] | undefined; withinMs?: number | undefined; signer?: Signer | undefined; now?: Date }): AggregateOutcome {
-  const shardRuns = inputs.flatMap((input) => {
+export interface AggregateOptions {
+  out: string;
+  expected?: readonly string[] | undefined;
+  withinMs?: number | undefined;
+  signer?: Signer | undefined;
+  /** The key every shard must have signed with (--public-key; else the signing key's own). */
+  publicKeyPem?: string | undefined;
+  /** --shards N: the planned count (else the one the shards recorded). */
+  shards?: number | undefined;
+  now?: Date;
+}
+
+export function aggregate(inputs: readonly string[], opts: AggregateOptions): AggregateOutcome {
+  const runsOf = (input: string) => {
     if (!existsSync(input)) throw new UsageError(`${input} not found`, 'pass the output folders (or run folders) the shards wrote');
     if (isRunFolder(input) && existsSync(path.join(input, 'summary.json'))) return [path.resolve(input)];
     return readdirSync(input)
       .map((d) => path.resolve(input, d))
       .filter((d) => isRunFolder(d) && existsSync(path.join(d, 'summary.json')))
       .sort();
-  });
-  if (shardRuns.length === 0) throw new UsageError(`no run folders in ${inputs.join(', ')}`, 'pass the --out folders of the shard runs');
+  };
+  const shardRuns = inputs.flatMap(runsOf);
+  // A shard counts as reported when it ran nothing, or wrote a summary: one that started and died has neither.
+  const reported = inputs.flatMap((input) => [readShardFile(input)].filter((s) => s !== undefined && (s.drills.length === 0 || runsOf(input).length > 0)) as Shard[]);
+  if (shardRuns.length === 0 && reported.length === 0) throw new UsageError(`no run folders in ${inputs.join(', ')}`, 'pass the --out folders of the shard runs');
+  refuseTampered(shardRuns, opts.publicKeyPem ?? opts.signer?.publicKeyPem);
+  const summaries = shardRuns.map((d) => summarySchema.parse(JSON.parse(readFileSync(path.join(d, 'summary.json'), 'utf8'))));
+  const missing = missingShards([...reported, ...summaries.flatMap((x) => (x.shard ? [x.shard] : []))], opts.shards);
   const startedAt = new Date();
   const runId = newRunId(startedAt);
   const outDir = path.resolve(opts.out);
   const runDir = path.join(outDir, runId);
   mkdirSync(path.join(runDir, 'evidence', 'shards'), { recursive: true });
 
-  const summaries = shardRuns.map((d) => summarySchema.parse(JSON.parse(readFileSync(path.join(d, 'summary.json'), 'utf8'))));
   const results: DrillResult[] = [];
   const entries: RunSummary['drills'] = [];
   const drills: Array<{ name: string; file: string; text: string }> = [];
@@ -67,14 +86,16 @@ export function aggregate(inputs: readonly string[], opts: { out: string; expect
       cpSync(path.join(shardDir, slug), path.join(runDir, slug), { recursive: true });
       const result = resultSchema.parse(JSON.parse(readFileSync(path.join(runDir, slug, 'result.json'), 'utf8')));
       results.push(result);
-      entries.push({ ...entry, result: path.join(runDir, slug, 'result.json'), report: path.join(runDir, slug, 'report.html') });
+      const from = summaries[i]?.shard;
+      entries.push({ ...entry, result: path.join(runDir, slug, 'result.json'), report: path.join(runDir, slug, 'report.html'), fromShard: shardId, ...(from ? { shard: shardText(from) } : {}) });
     }
     warnings.push(...(summaries[i]?.warnings ?? []).map((w) => `${shardId}: ${w}`));
   }
-  const cov = coverage(outDir, { expected: opts.expected, withinMs: opts.withinMs, now: opts.now ?? startedAt });
+  const cov = coverage(outDir, { expected: opts.expected, withinMs: opts.withinMs, now: opts.now ?? startedAt, ranIn: new Map(entries.flatMap((e) => (e.shard ? [[e.drill, e.shard] as const] : []))), missingShards: missing });
   const codes = [...results.map((r) => r.exitCode ?? statusExit(r.status)), ...summaries.map((s) => s.exitCode)];
   // Judged when there is a window to judge by (--within, or a drill's validateEvery) or a list to cover.
-  if (cov.stale.length > 0 || (cov.never.length > 0 && (opts.withinMs !== undefined || opts.expected !== undefined))) codes.push(1);
+  if (cov.stale.length > 0 || cov.missing.length > 0 || missing.length > 0 || (cov.never.length > 0 && (opts.withinMs !== undefined || opts.expected !== undefined))) codes.push(1);
+  if (missing.length > 0) warnings.push(`shard(s) ${missing.map(shardText).join(', ')} reported no summary (no ${SHARD_FILE} among the inputs, or its job died before its drills ended): their drills did not run in this fleet run`);
   const summary: RunSummary = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     runId,
@@ -82,10 +103,37 @@ export function aggregate(inputs: readonly string[], opts: { out: string; expect
     endedAt: new Date().toISOString(),
     exitCode: worstExit(codes),
     drills: entries,
+    ...(missing.length > 0 ? { missingShards: missing.map(shardText) } : {}),
     warnings,
   };
   writeSummary(runDir, summary);
   writeIndex(outDir);
-  writeManifest(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
+  sealRun(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
   return { runId, runDir, shards: shardRuns.map((d) => path.basename(d)), summary, coverage: cov, exitCode: summary.exitCode };
+}
+
+/** Every shard run verified before anything is merged (its files, its signature): a changed one is refused. */
+function refuseTampered(shardRuns: readonly string[], pinnedPem: string | undefined): void {
+  for (const dir of shardRuns) {
+    const v = verifyEvidence(dir, { publicKeyPem: pinnedPem });
+    if (!existsSync(path.join(dir, MANIFEST))) v.problems.push('it has no evidence/manifest.json');
+    if (v.problems.length > 0) {
+      throw new DrillFinding(
+        `shard run ${dir} does not verify, so nothing was merged: ${v.problems.join('; ')}`,
+        `merge only what the shard machines wrote (their CI artifacts as uploaded)${pinnedPem ? ', signed with the key you pin' : ''}; run pgdrill evidence verify ${dir} to see it`,
+      );
+    }
+  }
+}
+
+/** Planned shards with nothing among the inputs: the count is --shards, else what the shards recorded. */
+function missingShards(seen: readonly Shard[], planned: number | undefined): Shard[] {
+  const counts = [...new Set(seen.map((s) => s.of))];
+  if (counts.length > 1 || (planned !== undefined && counts.some((c) => c !== planned))) {
+    throw new UsageError(`the shards were planned differently: ${[...new Set(seen.map(shardText))].join(', ')}${planned !== undefined ? ` (--shards ${planned})` : ''}`, 'aggregate the shards of one pgdrill plan, with the same --shards N');
+  }
+  const of = planned ?? counts[0];
+  if (of === undefined) return [];
+  const have = new Set(seen.map((s) => s.index));
+  return Array.from({ length: of }, (_, i) => ({ index: i + 1, of })).filter((s) => !have.has(s.index));
 }

@@ -3,6 +3,7 @@
 // objectives.validateEvery), stale when older, never when it has no passing run at all. A drill that silently stops running shows here, and in the metrics.
 import { readHistory } from '../report/history.js';
 import type { DrillResult } from '../model/result-schema.js';
+import { shardOf, shardText, type Shard } from './shard.js';
 
 export interface DrillCoverage {
   drill: string;
@@ -12,7 +13,10 @@ export interface DrillCoverage {
   /** The window it is judged by (--within, or its validateEvery); null: any pass counts. */
   windowSeconds: number | null;
   policy: string | null;
-  state: 'fresh' | 'stale' | 'never';
+  /** The shard (i/N) it ran in this time, or the one that should have run it and reported nothing. */
+  shard: string | null;
+  /** missing: its shard reported nothing, so it did not run this time (judged as a failure). */
+  state: 'fresh' | 'stale' | 'never' | 'missing';
 }
 
 export interface Coverage {
@@ -20,9 +24,13 @@ export interface Coverage {
   drills: DrillCoverage[];
   stale: string[];
   never: string[];
+  missing: string[];
 }
 
-export function coverage(outDir: string, opts: { expected?: readonly string[] | undefined; withinMs?: number | undefined; now: Date; extra?: readonly DrillResult[] }): Coverage {
+export function coverage(
+  outDir: string,
+  opts: { expected?: readonly string[] | undefined; withinMs?: number | undefined; now: Date; extra?: readonly DrillResult[]; ranIn?: ReadonlyMap<string, string>; missingShards?: readonly Shard[] },
+): Coverage {
   const all = [...readHistory(outDir).entries.map((e) => e.result), ...(opts.extra ?? [])];
   const names = [...new Set([...(opts.expected ?? []), ...(opts.expected ? [] : all.map((r) => r.drill.name))])].sort();
   const drills = names.map((drill): DrillCoverage => {
@@ -32,13 +40,16 @@ export function coverage(outDir: string, opts: { expected?: readonly string[] | 
     // --within wins; otherwise the drill's own objectives.validateEvery (its policy's), from its newest result.
     const windowMs = opts.withinMs ?? (last?.objectives.validateEverySeconds !== undefined ? last.objectives.validateEverySeconds * 1000 : undefined);
     const fresh = lastSuccess !== null && (windowMs === undefined || opts.now.getTime() - Date.parse(lastSuccess) <= windowMs);
-    return { drill, lastSuccess, lastRun: last?.endedAt ?? null, lastStatus: last?.status ?? null, windowSeconds: windowMs === undefined ? null : windowMs / 1000, policy: last?.objectives.policy?.name ?? null, state: lastSuccess === null ? 'never' : fresh ? 'fresh' : 'stale' };
+    const lost = opts.missingShards?.find((s) => shardOf(drill, s.of) === s.index);
+    const shard = lost ? shardText(lost) : (opts.ranIn?.get(drill) ?? null);
+    return { drill, lastSuccess, lastRun: last?.endedAt ?? null, lastStatus: last?.status ?? null, windowSeconds: windowMs === undefined ? null : windowMs / 1000, policy: last?.objectives.policy?.name ?? null, shard, state: lost ? 'missing' : lastSuccess === null ? 'never' : fresh ? 'fresh' : 'stale' };
   });
   return {
     withinSeconds: opts.withinMs === undefined ? null : opts.withinMs / 1000,
     drills,
     stale: drills.filter((d) => d.state === 'stale').map((d) => d.drill),
     never: drills.filter((d) => d.state === 'never').map((d) => d.drill),
+    missing: drills.filter((d) => d.state === 'missing').map((d) => d.drill),
   };
 }
 
@@ -51,7 +62,7 @@ export function coverageMetrics(c: Coverage): string {
     ...c.drills.filter((d) => d.lastSuccess).map((d) => `pgdrill_last_success_timestamp_seconds{drill="${esc(d.drill)}"} ${Math.round(Date.parse(d.lastSuccess ?? '') / 1000)}`),
     '# HELP pgdrill_drills_stale Drills without a passing run within the window (never passed included).',
     '# TYPE pgdrill_drills_stale gauge',
-    `pgdrill_drills_stale ${c.stale.length + c.never.length}`,
+    `pgdrill_drills_stale ${c.stale.length + c.never.length + c.missing.length}`,
     '',
   ].join('\n');
 }

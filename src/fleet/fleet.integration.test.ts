@@ -3,11 +3,17 @@
 // one output folder whose evidence verifies; coverage names the drill that never passed and, with a short
 // window, the stale ones, in the output and the metrics.
 import { expect } from 'chai';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, runCli, testFolders } from '../test-support/cli.js';
 import { readHistory } from '../report/history.js';
+import { advanceFolderHead } from '../evidence/head.js';
+import { sha256File } from '../evidence/hashing.js';
+import type { Manifest } from '../evidence/manifest.js';
+import { keygen, loadSigner, signBytes } from '../evidence/signing.js';
+import { shardOf } from './shard.js';
 
 describe('fleet: plan, shards and aggregate (real drills)', function () {
   this.timeout(300_000);
@@ -114,5 +120,76 @@ describe('fleet: plan, shards and aggregate (real drills)', function () {
     const stale = await runCli(['aggregate', ...shardOuts, '--out', path.join(work, 'fleet-late'), '--within', '1ms'], { env });
     expect(stale.code).to.equal(1);
     for (const n of names) expect(stale.stderr).to.match(new RegExp(`stale  ${n}: last passed 20`));
+  });
+
+  it('aggregate verifies every shard before merging: a changed shard is refused by name, a planned shard that reported nothing fails coverage, and evidence verify checks the shards inside a merged run', async () => {
+    const key = keygen(path.join(work, 'fleet-key'));
+    const outs: string[] = [];
+    // Of 3 shards, the first gets none of the three drills (it still says it ran), the third two.
+    const inShard = (i: number) => names.filter((n) => shardOf(n, 3) === i).sort();
+    expect([1, 2, 3].map((i) => inShard(i).length)).to.deep.equal([0, 1, 2]);
+    for (const i of [1, 2, 3]) {
+      const out = path.join(work, `signed-shard-${i}`);
+      const run = await runCli(['run', fleet, '--shard', `${i}/3`, '--out', out, '--signing-key', key.privateFile], { env });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(JSON.parse(readFileSync(path.join(out, 'pgdrill-shard.json'), 'utf8'))).to.deep.include({ index: i, of: 3, drills: inShard(i) });
+      outs.push(out);
+    }
+    const agg = (inputs: string[], out: string, ...more: string[]) =>
+      runCli(['aggregate', ...inputs, '--out', path.join(work, out), '--drills', fleet, '--signing-key', key.privateFile, '--public-key', key.publicFile, '--json', ...more], { env });
+
+    // Shard 3's job died before its artifact: its drills are missing, not fresh on their last pass; the empty
+    // shard 1 is not missing.
+    const lost = await agg([outs[0]!, outs[1]!], 'fleet-missing');
+    expect(lost.code, lost.stderr).to.equal(1);
+    const lostJson = JSON.parse(lost.stdout) as { summary: { missingShards?: string[] }; coverage: { drills: Array<{ drill: string; state: string; shard: string | null }> } };
+    expect(lostJson.summary.missingShards).to.deep.equal(['3/3']);
+    expect(lostJson.coverage.drills.filter((d) => d.state === 'missing').map((d) => [d.drill, d.shard])).to.deep.equal(inShard(3).map((n) => [n, '3/3']));
+    expect(lostJson.coverage.drills.filter((d) => d.state === 'fresh').map((d) => [d.drill, d.shard])).to.deep.equal(inShard(2).map((n) => [n, '2/3']));
+    expect(lost.stderr).to.contain('missing shard 3/3: no output among the inputs');
+    // ... or it started (its pgdrill-shard.json uploaded) and died before any summary: missing all the same.
+    const died = path.join(work, 'died-shard-3');
+    mkdirSync(died, { recursive: true });
+    execFileSync('cp', [path.join(outs[2]!, 'pgdrill-shard.json'), died]);
+    const diedAgg = await agg([outs[0]!, outs[1]!, died], 'fleet-died');
+    expect(diedAgg.code, diedAgg.stderr).to.equal(1);
+    expect((JSON.parse(diedAgg.stdout) as { summary: { missingShards?: string[] } }).summary.missingShards).to.deep.equal(['3/3']);
+    const planned2 = await runCli(['aggregate', ...outs, '--out', path.join(work, 'fleet-two'), '--shards', '2'], { env });
+    expect(planned2.code, 'the shards were planned for 3, not 2').to.equal(2);
+    expect(planned2.stderr).to.contain('the shards were planned differently: 1/3, 2/3, 3/3 (--shards 2)');
+
+    // A shard's result.json changed after it ran (its verdict rewritten): refused by name, nothing merged.
+    const forged = path.join(work, 'forged-shard-3');
+    execFileSync('cp', ['-a', outs[2]!, forged]);
+    const forgedRun = readdirSync(forged).find((d) => existsSync(path.join(forged, d, 'summary.json')))!;
+    const slug = readdirSync(path.join(forged, forgedRun)).find((d) => existsSync(path.join(forged, forgedRun, d, 'result.json')))!;
+    const resultFile = path.join(forged, forgedRun, slug, 'result.json');
+    writeFileSync(resultFile, readFileSync(resultFile, 'utf8').replace(/"rtoSeconds": [0-9.]+/, '"rtoSeconds": 1'));
+    const refused = await agg([outs[0]!, outs[1]!, forged], 'fleet-forged');
+    expect(refused.code, refused.stderr).to.equal(1);
+    expect(refused.stderr).to.contain(`shard run ${path.join(forged, forgedRun)} does not verify, so nothing was merged`).and.contain(`MODIFIED ${slug}/result.json`);
+    expect(existsSync(path.join(work, 'fleet-forged')) ? readdirSync(path.join(work, 'fleet-forged')).filter((d) => d.startsWith('20')) : [], 'no run merged').to.deep.equal([]);
+
+    // The intact shards merge; then an aggregator holding the key changes a merged drill and re-signs the run:
+    // its own manifest verifies, the shard's signed manifest inside it does not match.
+    const good = await agg(outs, 'fleet-signed');
+    expect(good.code, good.stderr).to.equal(0);
+    const merged = path.join(work, 'fleet-signed');
+    const ok = await runCli(['evidence', 'verify', merged, '--public-key', key.publicFile]);
+    expect(ok.code, ok.stderr).to.equal(0);
+    const runId = (JSON.parse(good.stdout) as { summary: { runId: string } }).summary.runId;
+    const runDir = path.join(merged, runId);
+    const victim = path.join(runDir, slug, 'result.json');
+    writeFileSync(victim, readFileSync(victim, 'utf8').replace(/"rtoSeconds": [0-9.]+/, '"rtoSeconds": 1'));
+    const signer = loadSigner(key.privateFile)!;
+    const manifest = JSON.parse(readFileSync(path.join(runDir, 'evidence', 'manifest.json'), 'utf8')) as Manifest;
+    for (const f of manifest.files) if (f.path === `${slug}/result.json`) f.sha256 = sha256File(victim);
+    const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+    writeFileSync(path.join(runDir, 'evidence', 'manifest.json'), bytes);
+    writeFileSync(path.join(runDir, 'evidence', 'manifest.sig'), `${signBytes(signer, bytes)}\n`);
+    advanceFolderHead(merged, runId, 1, signer);
+    const v = await runCli(['evidence', 'verify', merged, '--public-key', key.publicFile]);
+    expect(v.code, v.stderr).to.equal(1);
+    expect(v.stderr).to.match(new RegExp(`${runId}: shard \\S+: MODIFIED ${slug}/result.json \\(the merged copy is not what the shard signed\\)`));
   });
 });

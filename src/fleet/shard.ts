@@ -2,7 +2,8 @@
 // of N runs the drills whose name hashes to i. A hash of the name, not a position in a list, so adding or
 // removing a drill never moves the others, and every machine computes the same assignment.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 
@@ -45,8 +46,23 @@ export function drillNames(files: readonly string[]): Array<{ file: string; name
   });
 }
 
-export function filesOfShard(files: readonly string[], shard: Shard): string[] {
-  return drillNames(files)
-    .filter((d) => shardOf(d.name, shard.of) === shard.index)
-    .map((d) => d.file);
+
+/**
+ * pgdrill-shard.json in a shard's output folder, written before its drills run (also when none hashes to it): so
+ * pgdrill aggregate can tell a shard that ran nothing from a shard that died before writing anything.
+ */
+export const SHARD_FILE = 'pgdrill-shard.json';
+
+export function writeShardFile(out: string, shard: Shard, drills: readonly string[]): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, SHARD_FILE), `${JSON.stringify({ kind: 'pgdrill-shard', index: shard.index, of: shard.of, drills, startedAt: new Date().toISOString() }, null, 2)}\n`);
 }
+
+export function readShardFile(dir: string): (Shard & { drills: string[] }) | undefined {
+  const file = path.join(dir, SHARD_FILE);
+  if (!existsSync(file)) return undefined;
+  const s = JSON.parse(readFileSync(file, 'utf8')) as { index: number; of: number; drills?: string[] };
+  return { index: s.index, of: s.of, drills: s.drills ?? [] };
+}
+
+export const shardText = (s: Shard): string => `${s.index}/${s.of}`;

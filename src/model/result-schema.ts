@@ -122,6 +122,7 @@ export const resultSchema = z
       host: z.string(),
       platform: z.string(),
       node: z.string(),
+      image: z.object({ name: z.string(), id: z.string().optional().describe("the image's content id, sha256:…") }).optional().describe('the docker provider: the pgdrill image the drill ran in'),
       settings: z.record(z.string(), z.string()).describe('primary settings that matter for recovery, as the server reports them'),
     }),
     commands: z.array(
@@ -254,8 +255,12 @@ export const summarySchema = z.object({
       objectives: z.object({ rtoSeconds: z.number(), rpoSeconds: z.number() }),
       result: z.string().describe('path of result.json'),
       report: z.string().describe('path of report.html'),
+      fromShard: z.string().optional().describe('pgdrill aggregate: the run id of the shard this drill ran in (its manifest is in evidence/shards/)'),
+      shard: z.string().optional().describe('pgdrill aggregate: the shard it ran in, as i/N'),
     }),
   ),
+  shard: z.object({ index: z.number(), of: z.number() }).optional().describe('run --shard i/N: which shard this run was'),
+  missingShards: z.array(z.string()).optional().describe('pgdrill aggregate: planned shards that reported nothing, as i/N'),
   warnings: z.array(z.string()),
   process: z
     .object({ peakRssBytes: z.number().describe("peak resident memory of the pgdrill process itself"), concurrency: z.number() })

@@ -19,7 +19,7 @@ describe('report.html in Chromium', function () {
   before(async () => {
     const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out], { env: { PGDRILL_WORK_DIR: work } });
     expect(run.code, run.stderr).to.equal(0);
-    drillDir = path.join(out, readdirSync(out).find((f) => f !== 'index.html') as string, 'quickstart-drop-table');
+    drillDir = path.join(out, readdirSync(out).find((f) => /^\d/.test(f)) as string, 'quickstart-drop-table');
     result = resultSchema.parse(JSON.parse(readFileSync(path.join(drillDir, 'result.json'), 'utf8')));
     browser = await launchChromium();
   });

@@ -21,7 +21,7 @@ import { interruptedBy } from './conclude.js';
 import { publishRun } from './publish-run.js';
 import type { RunOutput } from '../model/run-output.js';
 import { historyPage } from '../report/outputs.js';
-import { writeManifest } from '../evidence/manifest.js';
+import { sealRun } from '../evidence/seal-run.js';
 import type { Signer } from '../evidence/signing.js';
 import { newRunId } from './run-id.js';
 import { drillSlug } from '../drill/slug.js';
@@ -49,6 +49,8 @@ export interface RunDrillsOptions {
   signer?: Signer | undefined;
   /** Warnings for people (stderr); they are also kept in summary.json. */
   onWarning?: (text: string) => void;
+  /** run --shard i/N: recorded in summary.json, for pgdrill aggregate. */
+  shard?: { index: number; of: number };
 }
 
 export interface RunDrillsOutcome {
@@ -160,11 +162,12 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
     endedAt: new Date().toISOString(),
     exitCode,
     drills: entries,
+    ...(opts.shard ? { shard: opts.shard } : {}),
     warnings,
     process: { peakRssBytes: process.resourceUsage().maxRSS * 1024, concurrency },
   };
   const summaryFile = writeSummary(runDir, summary);
   // Evidence last: it hashes every file the run wrote.
-  writeManifest(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
+  sealRun(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
   return { summary, summaryFile, runDir, exitCode, results, drillExitCodes: codes.slice(0, results.length) };
 }

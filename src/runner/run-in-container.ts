@@ -122,6 +122,7 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, in
     const inside = result.environment.binDir ? `servers from ${result.environment.binDir} in the container` : 'servers from the image';
     result.environment.providerReason = `${reason}; ${inside}${result.environment.serverUser ? ` as ${result.environment.serverUser}` : ''}`;
     result.environment.provider = 'docker';
+    result.environment.image = { name: sandbox.image, ...(sandbox.imageId ? { id: sandbox.imageId } : {}) };
     // Inside, the user's paths are mounted read-only by the engine (whatever the drill inside could probe).
     if (inputs.readOnly.length > 0 && isSourceDrill(drill)) result.readOnly = { enforced: true, how: 'container read-only mounts', paths: inputs.readOnly };
     result.environment.host = `container ${result.environment.host} on ${os.hostname()}`;

@@ -36,7 +36,7 @@ describe('a backup of another major version (PostgreSQL 17 from the embedded-pos
     const out = path.join(work, 'out');
     const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work, PGDRILL_CACHE_DIR: cache, PG_BIN_17: '' } });
     expect(run.code, run.stderr).to.equal(0);
-    const runDir = readdirSync(out)[0] as string;
+    const runDir = readdirSync(out).find((f) => /^\d/.test(f)) as string;
     const r = resultSchema.parse(JSON.parse(readFileSync(path.join(out, runDir, 'pg17-lowlevel', 'result.json'), 'utf8')));
     expect(r.status, r.diagnosis).to.equal('passed');
     expect(r.source?.pgMajor).to.equal(17);

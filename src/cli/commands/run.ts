@@ -1,6 +1,5 @@
 // `pgdrill run`: drills into <out>/<run-id>/ (result.json, report.html, logs), the run's outputs (JUnit, metrics,
 // Slack, the step summary), the evidence store around it.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { DrillOverrides } from '../../drill/drill.js';
@@ -53,16 +52,16 @@ export function runCommand(): Command {
 async function run(args: string[], opts: RunFlags): Promise<void> {
   const [{ runDrills }, { runOutputs }, { expandDrillFiles }] = await Promise.all([import('../../runner/run-drills.js'), import('../../report/outputs.js'), import('../../drill/drill-files.js')]);
   let files = expandDrillFiles(args);
+  let shard: { index: number; of: number } | undefined;
   if (opts.shard) {
-    const { filesOfShard, parseShard } = await import('../../fleet/shard.js');
-    const shard = parseShard(opts.shard);
-    files = filesOfShard(files, shard);
+    const { drillNames, parseShard, shardOf, writeShardFile } = await import('../../fleet/shard.js');
+    shard = parseShard(opts.shard);
+    const mine = drillNames(files).filter((d) => shardOf(d.name, (shard as { of: number }).of) === shard?.index);
+    files = mine.map((d) => d.file);
     stderr.write(`shard ${shard.index}/${shard.of}: ${files.length} drill(s)\n`);
-    if (files.length === 0) {
-      // Nothing hashes to this shard: an empty output folder, so the aggregate step finds the artifact it expects.
-      mkdirSync(opts.out, { recursive: true });
-      return;
-    }
+    // Before any drill: aggregate tells a shard that ran nothing from one that died before writing anything.
+    writeShardFile(opts.out, shard, mine.map((d) => d.name));
+    if (files.length === 0) return;
   }
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16) {
@@ -83,6 +82,7 @@ async function run(args: string[], opts: RunFlags): Promise<void> {
       signal,
       signer,
       concurrency,
+      ...(shard ? { shard } : {}),
       outputs: runOutputs({
         junit: opts.junit,
         metrics: opts.metrics,

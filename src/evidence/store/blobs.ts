@@ -12,6 +12,11 @@ export interface Blobs {
   remove(key: string): Promise<void>;
   /** Makes what was put durable as one change (a git commit and push); no-op for stores that write through. */
   finish(message: string): Promise<void>;
+  /** Every version a key ever had, oldest first (a git store's history); absent where the store keeps none. */
+  history?(key: string): Promise<Array<{ version: string; bytes: Buffer }>>;
+  /** Where the store is now (a git commit), to be contained in every later state; absent where it has none. */
+  position?(): Promise<string | undefined>;
+  contains?(position: string): Promise<boolean>;
   /** Frees local copies (a git clone). */
   close(): Promise<void>;
 }

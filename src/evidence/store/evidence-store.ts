@@ -7,31 +7,44 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
+import { checkRollback, HEAD, HEAD_SIGNATURE, nextHead, parseHead, readSeen, writeSeen, type Head } from '../head.js';
 import { listFiles, sha256 } from '../hashing.js';
 import { MANIFEST, type Manifest } from '../manifest.js';
-import { publicKeyFingerprint, signBytes, verifyBytes, type Signer } from '../signing.js';
+import type { Signer } from '../signing.js';
 import { isRunFolder, verifyEvidence, type Verification } from '../verify-evidence.js';
 import type { Blobs } from './blobs.js';
+import { PRUNED, PRUNED_SIGNATURE } from './prune.js';
 import { readPullRecord, writePullRecord } from './pull-record.js';
-
-export const HEAD = 'pgdrill-head.json';
-export const HEAD_SIGNATURE = 'pgdrill-head.sig';
-export interface Head {
-  kind: 'pgdrill-evidence-head';
-  runId: string;
-  manifestSha256: string;
-  runs: number;
-  updatedAt: string;
-  signing: { algorithm: 'Ed25519'; publicKeyPem: string; fingerprint: string } | null;
-}
 
 /** A run's files a pull brings: summary, results, reports, comparison, the manifest and its signature. */
 const PULLED = /^[^/]+\/(summary\.json|index\.html|comparison\.(json|html|md)|evidence\/manifest\.(json|sig)|[^/]+\/(result\.json|report\.html))$/;
 
 const runOf = (key: string) => key.split('/')[0] ?? '';
 
-export async function pull(blobs: Blobs, outDir: string): Promise<{ runs: string[]; files: number; head: Head | null }> {
+export type { Head };
+
+/**
+ * Every key of the store, refused whole when one could name a path outside the folder it is copied into
+ * (`..`, an absolute path, a backslash, an empty segment): an intruder's `../` key must not write anywhere.
+ */
+async function safeKeys(blobs: Blobs): Promise<string[]> {
   const keys = await blobs.list();
+  const bad = keys.filter((k) => k.startsWith('/') || k.includes('\\') || k.split('/').some((seg) => seg === '' || seg === '.' || seg === '..'));
+  if (bad.length > 0) {
+    throw new EnvironmentError(
+      `evidence store ${blobs.describe} holds ${bad.length} key(s) that point outside a run folder: ${bad.slice(0, 5).map((k) => JSON.stringify(k)).join(', ')}; nothing was copied from it`,
+      'someone with write access to the store added them: remove those objects, then pull or verify again (and find out who wrote them)',
+    );
+  }
+  return keys;
+}
+
+async function headOf(blobs: Blobs, keys: string[]): Promise<Buffer | null> {
+  return keys.includes(HEAD) ? blobs.get(HEAD) : null;
+}
+
+export async function pull(blobs: Blobs, outDir: string): Promise<{ runs: string[]; files: number; head: Head | null }> {
+  const keys = await safeKeys(blobs);
   const runs = [...new Set(keys.filter((k) => k.includes('/')).map(runOf))].sort();
   const omitted: Record<string, number> = {};
   const pulledBefore = readPullRecord(outDir)?.omitted ?? {};
@@ -52,15 +65,25 @@ export async function pull(blobs: Blobs, outDir: string): Promise<{ runs: string
     }
     omitted[run] = ofRun.filter((k) => !PULLED.test(k)).length;
   }
-  const head = keys.includes(HEAD) ? (JSON.parse((await blobs.get(HEAD)).toString('utf8')) as Head) : null;
+  const headBytes = await headOf(blobs, keys);
+  // The store's head becomes the folder's, so the pulled folder verifies on its own and the next run continues
+  // it; a folder holding runs of its own that the store has not had yet keeps its own head.
+  const ownNewer = readdirSync(outDir).some((d) => isRunFolder(path.join(outDir, d)) && pulledBefore[d] === undefined && omitted[d] === undefined && d > (runs.at(-1) ?? ''));
+  for (const top of [PRUNED, PRUNED_SIGNATURE]) if (keys.includes(top)) writeFileSync(path.join(outDir, top), await blobs.get(top));
+  if (headBytes && !ownNewer) {
+    writeFileSync(path.join(outDir, HEAD), headBytes);
+    if (keys.includes(HEAD_SIGNATURE)) writeFileSync(path.join(outDir, HEAD_SIGNATURE), await blobs.get(HEAD_SIGNATURE));
+    else rmSync(path.join(outDir, HEAD_SIGNATURE), { force: true });
+  }
   writePullRecord(outDir, { store: blobs.describe, pulledAt: new Date().toISOString(), omitted: { ...pulledBefore, ...omitted } });
-  return { runs, files, head };
+  return { runs, files, head: headBytes ? parseHead(headBytes) : null };
 }
 
 export async function push(blobs: Blobs, outDir: string, signer: Signer | undefined): Promise<{ pushed: string[]; head: Head | null }> {
-  const keys = await blobs.list();
+  const keys = await safeKeys(blobs);
   const stored = new Set(keys.filter((k) => k.includes('/')).map(runOf));
-  const head = keys.includes(HEAD) ? (JSON.parse((await blobs.get(HEAD)).toString('utf8')) as Head) : null;
+  const headBytes = await headOf(blobs, keys);
+  const head = headBytes ? parseHead(headBytes) : null;
   const pulled = readPullRecord(outDir)?.omitted ?? {};
   const fresh = (existsSync(outDir) ? readdirSync(outDir) : []).filter((d) => isRunFolder(path.join(outDir, d)) && !stored.has(d) && !(d in pulled)).sort();
   if (fresh.length === 0) return { pushed: [], head };
@@ -80,65 +103,65 @@ export async function push(blobs: Blobs, outDir: string, signer: Signer | undefi
   for (const run of fresh) {
     for (const f of listFiles(path.join(outDir, run))) await blobs.put(`${run}/${f}`, readFileSync(path.join(outDir, run, f)));
   }
-  const newest = previous!;
-  const next: Head = {
-    kind: 'pgdrill-evidence-head',
-    runId: newest.runId,
-    manifestSha256: newest.manifestSha256,
-    runs: stored.size + fresh.length,
-    updatedAt: new Date().toISOString(),
-    signing: signer ? { algorithm: 'Ed25519', publicKeyPem: signer.publicKeyPem, fingerprint: signer.fingerprint } : null,
-  };
-  const bytes = Buffer.from(`${JSON.stringify(next, null, 2)}\n`);
-  if (signer) await blobs.put(HEAD_SIGNATURE, Buffer.from(`${signBytes(signer, bytes)}\n`));
+  const next = nextHead(headBytes, previous!, stored.size + fresh.length, signer);
+  if (next.signature) await blobs.put(HEAD_SIGNATURE, next.signature);
   else if (keys.includes(HEAD_SIGNATURE)) await blobs.remove(HEAD_SIGNATURE);
-  await blobs.put(HEAD, bytes);
+  await blobs.put(HEAD, next.head);
   await blobs.finish(`pgdrill: ${fresh.join(', ')}`);
-  return { pushed: fresh, head: next };
+  return { pushed: fresh, head: parseHead(next.head) };
 }
 
-/** Every run of the store (downloaded whole), the chain between them, and the head against the newest run. */
-export async function verifyStore(blobs: Blobs, opts: { publicKeyPem?: string | undefined }): Promise<Verification> {
+export interface StoreVerifyOptions {
+  publicKeyPem?: string | undefined;
+  /** --last-seen FILE: the highest head seen before; rewritten with this store's head when everything holds. */
+  lastSeenFile?: string | undefined;
+  /** --expect-at-least N: the head's sequence must be at least this. */
+  atLeast?: number | undefined;
+}
+
+/**
+ * Every run of the store (downloaded whole), the chain between them, the head against the newest run, the
+ * head against the highest one seen before (a rollback), and in a git store the head's own history.
+ */
+export async function verifyStore(blobs: Blobs, opts: StoreVerifyOptions): Promise<Verification> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-verify-'));
   try {
-    const keys = await blobs.list();
+    const keys = await safeKeys(blobs);
     for (const key of keys) {
       const file = path.join(dir, key);
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, await blobs.get(key));
     }
-    const v = verifyEvidence(dir, opts);
-    v.problems.push(...checkHead(dir, v.runs, keys, opts.publicKeyPem, v.notes));
+    const v = verifyEvidence(dir, { publicKeyPem: opts.publicKeyPem, headRequired: true });
+    const headBytes = await headOf(blobs, keys);
+    const seen = readSeen(opts.lastSeenFile);
+    v.problems.push(...checkRollback(headBytes, v.runs, { where: blobs.describe, seen, atLeast: opts.atLeast }));
+    if (seen?.commit && blobs.contains && !(await blobs.contains(seen.commit))) {
+      v.problems.push(`HISTORY REWRITTEN: commit ${seen.commit.slice(0, 12)}, where head ${seen.sequence} was seen on ${seen.seenAt}, is no longer in ${blobs.describe} (a forced push replaced the branch)`);
+    }
+    if (blobs.history) v.problems.push(...headHistory(await blobs.history(HEAD), blobs.describe));
     v.problems = v.problems.map((p) => p.replaceAll(dir, blobs.describe));
-    return { ...v, ok: v.problems.length === 0 };
+    const ok = v.problems.length === 0;
+    if (!opts.lastSeenFile && !opts.atLeast) v.notes.push(`a rollback (newer runs deleted and an older signed head put back) is only seen against a head seen before: pass --last-seen FILE (kept between runs) or --expect-at-least N${blobs.history ? '; in this git store the head\'s history is checked too' : ''}`);
+    if (ok && opts.lastSeenFile && headBytes) writeSeen(opts.lastSeenFile, headBytes, blobs.describe, blobs.position ? await blobs.position() : undefined);
+    return { ...v, ok };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function checkHead(dir: string, runs: string[], keys: string[], pinnedPem: string | undefined, notes: string[]): string[] {
-  if (!keys.includes(HEAD)) return runs.length > 0 ? [`NO HEAD: the store has ${runs.length} run(s) but no ${HEAD}, so deleting or replacing its newest run would go unnoticed (push with pgdrill evidence push)`] : [];
-  const bytes = readFileSync(path.join(dir, HEAD));
-  const head = JSON.parse(bytes.toString('utf8')) as Head;
+/** Every head the store ever had (a git store's history), each the successor of the one before. */
+function headHistory(heads: Array<{ version: string; bytes: Buffer }>, where: string): string[] {
   const problems: string[] = [];
-  if (head.signing) {
-    const sigFile = path.join(dir, HEAD_SIGNATURE);
-    const pinned = pinnedPem ? publicKeyFingerprint(pinnedPem) : undefined;
-    if (!existsSync(sigFile)) problems.push(`HEAD: it says it is signed, but ${HEAD_SIGNATURE} is missing`);
-    else if (pinned && head.signing.fingerprint !== pinned) problems.push(`HEAD SIGNED WITH ANOTHER KEY (${head.signing.fingerprint}, expected ${pinned})`);
-    else if (!verifyBytes(pinnedPem ?? head.signing.publicKeyPem, bytes, readFileSync(sigFile, 'utf8').trim())) problems.push(`HEAD: BAD SIGNATURE: ${HEAD} was changed after it was signed`);
-  } else if (pinnedPem) {
-    problems.push(`HEAD NOT SIGNED, but a public key was given`);
+  for (let i = 1; i < heads.length; i++) {
+    const before = heads[i - 1] as { version: string; bytes: Buffer };
+    const now = heads[i] as { version: string; bytes: Buffer };
+    const a = parseHead(before.bytes);
+    const b = parseHead(now.bytes);
+    if (a.sequence === undefined || b.sequence === undefined) continue; // heads of pgdrill before 0.2
+    if (b.sequence !== a.sequence + 1 || b.previousHeadSha256 !== sha256(before.bytes)) {
+      problems.push(`HEAD ROLLED BACK in ${where} at ${now.version.slice(0, 12)}: head ${b.sequence} (run ${b.runId}) follows head ${a.sequence} (run ${a.runId})${b.previousHeadSha256 !== sha256(before.bytes) ? ' without naming it as its predecessor' : ''}: an older head was put back`);
+    }
   }
-  const newest = runs.at(-1);
-  if (!runs.includes(head.runId)) {
-    problems.push(`NEWEST RUN DELETED: the head names run ${head.runId} (manifest ${head.manifestSha256.slice(0, 12)}…), which is not in the store${newest ? `; the newest run there is ${newest}` : ''}`);
-  } else {
-    const actual = sha256(readFileSync(path.join(dir, head.runId, MANIFEST)));
-    if (actual !== head.manifestSha256) problems.push(`NEWEST RUN REPLACED: run ${head.runId}'s manifest is ${actual.slice(0, 12)}…, the head recorded ${head.manifestSha256.slice(0, 12)}…`);
-    if (newest !== head.runId) problems.push(`RUN ADDED AFTER THE HEAD: ${newest} is newer than the head's run ${head.runId} (written into the store without pgdrill evidence push)`);
-  }
-  if (head.runs !== runs.length) problems.push(`RUN COUNT: the head counted ${head.runs} run(s), the store holds ${runs.length}`);
-  notes.push(`head: newest run ${head.runId}, ${head.runs} run(s), updated ${head.updatedAt}${head.signing ? `, signed by ${head.signing.fingerprint}` : ', unsigned'}`);
   return problems;
 }

@@ -1,6 +1,6 @@
 // An evidence store in a folder (a mounted volume, a network share). Writes go to a temporary name first and
 // are renamed into place, so a reader never sees half a file.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { listFiles } from '../hashing.js';
@@ -38,7 +38,13 @@ export class FolderBlobs implements Blobs {
   }
 
   async remove(key: string): Promise<void> {
-    rmSync(this.file(key), { force: true });
+    const file = this.file(key);
+    rmSync(file, { force: true });
+    // Folders left empty go too (a pruned run leaves no empty run folder behind).
+    for (let dir = path.dirname(file); dir.startsWith(`${this.root}${path.sep}`); dir = path.dirname(dir)) {
+      if (readdirSync(dir).length > 0) break;
+      rmdirSync(dir);
+    }
   }
 
   async finish(): Promise<void> {}

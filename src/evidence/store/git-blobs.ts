@@ -78,6 +78,29 @@ export class GitBlobs implements Blobs {
     await this.git(['push', '-q', 'origin', `HEAD:refs/heads/${this.branch}`]);
   }
 
+  async history(key: string): Promise<Array<{ version: string; bytes: Buffer }>> {
+    const commits = (await this.git(['log', '--format=%H', '--reverse', '--', key]).catch(() => '')).split('\n').filter(Boolean);
+    const out: Array<{ version: string; bytes: Buffer }> = [];
+    // git's output loses its final newline on the way here; pgdrill writes every head with exactly one.
+    for (const c of commits) {
+      const text = await this.git(['show', `${c}:${key}`]).catch(() => '');
+      if (text) out.push({ version: c, bytes: Buffer.from(`${text}\n`) });
+    }
+    return out;
+  }
+
+  async position(): Promise<string | undefined> {
+    return (await this.git(['rev-parse', 'HEAD']).catch(() => '')).trim() || undefined;
+  }
+
+  /** The commit is in the branch's history: no forced push removed it. */
+  async contains(commit: string): Promise<boolean> {
+    return this.git(['merge-base', '--is-ancestor', commit, 'HEAD']).then(
+      () => true,
+      () => false,
+    );
+  }
+
   async close(): Promise<void> {
     rmSync(this.dir, { recursive: true, force: true });
   }

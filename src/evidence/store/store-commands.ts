@@ -4,7 +4,7 @@ import type { Signer } from '../signing.js';
 import type { Verification } from '../verify-evidence.js';
 import type { Blobs } from './blobs.js';
 import { openBlobs } from './open-blobs.js';
-import { pull, push, verifyStore, type Head } from './evidence-store.js';
+import { pull, push, verifyStore, type Head, type StoreVerifyOptions } from './evidence-store.js';
 
 async function withStore<T>(spec: string, fn: (blobs: Blobs) => Promise<T>): Promise<T> {
   const blobs = await openBlobs(spec);
@@ -23,6 +23,6 @@ export function pushToStore(spec: string, outDir: string, signer: Signer | undef
   return withStore(spec, async (b) => ({ store: b.describe, ...(await push(b, outDir, signer)) }));
 }
 
-export function verifyInStore(spec: string, publicKeyPem: string | undefined): Promise<Verification & { store: string }> {
-  return withStore(spec, async (b) => ({ store: b.describe, ...(await verifyStore(b, { publicKeyPem })) }));
+export function verifyInStore(spec: string, opts: StoreVerifyOptions): Promise<Verification & { store: string }> {
+  return withStore(spec, async (b) => ({ store: b.describe, ...(await verifyStore(b, opts)) }));
 }

@@ -10,6 +10,8 @@ export class DockerSandbox {
   readonly name = 'docker';
   private engine: Engine | undefined;
   private checked: string | undefined;
+  /** The image's content id (sha256:…) once checked: the evidence names exactly what ran. */
+  imageId: string | undefined;
 
   constructor(
     readonly image: string,
@@ -21,6 +23,7 @@ export class DockerSandbox {
     if (this.checked) return this.checked;
     const engine = await this.connected();
     const labels = await checkImage(engine, this.image);
+    this.imageId = labels.id;
     this.checked = `${this.reason}; image ${this.image} (pgdrill ${labels.pgdrillVersion}), Docker ${engine.serverVersion}`;
     return this.checked;
   }

@@ -59,7 +59,7 @@ export async function connectEngine(): Promise<Engine> {
  * The image must hold this very pgdrill (the drill runs inside it, and its result must read here): present,
  * or pulled when a registry answers. Returns what its labels say.
  */
-export async function checkImage(engine: Engine, image: string): Promise<{ pgdrillVersion: string; build: string | undefined }> {
+export async function checkImage(engine: Engine, image: string): Promise<{ pgdrillVersion: string; build: string | undefined; id: string }> {
   const { ImageName } = await import('testcontainers');
   const name = ImageName.fromString(image);
   if (!(await engine.client.image.exists(name))) {
@@ -69,7 +69,8 @@ export async function checkImage(engine: Engine, image: string): Promise<{ pgdri
       throw new EnvironmentError(`image ${image} is not present and cannot be pulled`, 'build it without a registry: bash scripts/setup.sh --docker (scripts/pgdrill-image.sh), or set PGDRILL_IMAGE');
     }
   }
-  const labels = (await engine.client.image.inspect(name)).Config?.Labels ?? {};
+  const inspected = await engine.client.image.inspect(name);
+  const labels = inspected.Config?.Labels ?? {};
   const version = labels['pgdrill.version'];
   if (version !== PGDRILL_VERSION) {
     throw new EnvironmentError(
@@ -77,7 +78,7 @@ export async function checkImage(engine: Engine, image: string): Promise<{ pgdri
       `use pgdrill/pgdrill:${PGDRILL_VERSION} (bash scripts/pgdrill-image.sh builds it), or set PGDRILL_IMAGE to an image of this version`,
     );
   }
-  return { pgdrillVersion: version, build: labels['pgdrill.build'] };
+  return { pgdrillVersion: version, build: labels['pgdrill.build'], id: inspected.Id };
 }
 
 export interface EngineSweep {
