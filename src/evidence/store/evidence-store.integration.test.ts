@@ -192,6 +192,16 @@ describe('evidence stores: a weekly CI that remembers (folder, git branch, S3 bu
       }
       const back = await runCli(['evidence', 'verify', '--store', store, '--public-key', key.publicFile, '--last-seen', seen], { env: env() });
       expect(back.code, `restored: ${back.stderr}`).to.equal(0);
+
+      // 5. Retention: week 1 pruned from the store, recorded and signed; the store still verifies, its head moved on.
+      const startedOf = (w: number) => Date.parse((JSON.parse(readFileSync(path.join(work, `out-${i}-${w}`, runIds[w - 1]!, 'evidence', 'manifest.json'), 'utf8')) as Manifest).startedAt);
+      const keepMs = Date.now() - Math.round((startedOf(1) + startedOf(2)) / 2);
+      const pruned = await runCli(['evidence', 'prune', store, '--keep', `${keepMs}ms`, '--signing-key', key.privateFile], { env: env() });
+      expect(pruned.code, pruned.stderr).to.equal(0);
+      expect(pruned.stderr).to.contain(`1 run(s) pruned from`).and.contain(`: ${first}; 1 kept`);
+      const after = await runCli(['evidence', 'verify', '--store', store, '--public-key', key.publicFile, '--last-seen', seen], { env: env() });
+      expect(after.code, `${kind} after prune: ${after.stderr}`).to.equal(0);
+      expect(after.stderr).to.contain(`note chain starts at ${newest}; its predecessor ${first} was pruned`).and.contain('note head 3: newest run');
     });
   }
 
