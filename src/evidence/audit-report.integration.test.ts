@@ -1,5 +1,5 @@
-// The auditor's report over real runs: three drills, signed, one of them required every 5 s and run again only
-// later, so its gap is known from construction; the other two (required every 7 days) have none. The HTML is
+// The auditor's report over real runs: three drills, signed, one of them required every 2 s and run again only
+// later (a whole run, several seconds), so its gap is known from construction; the other two (required every 7 days) have none. The HTML is
 // opened in Chromium (screenshot in reports/screenshots/), the CSV read back; a changed file shows up in both.
 import { expect } from 'chai';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ describe("the auditor's report of a period (pgdrill evidence report)", function 
     const quickstart = readFileSync(path.join(ROOT, 'drills', 'quickstart.yaml'), 'utf8').replace(/\.\.\/fixtures/g, path.join(ROOT, 'fixtures'));
     const dir = path.join(work, 'drills');
     mkdirSync(dir, { recursive: true });
-    for (const [name, every] of [['orders', '7d'], ['billing', '7d'], ['ledger', '5s']] as const) {
+    for (const [name, every] of [['orders', '7d'], ['billing', '7d'], ['ledger', '2s']] as const) {
       writeFileSync(path.join(dir, `${name}.yaml`), quickstart.replace('name: quickstart-drop-table', `name: ${name}`).replace('objectives: { rto: 2m, rpo: 5s }', `objectives: { rto: 2m, rpo: 5s, validateEvery: ${every} }`));
     }
     for (const args of [[dir], [path.join(dir, 'ledger.yaml')]]) {
@@ -37,7 +37,7 @@ describe("the auditor's report of a period (pgdrill evidence report)", function 
   it('lists every run with who and what, the last verified date of each drill, and the one gap longer than its validateEvery', async () => {
     const [first, second] = runIds.map(manifest) as [Manifest, Manifest];
     expect(first.ranBy.ci).to.deep.include({ actor: 'dba-alice', event: 'schedule' });
-    const gapFrom = new Date(Date.parse(first.endedAt) + 5000).toISOString();
+    const gapFrom = new Date(Date.parse(first.endedAt) + 2000).toISOString();
     const to = path.join(work, 'audit');
     // The period starts at the first pass: before it nothing was verified, and the report would say so.
     const r = await runCli(['evidence', 'report', out, '--from', first.endedAt, '--until', second.endedAt, '--public-key', key.publicFile, '--to', to]);
@@ -62,7 +62,7 @@ describe("the auditor's report of a period (pgdrill evidence report)", function 
       await page.goto(`file://${path.join(to, 'restore-tests.html')}`);
       const text = await page.innerText('body');
       expect(text).to.contain('Evidence verification: passed');
-      expect(text).to.match(/ledger\s+2\s+2\s+\S+\s+5s\s+\S+ to \S+ \([^)]+\)/);
+      expect(text).to.match(/ledger\s+2\s+2\s+\S+\s+2s\s+\S+ to \S+ \([^)]+\)/);
       expect(text).to.match(/orders\s+1\s+1\s+\S+\s+7d\s+none/);
       expect(text).to.match(/ledger\s+\S+\s+\S+\s+PASSED\s/);
       expect(await page.locator('tr.gap').count(), 'one drill row flagged').to.equal(1);

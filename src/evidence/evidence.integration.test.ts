@@ -168,8 +168,9 @@ describe('evidence (real runs)', function () {
   it('prune --keep removes the oldest runs and records them, signed: the folder still verifies; an unrecorded deletion or a forged record does not', async () => {
     const dir = copy();
     const started = runs.map((r) => Date.parse((JSON.parse(readFileSync(path.join(dir, r, 'evidence/manifest.json'), 'utf8')) as { startedAt: string }).startedAt));
-    // A window that reaches back between the first and second run: only the first is older.
-    const keepMs = Date.now() - Math.round(((started[0] as number) + (started[1] as number)) / 2);
+    // A window that reaches back to just after the first run's start: only the first is older (the second started
+    // a whole run later, however slow the command starts).
+    const keepMs = Date.now() - (started[0] as number) - 100;
     const unsigned = await runCli(['evidence', 'prune', dir, '--keep', `${keepMs}ms`]);
     expect(unsigned.code, 'the head is signed: pruning needs the key').to.equal(2);
     expect(readdirSync(dir).filter((d) => /^\d/.test(d))).to.deep.equal(runs);

@@ -56,11 +56,12 @@ export function evidenceCommand(): Command {
     .option('--signing-key <file>', 'sign the record and the new head (or PGDRILL_SIGNING_KEY): required when the head is signed')
     .action(async (where: string, opts: { keep: string; signingKey?: string }) => {
       const [{ openBlobs }, { prune, keepMs }, { parseDuration }] = await Promise.all([import('../../evidence/store/open-blobs.js'), import('../../evidence/store/prune.js'), import('../../drill/duration.js')]);
+      const now = new Date(); // the window is measured from when the command was given
       const keep = keepMs(opts.keep, parseDuration);
       const signer = await signerFrom(opts.signingKey);
       const blobs = await openBlobs(where);
       try {
-        const p = await prune(blobs, { keepMs: keep, signer });
+        const p = await prune(blobs, { keepMs: keep, signer, now });
         // An output folder's history page lists what is left.
         if (p.pruned.length && existsSync(path.join(where, 'index.html'))) (await import('../../report/index-page.js')).writeIndex(where);
         stderr.write(`${p.pruned.length} run(s) pruned from ${blobs.describe}${p.pruned.length ? `: ${p.pruned.join(', ')}` : ''}; ${p.kept} kept${p.pruned.length ? '; recorded in pgdrill-pruned.json' : ''}\n`);
