@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { inspectDrill } from '../drill/loader.js';
 import { ROOT } from '../test-support/cli.js';
 import { writeDrill } from '../test-support/drill-files.js';
+import { tempDir } from '../test-support/temp-dirs.js';
 import type { MethodFacts } from './backup-method.js';
 import { PgDumpMethod } from './pg-dump/method.js';
 import { BasebackupSource } from './pg-basebackup/source.js';
@@ -51,7 +51,7 @@ describe('tool registry', () => {
         create: (s: z.output<typeof section>) => new BasebackupSource(s.folder, undefined),
       },
     });
-    const folder = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-folder-copy-'));
+    const folder = tempDir('pgdrill-folder-copy-');
     const file = writeDrill(`name: t\nobjectives: { rto: 2m, rpo: 5s }\nsource:\n  folderCopy: { folder: ${folder} }\n`);
     const { drill, problems } = inspectDrill(file);
     expect(problems).to.deep.equal([]);
