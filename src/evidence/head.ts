@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256 } from './hashing.js';
 import { MANIFEST } from './manifest.js';
-import { publicKeyFingerprint, signBytes, verifyBytes, type Signer } from './signing.js';
+import { signatureProblem, signBytes, type Signer } from './signing.js';
 
 export const HEAD = 'pgdrill-head.json';
 export const HEAD_SIGNATURE = 'pgdrill-head.sig';
@@ -83,16 +83,9 @@ export function checkHead(dir: string, runs: string[], opts: { pinnedPem?: strin
   const bytes = readFileSync(file);
   const head = parseHead(bytes);
   const problems: string[] = [];
-  if (head.signing) {
-    const sigFile = path.join(dir, HEAD_SIGNATURE);
-    const pinned = opts.pinnedPem ? publicKeyFingerprint(opts.pinnedPem) : undefined;
-    const signature = existsSync(sigFile) ? readFileSync(sigFile, 'utf8').trim() : '';
-    if (!signature) problems.push(`HEAD: it says it is signed, but ${HEAD_SIGNATURE} is missing`);
-    else if (pinned && head.signing.fingerprint !== pinned) problems.push(`HEAD SIGNED WITH ANOTHER KEY (${head.signing.fingerprint}, expected ${pinned})`);
-    else if (!verifyBytes(opts.pinnedPem ?? head.signing.publicKeyPem, bytes, signature)) problems.push(`HEAD: BAD SIGNATURE: ${HEAD} was changed after it was signed`);
-  } else if (opts.pinnedPem) {
-    problems.push('HEAD NOT SIGNED, but a public key was given');
-  }
+  const sigFile = path.join(dir, HEAD_SIGNATURE);
+  const signed = signatureProblem('HEAD', head.signing, bytes, existsSync(sigFile) ? readFileSync(sigFile, 'utf8').trim() || undefined : undefined, opts.pinnedPem);
+  if (signed) problems.push(signed);
   const newest = runs.at(-1);
   if (!runs.includes(head.runId)) {
     problems.push(`NEWEST RUN DELETED: the head names run ${head.runId} (manifest ${head.manifestSha256.slice(0, 12)}…), which is not here${newest ? `; the newest run here is ${newest}` : ''}`);

@@ -51,6 +51,20 @@ export function verifyBytes(publicKeyPem: string, data: Buffer, signature: strin
   }
 }
 
+/**
+ * What is wrong with a signed file of the evidence (a head, a shard's manifest, the pruned record), or undefined:
+ * its signature missing, made with a key other than the pinned one, or not matching; or unsigned while a key is
+ * pinned. `what` names it in the message.
+ */
+export function signatureProblem(what: string, signing: { publicKeyPem: string; fingerprint: string } | null, bytes: Buffer, signature: string | undefined, pinnedPem: string | undefined): string | undefined {
+  if (!signing) return pinnedPem ? `${what} NOT SIGNED, but a public key was given` : undefined;
+  const pinned = pinnedPem ? publicKeyFingerprint(pinnedPem) : undefined;
+  if (!signature) return `${what}: it says it is signed, but its signature is missing`;
+  if (pinned && signing.fingerprint !== pinned) return `${what} SIGNED WITH ANOTHER KEY (${signing.fingerprint}, expected ${pinned})`;
+  if (!verifyBytes(pinnedPem ?? signing.publicKeyPem, bytes, signature)) return `${what}: BAD SIGNATURE: it was changed after it was signed`;
+  return undefined;
+}
+
 export function publicKeyFingerprint(pem: string): string {
   return fingerprintOf(createPublicKey(pem));
 }

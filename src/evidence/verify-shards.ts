@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256File } from './hashing.js';
 import type { Manifest } from './manifest.js';
-import { publicKeyFingerprint, verifyBytes } from './signing.js';
+import { signatureProblem } from './signing.js';
 
 export const SHARDS_DIR = 'evidence/shards';
 
@@ -20,14 +20,8 @@ export function checkShards(run: string, runDir: string, manifest: Manifest, pin
     const bytes = readFileSync(path.join(dir, file));
     const shard = JSON.parse(bytes.toString('utf8')) as Manifest;
     const sigFile = path.join(dir, `${shardId}.manifest.sig`);
-    if (shard.signing) {
-      const pinned = pinnedPem ? publicKeyFingerprint(pinnedPem) : undefined;
-      if (!existsSync(sigFile)) problems.push(`${run}: shard ${shardId}: its manifest says it is signed, but its signature is missing`);
-      else if (pinned && shard.signing.fingerprint !== pinned) problems.push(`${run}: shard ${shardId}: SIGNED WITH ANOTHER KEY (${shard.signing.fingerprint}, expected ${pinned})`);
-      else if (!verifyBytes(pinnedPem ?? shard.signing.publicKeyPem, bytes, readFileSync(sigFile, 'utf8').trim())) problems.push(`${run}: shard ${shardId}: BAD SIGNATURE on its manifest`);
-    } else if (pinnedPem) {
-      problems.push(`${run}: shard ${shardId}: NOT SIGNED, but a public key was given`);
-    }
+    const signed = signatureProblem(`${run}: shard ${shardId}`, shard.signing, bytes, existsSync(sigFile) ? readFileSync(sigFile, 'utf8').trim() : undefined, pinnedPem);
+    if (signed) problems.push(signed);
     const slugs = taken.get(shardId) ?? [];
     for (const entry of shard.files.filter((f) => slugs.includes(f.path.split('/')[0] ?? ''))) {
       const here = path.join(runDir, entry.path);

@@ -49,9 +49,10 @@ export function aggregate(inputs: readonly string[], opts: AggregateOptions): Ag
       .filter((d) => isRunFolder(d) && existsSync(path.join(d, 'summary.json')))
       .sort();
   };
-  const shardRuns = inputs.flatMap(runsOf);
+  const byInput = inputs.map((input) => ({ runs: runsOf(input), shard: readShardFile(input) }));
+  const shardRuns = byInput.flatMap((i) => i.runs);
   // A shard counts as reported when it ran nothing, or wrote a summary: one that started and died has neither.
-  const reported = inputs.flatMap((input) => [readShardFile(input)].filter((s) => s !== undefined && (s.drills.length === 0 || runsOf(input).length > 0)) as Shard[]);
+  const reported = byInput.flatMap((i) => (i.shard && (i.shard.drills.length === 0 || i.runs.length > 0) ? [i.shard] : []));
   if (shardRuns.length === 0 && reported.length === 0) throw new UsageError(`no run folders in ${inputs.join(', ')}`, 'pass the --out folders of the shard runs');
   refuseTampered(shardRuns, opts.publicKeyPem ?? opts.signer?.publicKeyPem);
   const summaries = shardRuns.map((d) => summarySchema.parse(JSON.parse(readFileSync(path.join(d, 'summary.json'), 'utf8'))));

@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js';
 import { HEAD, HEAD_SIGNATURE, nextHead, parseHead } from '../head.js';
 import { sha256 } from '../hashing.js';
 import { MANIFEST, type Manifest } from '../manifest.js';
-import { publicKeyFingerprint, signBytes, verifyBytes, type Signer } from '../signing.js';
+import { signatureProblem, signBytes, type Signer } from '../signing.js';
 
 export const PRUNED = 'pgdrill-pruned.json';
 export const PRUNED_SIGNATURE = 'pgdrill-pruned.sig';
@@ -55,7 +55,6 @@ export async function prune(blobs: Blobs, opts: { keepMs: number; signer: Signer
 
 /** A pruned record's runs by id, its signature checked (pinned key when given). Problems when it does not hold. */
 export function readPruned(bytes: Buffer | undefined, signature: string | undefined, pinnedPem: string | undefined): { runs: Map<string, string>; problems: string[] } {
-  const pinned = pinnedPem ? { pem: pinnedPem, fingerprint: publicKeyFingerprint(pinnedPem) } : undefined;
   const runs = new Map<string, string>();
   if (!bytes) return { runs, problems: [] };
   let record: PrunedRecord;
@@ -64,14 +63,8 @@ export function readPruned(bytes: Buffer | undefined, signature: string | undefi
   } catch {
     return { runs, problems: [`${PRUNED} is not valid JSON (edited?)`] };
   }
-  const problems: string[] = [];
-  if (record.signing) {
-    if (!signature) problems.push(`${PRUNED} says it is signed, but ${PRUNED_SIGNATURE} is missing`);
-    else if (pinned && record.signing.fingerprint !== pinned.fingerprint) problems.push(`${PRUNED} SIGNED WITH ANOTHER KEY (${record.signing.fingerprint}, expected ${pinned.fingerprint})`);
-    else if (!verifyBytes(pinned?.pem ?? record.signing.publicKeyPem, bytes, signature)) problems.push(`${PRUNED}: BAD SIGNATURE: it was changed after it was signed`);
-  } else if (pinned) {
-    problems.push(`${PRUNED} NOT SIGNED, but a public key was given`);
-  }
+  const signed = signatureProblem(PRUNED, record.signing, bytes, signature, pinnedPem);
+  const problems = signed ? [signed] : [];
   for (const p of record.prunes) for (const r of p.runs) runs.set(r.runId, r.manifestSha256);
   return { runs, problems };
 }
