@@ -3,6 +3,8 @@
 # packages (which builds pgdrill). Safe to run again: it installs only what is missing.
 #   bash scripts/setup.sh            PostgreSQL 15 server binaries, pgBackRest, Barman + npm ci
 #   bash scripts/setup.sh --browser  also Chromium, for the report's browser tests (npm test needs it)
+#   bash scripts/setup.sh --prometheus  also prometheus, promtool, prometheus-pushgateway and
+#                                    prometheus-node-exporter (the metrics tests run the real ones)
 #   bash scripts/setup.sh --docker   also a Docker engine, the local PostgreSQL 15 image (scripts/docker-setup.sh) and
 #                                    the pgdrill image (scripts/pgdrill-image.sh)
 set -euo pipefail
@@ -10,11 +12,13 @@ cd "$(dirname "$0")/.."
 
 want_browser=false
 want_docker=false
+want_prometheus=false
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=true ;;
     --docker) want_docker=true ;;
-    *) echo "setup.sh: unknown option $arg (known: --browser, --docker)" >&2; exit 2 ;;
+    --prometheus) want_prometheus=true ;;
+    *) echo "setup.sh: unknown option $arg (known: --browser, --docker, --prometheus)" >&2; exit 2 ;;
   esac
 done
 
@@ -44,6 +48,12 @@ if $want_browser && [ ! -x /usr/bin/chromium ]; then
   pkgs+=(chromium)
 fi
 
+if $want_prometheus; then
+  command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || pkgs+=(prometheus)
+  command -v prometheus-pushgateway >/dev/null 2>&1 || pkgs+=(prometheus-pushgateway)
+  command -v prometheus-node-exporter >/dev/null 2>&1 || pkgs+=(prometheus-node-exporter)
+fi
+
 if [ ${#pkgs[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup.sh: please install ${pkgs[*]} with your package manager (apt-get not found)" >&2
@@ -61,7 +71,16 @@ if [ ${#pkgs[@]} -gt 0 ]; then
     "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends postgresql-common >/dev/null
     "${sudo_cmd[@]}" sed -i 's/^#\?\s*create_main_cluster.*/create_main_cluster = false/' /etc/postgresql-common/createcluster.conf
   fi
+  # Debian starts a service for prometheus, its exporters (on every interface) and postgresql: the tests start
+  # their own on loopback, so no package may start one while installing (policy-rc.d 101: "action forbidden").
+  own_policy=false
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo_cmd[@]}" chmod 755 /usr/sbin/policy-rc.d
+    own_policy=true
+  fi
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+  if $own_policy; then "${sudo_cmd[@]}" rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # pgdrill running as root runs servers as this unprivileged user (see README: "Running as root").

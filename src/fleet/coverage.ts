@@ -2,6 +2,7 @@
 // given) or seen, when it last passed; fresh when that is within the window (--within, or the drill's own
 // objectives.validateEvery), stale when older, never when it has no passing run at all. A drill that silently stops running shows here, and in the metrics.
 import { readHistory } from '../report/history.js';
+import { exposition } from '../report/exposition.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { shardOf, shardText, type Shard } from './shard.js';
 
@@ -53,16 +54,13 @@ export function coverage(
   };
 }
 
-/** Prometheus text for the fleet: when each drill last passed, and how many are stale (or never passed). */
+/** Prometheus text for the fleet (pgdrill aggregate --metrics): when each drill last passed, its coverage state,
+ * and how many are not covered. Named pgdrill_fleet_* so the file can sit next to a run's in one textfile folder. */
 export function coverageMetrics(c: Coverage): string {
-  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-  return [
-    '# HELP pgdrill_last_success_timestamp_seconds When the drill last passed (Unix time); absent when it never did.',
-    '# TYPE pgdrill_last_success_timestamp_seconds gauge',
-    ...c.drills.filter((d) => d.lastSuccess).map((d) => `pgdrill_last_success_timestamp_seconds{drill="${esc(d.drill)}"} ${Math.round(Date.parse(d.lastSuccess ?? '') / 1000)}`),
-    '# HELP pgdrill_drills_stale Drills without a passing run within the window (never passed included).',
-    '# TYPE pgdrill_drills_stale gauge',
-    `pgdrill_drills_stale ${c.stale.length + c.never.length + c.missing.length}`,
-    '',
-  ].join('\n');
+  const states = ['fresh', 'stale', 'never', 'missing'] as const;
+  return exposition([
+    { name: 'pgdrill_fleet_drill_last_success_timestamp_seconds', type: 'gauge', help: 'When the drill last passed in the fleet history (Unix time); absent when it never did.', samples: c.drills.map((d) => [{ drill: d.drill }, d.lastSuccess ? Math.round(Date.parse(d.lastSuccess) / 1000) : null]) },
+    { name: 'pgdrill_fleet_drill_state', type: 'gauge', help: '1 for the coverage state of the drill (fresh, stale, never, missing), 0 for the others.', samples: c.drills.flatMap((d) => states.map((s) => [{ drill: d.drill, state: s }, d.state === s ? 1 : 0] as const)) },
+    { name: 'pgdrill_fleet_drills_stale', type: 'gauge', help: 'Drills without a passing run within the window (never passed and missing shards included).', samples: [[{}, c.stale.length + c.never.length + c.missing.length]] },
+  ]);
 }

@@ -88,8 +88,9 @@ describe('fleet: plan, shards and aggregate (real drills)', function () {
     expect(coverage.drills.filter((d) => d.state === 'fresh').map((d) => d.drill).sort()).to.deep.equal([...names].sort());
     expect(agg.stderr).to.match(/never {2}archive: last passed never/);
     const prom = readFileSync(metrics, 'utf8');
-    for (const n of names) expect(prom).to.match(new RegExp(`pgdrill_last_success_timestamp_seconds\\{drill="${n}"\\} \\d{10}`));
-    expect(prom).to.contain('pgdrill_drills_stale 1');
+    for (const n of names) expect(prom).to.match(new RegExp(`pgdrill_fleet_drill_last_success_timestamp_seconds\\{drill="${n}"\\} \\d{10}`));
+    expect(prom).to.contain('pgdrill_fleet_drills_stale 1');
+    expect(prom).to.contain('pgdrill_fleet_drill_state{drill="archive",state="never"} 1');
     // One run in one output folder: one history, and evidence that verifies (the shards' manifests kept in it).
     const history = readHistory(out).entries;
     expect(new Set(history.map((e) => e.folder.split(path.sep)[0])), 'one run folder').to.deep.equal(new Set([summary.runId]));

@@ -72,13 +72,13 @@ verify:
       return m ? Number(m[1]) : undefined;
     };
     const quick = summary.drills[0];
-    expect(sample('pgdrill_rto_seconds', 'drill="quickstart-drop-table"')).to.equal(quick?.rtoSeconds);
-    expect(sample('pgdrill_rpo_seconds', 'drill="quickstart-drop-table"')).to.equal(quick?.rpoSeconds);
-    expect(sample('pgdrill_objective_met', 'drill="quickstart-drop-table",objective="rto"')).to.equal(1);
+    expect(sample('pgdrill_drill_rto_seconds', 'drill="quickstart-drop-table"')).to.equal(quick?.rtoSeconds);
+    expect(sample('pgdrill_drill_rpo_seconds', 'drill="quickstart-drop-table"')).to.equal(quick?.rpoSeconds);
+    expect(sample('pgdrill_drill_objective_met', 'drill="quickstart-drop-table",objective="rto"')).to.equal(1);
     expect(sample('pgdrill_drill_passed', 'drill="wrong-count"')).to.equal(0);
-    const last = sample('pgdrill_last_run_timestamp_seconds', 'drill="wrong-count"') ?? 0;
+    const last = sample('pgdrill_drill_last_run_timestamp_seconds', 'drill="wrong-count"') ?? 0;
     expect(Math.abs(last - Date.now() / 1000)).to.be.below(300);
-    expect(text).to.contain('# TYPE pgdrill_rto_seconds gauge');
+    expect(text).to.contain('# TYPE pgdrill_drill_rto_seconds gauge');
   });
 
   it('appends a Markdown table to the GitHub step summary', () => {

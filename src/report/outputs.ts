@@ -5,7 +5,8 @@ import type { RunOutput } from '../model/run-output.js';
 import { notifySlack, type SlackOptions } from '../notify/slack.js';
 import { writeIndex } from './index-page.js';
 import { writeJunit } from './junit.js';
-import { writeMetrics } from './metrics.js';
+import { buildMetrics, writeMetrics } from './metrics.js';
+import { pushMetrics, safeUrl } from './pushgateway.js';
 import { appendStepSummary } from './step-summary.js';
 
 export function historyPage(): RunOutput {
@@ -17,7 +18,23 @@ export function junitReport(file: string): RunOutput {
 }
 
 export function prometheusMetrics(file: string): RunOutput {
-  return { name: `metrics ${file}`, publish: ({ results }) => (writeMetrics(file, results), []) };
+  return { name: `metrics ${file}`, publish: ({ results, outDir }) => (writeMetrics(file, results, outDir), []) };
+}
+
+export function pushgateway(url: string): RunOutput {
+  return {
+    name: `Pushgateway ${safeUrl(url)}`,
+    secrets: [url],
+    publish: async ({ results, outDir }) => {
+      if (results.length === 0) return [];
+      try {
+        await pushMetrics({ url }, buildMetrics(results, { outDir }));
+        return [];
+      } catch (error) {
+        return [`metrics not pushed: ${(error as Error).message}`];
+      }
+    },
+  };
 }
 
 export function githubStepSummary(file: string): RunOutput {
@@ -36,12 +53,31 @@ export function slackNotification(opts: Omit<SlackOptions, 'runId' | 'host'>): R
   };
 }
 
+/** One OpenTelemetry trace of the run; the @opentelemetry packages load only here, only when asked. */
+export function openTelemetryTrace(url: string): RunOutput {
+  return {
+    name: 'OpenTelemetry trace',
+    publish: async ({ results, runId }) => {
+      if (results.length === 0) return [];
+      const { exportRunTrace } = await import('./tracing.js');
+      try {
+        await exportRunTrace(url, { runId, results, endedAt: new Date() });
+        return [];
+      } catch (error) {
+        return [(error as Error).message];
+      }
+    },
+  };
+}
+
 /** What `pgdrill run` publishes, from its options: the history page always, the others when asked. */
-export function runOutputs(o: { junit?: string | undefined; metrics?: string | undefined; stepSummary?: string | undefined; slack?: Omit<SlackOptions, 'runId' | 'host'> | undefined }): RunOutput[] {
+export function runOutputs(o: { junit?: string | undefined; metrics?: string | undefined; pushgateway?: string | undefined; otlpTracesUrl?: string | undefined; stepSummary?: string | undefined; slack?: Omit<SlackOptions, 'runId' | 'host'> | undefined }): RunOutput[] {
   return [
     historyPage(),
     ...(o.junit ? [junitReport(o.junit)] : []),
     ...(o.metrics ? [prometheusMetrics(o.metrics)] : []),
+    ...(o.pushgateway ? [pushgateway(o.pushgateway)] : []),
+    ...(o.otlpTracesUrl ? [openTelemetryTrace(o.otlpTracesUrl)] : []),
     ...(o.stepSummary ? [githubStepSummary(o.stepSummary)] : []),
     ...(o.slack ? [slackNotification(o.slack)] : []),
   ];

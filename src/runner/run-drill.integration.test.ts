@@ -99,7 +99,7 @@ describe('runDrill (library, real Postgres)', function () {
     expect(result.measured.rtoSeconds, 'fast, well within 2m').to.be.below(60);
     expect(result.objectives.rtoMet).to.equal(false);
     expect(result.checks.find((c) => c.name === 'RTO objective')).to.deep.include({ status: 'failed' });
-    expect(buildMetrics([result])).to.contain('pgdrill_objective_met{drill="lib-drill",objective="rto"} 0');
+    expect(buildMetrics([result])).to.contain('pgdrill_drill_objective_met{drill="lib-drill",objective="rto"} 0');
     expect(JSON.stringify(slackMessage([result], { runId: 'r', host: 'h' }).blocks)).to.contain('RTO not met');
   });
 

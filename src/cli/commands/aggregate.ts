@@ -1,9 +1,10 @@
 // `pgdrill aggregate`: the output folders of shard runs merged into one run, with coverage.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { evidenceStore, signerFrom, stderr } from '../common.js';
+import { writeFileAtomic } from '../../report/atomic-write.js';
 
 interface AggregateFlags {
   out: string;
@@ -24,7 +25,7 @@ export function aggregateCommand(): Command {
     .option('--out <dir>', 'output folder of the fleet (pull the evidence store into it first, or use --store)', 'reports')
     .option('--drills <paths...>', 'the drill files or folders the fleet should cover (a drill without a passing run is "never")')
     .option('--within <duration>', 'a drill whose last pass is older is stale and fails the command, e.g. 8d')
-    .option('--metrics <file>', 'write pgdrill_last_success_timestamp_seconds{drill} and pgdrill_drills_stale')
+    .option('--metrics <file>', 'write pgdrill_fleet_drill_last_success_timestamp_seconds{drill}, pgdrill_fleet_drill_state and pgdrill_fleet_drills_stale (written atomically)')
     .option('--signing-key <file>', 'sign the merged run\'s manifest (or PGDRILL_SIGNING_KEY)')
     .option('--public-key <file>', 'every shard run must be signed with this key (default: the signing key\'s own); a shard that does not verify is refused')
     .option('--shards <n>', 'the shard count pgdrill plan used: a planned shard with nothing among the inputs fails coverage (default: the count the shards recorded)')
@@ -52,7 +53,7 @@ async function aggregateShards(inputs: string[], opts: AggregateFlags): Promise<
   await store?.pull();
   const expected = opts.drills ? drillNames(expandDrillFiles(opts.drills)).map((d) => d.name) : undefined;
   const a = aggregate(inputs, { out: opts.out, expected, withinMs, signer, publicKeyPem, shards });
-  if (opts.metrics) writeFileSync(opts.metrics, coverageMetrics(a.coverage));
+  if (opts.metrics) writeFileAtomic(opts.metrics, coverageMetrics(a.coverage));
   for (const d of a.coverage.drills) {
     stderr.write(`${d.state.padEnd(6)} ${d.drill}: last passed ${d.lastSuccess ?? 'never'}${d.lastStatus && d.lastStatus !== 'passed' ? ` (last run ${d.lastStatus})` : ''}${d.shard ? `; shard ${d.shard}${d.state === 'missing' ? ' reported nothing' : ''}` : ''}\n`);
   }

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import type { DrillOverrides } from '../../drill/drill.js';
 import { UsageError } from '../../errors.js';
 import { colorVerdict, progressListener, useColor } from '../progress.js';
+import { otlpTracesUrl } from '../../report/otlp-url.js';
 import { evidenceStore, indentLines, signerFrom, stderr, withSignals, workRoot } from '../common.js';
 
 interface RunFlags {
@@ -15,6 +16,8 @@ interface RunFlags {
   workDir?: string;
   junit?: string;
   metrics?: string;
+  pushgateway?: string;
+  otelEndpoint?: string;
   slackWebhook?: string;
   reportUrl?: string;
   notify: 'always' | 'failure';
@@ -36,6 +39,8 @@ export function runCommand(): Command {
     .option('--work-dir <dir>', 'parent folder for disposable data folders (default: the OS temp folder, or PGDRILL_WORK_DIR)')
     .option('--junit <file>', 'write a JUnit XML report (one test case per drill and per check)')
     .option('--metrics <file>', 'write Prometheus metrics for node_exporter\'s textfile collector')
+    .option('--pushgateway <url>', 'push the same metrics to this Prometheus Pushgateway (job="pgdrill", instance=PGDRILL_INSTANCE or the host name; or PGDRILL_PUSHGATEWAY_URL)')
+    .option('--otel-endpoint <url>', 'export one OpenTelemetry trace of the run over OTLP/HTTP to this endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT)')
     .option('--slack-webhook <url>', 'post the verdict to this Slack incoming webhook (or SLACK_WEBHOOK_URL)')
     .option('--report-url <url>', 'link the Slack message to the published report (or PGDRILL_REPORT_URL)')
     .addOption(new Option('--notify <when>', 'when to post to Slack').choices(['always', 'failure']).default('always'))
@@ -86,6 +91,8 @@ async function run(args: string[], opts: RunFlags): Promise<void> {
       outputs: runOutputs({
         junit: opts.junit,
         metrics: opts.metrics,
+        pushgateway: opts.pushgateway ?? (process.env['PGDRILL_PUSHGATEWAY_URL'] || undefined),
+        otlpTracesUrl: otlpTracesUrl(opts.otelEndpoint),
         stepSummary: process.env['GITHUB_STEP_SUMMARY'] || undefined,
         slack: webhookUrl ? { webhookUrl, reportUrl, notify: opts.notify } : undefined,
       }),
