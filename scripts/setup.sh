@@ -92,7 +92,9 @@ if $want_docker; then
   "${sudo_cmd[@]}" bash scripts/docker-setup.sh
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -n "${PGDRILL_SETUP_SKIP_NPM:-}" ]; then
+  : # an installed package (npm install pgdrill): its dependencies are already in place
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 else
   npm run build
