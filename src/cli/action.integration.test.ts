@@ -25,7 +25,8 @@ describe('GitHub Action (action.yml): schema, and its steps run as a runner woul
   const run = (name: string, inputs: Record<string, string>, skip: string[] = [INSTALL]): Promise<ActionRun> => {
     const temp = path.join(work, name);
     mkdirSync(temp, { recursive: true });
-    return runCompositeAction(ROOT, { inputs: { 'working-directory': ROOT, out: path.join(temp, 'reports'), provider: 'local', ...inputs }, cwd: ROOT, temp, env: { PGDRILL_WORK_DIR: work, PGDRILL_BIN: path.join(ROOT, 'bin', 'pgdrill.js'), NO_COLOR: '1' }, skip });
+    // The suite's own node_modules and dist are in place: the install step must not reinstall them mid-suite.
+    return runCompositeAction(ROOT, { inputs: { 'working-directory': ROOT, out: path.join(temp, 'reports'), provider: 'local', ...inputs }, cwd: ROOT, temp, env: { PGDRILL_WORK_DIR: work, PGDRILL_BIN: path.join(ROOT, 'bin', 'pgdrill.js'), NO_COLOR: '1', PGDRILL_SETUP_SKIP_NPM: '1' }, skip });
   };
   const step = (r: ActionRun, name: string) => r.steps.find((s) => s.name === name || s.uses?.startsWith(name));
   let passed: ActionRun;
