@@ -8,7 +8,7 @@ import path from 'node:path';
 import { NoOperationTraceWriter } from '@actions/workflow-parser';
 import { convertActionTemplate, parseAction } from '@actions/workflow-parser/actions/index';
 import { ROOT, testFolders } from '../test-support/cli.js';
-import { writeDrill } from '../test-support/drill-files.js';
+import { wrongCountDrill } from '../test-support/drill-files.js';
 import { fakeSlack, type FakeSlack } from '../test-support/fake-slack.js';
 import { runCompositeAction, type ActionRun } from '../test-support/composite-action.js';
 
@@ -37,13 +37,7 @@ describe('GitHub Action (action.yml): schema, and its steps run as a runner woul
     slack = await fakeSlack([{ status: 200 }, { status: 200 }, { status: 200 }]);
     // The first run also runs the install step (scripts/setup.sh from the action's checkout).
     passed = await run('passed', { drills: 'drills/quickstart.yaml' }, []);
-    const wrong = writeDrill(`name: wrong-count
-objectives: { rto: 2m, rpo: 5s }
-workload: { fixtures: [$FIXTURES/shop.sql] }
-incident: { kind: drop-table, table: orders }
-verify:
-  - { name: customers count, sql: select count(*) from customers, expect: "99" }
-`);
+    const wrong = wrongCountDrill();
     failed = await run('failed', { drills: `drills/quickstart.yaml ${wrong}`, 'slack-webhook': slack.url, notify: 'always' });
     bad = await run('bad', { drills: 'drills/no-such-drill.yaml' });
   });

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { summarySchema, type RunSummary } from '../model/result-schema.js';
 import { ROOT, runCli, testFolders } from '../test-support/cli.js';
-import { writeDrill } from '../test-support/drill-files.js';
+import { writeDrill, wrongCountDrill } from '../test-support/drill-files.js';
 import { nodeExporter, prometheus, pushgateway, query, until, type Daemon } from '../test-support/prometheus-stack.js';
 import { coverage, coverageMetrics } from '../fleet/coverage.js';
 
@@ -44,13 +44,7 @@ describe('Prometheus: promtool, node_exporter, Pushgateway, Prometheus and its r
     mkdirSync(textDir, { recursive: true });
     gateway = await pushgateway();
     const env = { PGDRILL_WORK_DIR: work, PGDRILL_INSTANCE: 'ci-test' };
-    const failing = writeDrill(`name: wrong-count
-objectives: { rto: 2m, rpo: 5s, validateEvery: 7d }
-workload: { fixtures: [$FIXTURES/shop.sql] }
-incident: { kind: drop-table, table: orders }
-verify:
-  - { name: customers count, sql: select count(*) from customers, expect: "99" }
-`);
+    const failing = wrongCountDrill('{ rto: 2m, rpo: 5s, validateEvery: 7d }');
     const one = await runCli(['run', 'drills/quickstart.yaml', failing, '--out', out, '--json', '--metrics', metricsFile, '--pushgateway', gateway.url], { env });
     expect(one.code, one.stderr).to.equal(1);
     first = summarySchema.parse(JSON.parse(one.stdout));

@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { summarySchema, type RunSummary } from '../model/result-schema.js';
 import { ROOT, runCli, testFolders } from '../test-support/cli.js';
-import { writeDrill } from '../test-support/drill-files.js';
+import { wrongCountDrill } from '../test-support/drill-files.js';
 import { otlpReceiver, type OtlpReceiver, type OtlpSpan } from '../test-support/otlp-receiver.js';
 import { otlpTracesUrl } from './otlp-url.js';
 
@@ -21,13 +21,7 @@ describe('OpenTelemetry: one trace per run over OTLP/HTTP (real run, local recei
 
   before(async () => {
     receiver = await otlpReceiver();
-    const failing = writeDrill(`name: wrong-count
-objectives: { rto: 2m, rpo: 5s }
-workload: { fixtures: [$FIXTURES/shop.sql] }
-incident: { kind: drop-table, table: orders }
-verify:
-  - { name: customers count, sql: select count(*) from customers, expect: "99" }
-`);
+    const failing = wrongCountDrill();
     const run = await runCli(['run', 'drills/quickstart.yaml', failing, '--out', out, '--json'], { env: { PGDRILL_WORK_DIR: work, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/db', GITHUB_RUN_ID: '42' } });
     code = run.code;
     summary = summarySchema.parse(JSON.parse(run.stdout));

@@ -10,3 +10,14 @@ export function writeDrill(yaml: string, name = 'drill.yaml'): string {
   writeFileSync(file, yaml.replace(/\$FIXTURES/g, path.join(ROOT, 'fixtures')));
   return file;
 }
+
+/** A drill that runs and fails one check (customers count 100, expected 99): finding code sql-mismatch. */
+export function wrongCountDrill(objectives = '{ rto: 2m, rpo: 5s }'): string {
+  return writeDrill(`name: wrong-count
+objectives: ${objectives}
+workload: { fixtures: [$FIXTURES/shop.sql] }
+incident: { kind: drop-table, table: orders }
+verify:
+  - { name: customers count, sql: select count(*) from customers, expect: "99" }
+`);
+}
