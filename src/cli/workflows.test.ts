@@ -7,16 +7,22 @@ import path from 'node:path';
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from '@actions/workflow-parser';
 import { ROOT } from '../test-support/cli.js';
 
+/** Parsed and converted by GitHub's own parser, asserting neither step reported an error. */
+async function validWorkflow(file: string, content: string) {
+  const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
+  expect(parsed.context.errors.getErrors().map((e) => e.message), file).to.deep.equal([]);
+  const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
+  expect(template.errors ?? [], file).to.deep.equal([]);
+  return template;
+}
+
 const WORKFLOWS = ['.github/workflows/weekly-drill.yml', 'src/cli/templates/pgdrill-weekly.yml'];
 
 describe('shipped workflows', () => {
   for (const file of WORKFLOWS) {
     it(`${file}: valid for GitHub Actions; the run pulls and pushes the evidence store, verification pins the key`, async () => {
       const content = readFileSync(path.join(ROOT, file), 'utf8');
-      const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
-      expect(parsed.context.errors.getErrors().map((e) => e.message)).to.deep.equal([]);
-      const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
-      expect(template.errors ?? []).to.deep.equal([]);
+      const template = await validWorkflow(file, content);
       expect(template.jobs.map((j) => j.id.value)).to.deep.equal(['drill', 'publish']);
       expect(content).to.match(/PGDRILL_EVIDENCE_STORE: git\+\$\{\{ github.server_url \}\}\/\$\{\{ github.repository \}\}\.git#pgdrill-evidence/);
       expect(content).to.contain('PGDRILL_GIT_TOKEN: ${{ github.token }}').and.contain('contents: write');
@@ -27,10 +33,7 @@ describe('shipped workflows', () => {
   it('docs/examples/fleet-weekly.yml: valid; the matrix comes from pgdrill plan, each shard runs --shard, one job aggregates into the store', async () => {
     const file = 'docs/examples/fleet-weekly.yml';
     const content = readFileSync(path.join(ROOT, file), 'utf8');
-    const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
-    expect(parsed.context.errors.getErrors().map((e) => e.message)).to.deep.equal([]);
-    const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
-    expect(template.errors ?? []).to.deep.equal([]);
+    const template = await validWorkflow(file, content);
     expect(template.jobs.map((j) => j.id.value)).to.deep.equal(['plan', 'drill', 'aggregate']);
     expect(content).to.contain('plan drills/ --shards 4 --format github-matrix').and.contain('fromJSON(needs.plan.outputs.matrix)');
     expect(content).to.contain('--shard ${{ matrix.shard }}/${{ matrix.of }}').and.contain('aggregate shards/* --out reports --drills drills/ --within 8d');
@@ -39,10 +42,7 @@ describe('shipped workflows', () => {
   it('.github/workflows/release.yml: valid; npm publish with provenance through OIDC (no token), the major tag moved, the image FROM a digest', async () => {
     const file = '.github/workflows/release.yml';
     const content = readFileSync(path.join(ROOT, file), 'utf8');
-    const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
-    expect(parsed.context.errors.getErrors().map((e) => e.message)).to.deep.equal([]);
-    const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
-    expect(template.errors ?? []).to.deep.equal([]);
+    const template = await validWorkflow(file, content);
     expect(template.jobs.map((j) => j.id.value)).to.deep.equal(['npm', 'image']);
     expect(content).to.contain('id-token: write').and.contain('npm publish --provenance --access public');
     expect(content, 'trusted publishing: no long-lived token').not.to.match(/NPM_TOKEN|NODE_AUTH_TOKEN/);
@@ -53,10 +53,7 @@ describe('shipped workflows', () => {
   it('docs/examples/action-weekly.yml: valid; uses the action pinned by a full commit SHA, with the store and secrets as inputs', async () => {
     const file = 'docs/examples/action-weekly.yml';
     const content = readFileSync(path.join(ROOT, file), 'utf8');
-    const parsed = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
-    expect(parsed.context.errors.getErrors().map((e) => e.message)).to.deep.equal([]);
-    const template = await convertWorkflowTemplate(parsed.context, parsed.value!);
-    expect(template.errors ?? []).to.deep.equal([]);
+    await validWorkflow(file, content);
     expect(content).to.match(/uses: pgdrill\/pgdrill@[0-9a-f]{40} # v\d+\.\d+\.\d+/);
     expect(content).to.contain('signing-key: ${{ secrets.PGDRILL_SIGNING_KEY }}').and.contain('slack-webhook: ${{ secrets.SLACK_WEBHOOK_URL }}');
   });
