@@ -5,10 +5,10 @@ import { z } from 'zod';
 export const INTEGRITY_LEVELS = ['off', 'quick', 'full'] as const;
 export type IntegrityLevel = (typeof INTEGRITY_LEVELS)[number];
 
-/** A verify entry: every relation read end to end (quick), plus amcheck and pg_checksums (full). */
+/** A verify entry: every block's checksum and every value that can fail (quick); every row decoded, amcheck, pg_checksums (full). */
 export const integrityCheck = z.strictObject({
   integrity: z.enum(INTEGRITY_LEVELS, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not an integrity level; use quick (every table read end to end), full (quick + amcheck on every B-tree index and table + pg_checksums) or off`,
+    error: (iss) => `${JSON.stringify(iss.input)} is not an integrity level; use quick (every block's checksum, every TOAST chunk and every value that can fail to decode), full (every table read end to end + amcheck on every B-tree index and table + pg_checksums) or off`,
   }),
   /** Connections checking in parallel; default the number of cores. */
   jobs: z.number().int().min(1).max(64).optional(),

@@ -205,7 +205,7 @@ export const resultSchema = z
         jobs: z.number().int().describe('connections checking in parallel'),
         databases: z.array(z.string()),
         restoredBytes: z.number().describe('pg_database_size summed over the databases, before the pass'),
-        tablesRead: z.number().int(),
+        tablesRead: z.number().int().describe('tables covered (full: read end to end; quick: scanned or proven by their page checksums)'),
         rowsRead: z.number(),
         bytesRead: z.number().describe('on-disk size of the tables read (main fork + TOAST)'),
         readSeconds: z.number(),
@@ -218,7 +218,7 @@ export const resultSchema = z
         findings: z
           .array(z.object({ tool: z.enum(['read', 'amcheck', 'verify_heapam', 'pg_checksums']), database: z.string(), relation: z.string(), block: z.number().nullable(), message: z.string() }))
           .describe('the first 200 (findingsTotal counts them all)'),
-        rowCounts: z.array(z.object({ database: z.string(), table: z.string(), rows: z.number(), bytes: z.number() })).describe("the drill's own tables, then the largest, up to 100"),
+        rowCounts: z.array(z.object({ database: z.string(), table: z.string(), rows: z.number(), bytes: z.number(), estimated: z.literal(true).optional().describe('the planner estimate: quick proved this table by its page checksums, no scan counted its rows') })).describe("the drill's own tables, then the largest, up to 100"),
         notes: z.array(z.string()),
       })
       .optional()

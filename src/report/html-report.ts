@@ -43,6 +43,7 @@ export function renderReport(result: DrillResult): string {
     forecastSize: result.forecast ? `${Number((result.forecast.sizeBytes / 1e9).toFixed(1))} GB` : undefined,
     readRate: result.integrity?.readBytesPerSecond ? `${formatBytes(result.integrity.readBytesPerSecond)}/s` : undefined,
     integrityMore: result.integrity ? result.integrity.findingsTotal - result.integrity.findings.length : 0,
+    integrityEstimated: result.integrity?.rowCounts.some((r) => r.estimated) ?? false,
     restoreRate: m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a',
     generatedAt: new Date().toISOString(),
   };

@@ -89,8 +89,8 @@ function sizeTable(results: readonly DrillResult[]): { columns: string[]; rows: 
     { label: 'restored databases', values: recent.map((r) => formatBytes(r.integrity?.restoredBytes ?? null)) },
   ];
   for (const t of recent.at(-1)?.integrity?.rowCounts.slice(0, SIZE_TABLES) ?? []) {
-    const count = (r: DrillResult) => r.integrity?.rowCounts.find((x) => x.database === t.database && x.table === t.table)?.rows;
-    rows.push({ label: `${t.database}: ${t.table} rows`, values: recent.map((r) => String(count(r) ?? '–')) });
+    const count = (r: DrillResult) => r.integrity?.rowCounts.find((x) => x.database === t.database && x.table === t.table);
+    rows.push({ label: `${t.database}: ${t.table} rows`, values: recent.map((r) => { const c = count(r); return c ? `${c.estimated ? '≈ ' : ''}${c.rows}` : '–'; }) });
   }
   return { columns: recent.map((r) => r.startedAt.slice(0, 16).replace('T', ' ')), rows };
 }

@@ -1,5 +1,5 @@
 // After verification: the integrity pass over the restored instance (outside the RTO unless the drill says
-// inRto), then, for full, pg_checksums over the cleanly stopped copy. The stop ends the instance's life in
+// inRto), then pg_checksums over the cleanly stopped copy (quick and full: every block of every file). The stop ends the instance's life in
 // the drill, so this is the last thing any plan does with it. Shared by both drill kinds.
 import { CHECKSUMS_CHECK } from '../verify/integrity/check-names.js';
 import { integrityOf } from '../drill/integrity-schema.js';
@@ -11,6 +11,8 @@ import { checkIntegrity, FINDINGS_KEPT, type IntegrityPass, type IntegrityProgre
 import { runPgChecksums, type ChecksumsOutcome } from '../verify/integrity/pg-checksums.js';
 import type { DrillResult } from '../model/result-schema.js';
 import type { Timeline } from './timeline.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 export interface IntegrityOutcome {
   inRto: boolean;
@@ -27,12 +29,11 @@ export async function integrityStage(
   if (spec.integrity === 'off') return undefined;
   const level = spec.integrity;
   const progress: IntegrityProgress = { done: 0, total: 0 };
-  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables, progress }), {
+  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables, progress, pgChecksums: !path.isAbsolute(input.pgChecksums) || existsSync(input.pgChecksums) }), {
     inRto: spec.inRto,
     progress: () => (progress.total > 0 ? { done: Math.round(progress.done), total: progress.total } : undefined),
   });
   const outcome: IntegrityOutcome = { inRto: spec.inRto, pass, checks: [...pass.checks] };
-  if (level !== 'full') return outcome;
   if (!pass.dataChecksums) {
     outcome.checksums = { ran: false, detail: 'not run: data checksums are off in this cluster, so a damaged block is found only when it is read (as the integrity pass did)', findings: [], seconds: 0 };
     return outcome;

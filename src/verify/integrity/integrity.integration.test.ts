@@ -1,7 +1,9 @@
 // The integrity pass on a real instance with real damage, and in real drills of a base-backup folder: a clean
-// database passes everything; an index made inconsistent with its table, a TOAST chunk removed and a heap page
-// flipped are each found and named (database, relation, block, the tool's message); a corrupted backup fails its
-// drill with a table of findings; a backup 70% smaller than the previous runs fails the size sanity check.
+// database passes everything; an index made inconsistent with its table, a TOAST chunk removed, a compressed
+// value that no longer decompresses (its page checksum rewritten, so only decoding finds it) and a heap page
+// flipped are each found and named (database, relation, block, the tool's message); a page flipped in a table
+// quick does not scan fails the quick drill on pg_checksums; a backup 70% smaller than the previous runs fails
+// the size sanity check.
 import { expect } from 'chai';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,7 +27,9 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
   let pg: PostgresInstance;
   let shop: (sql: string) => Promise<Array<Record<string, unknown>>>;
   const signal = new AbortController().signal;
-  const check = (level: 'quick' | 'full', jobs = 2): Promise<IntegrityPass> => checkIntegrity(pg, { integrity: level, jobs, inRto: false } as IntegritySpec & { integrity: typeof level }, { signal, protectedTables: ['shop: heap_t'] });
+  // blockProof: pg_checksums will check every block after the stop, as in a drill (false: these binaries lack it).
+  const check = (level: 'quick' | 'full', jobs = 2, blockProof = true): Promise<IntegrityPass> =>
+    checkIntegrity(pg, { integrity: level, jobs, inRto: false } as IntegritySpec & { integrity: typeof level }, { signal, protectedTables: ['shop: heap_t'], pgChecksums: blockProof });
   const heapFile = () => shop(`select pg_relation_filepath('heap_t') as f`).then((r) => path.join(pg.dataDir, String(r[0]?.['f'])));
   const out = () => path.join(bench.work, 'reports');
 
@@ -67,23 +71,45 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
                 create index idx_t_twin on idx_t (twin(id));
                 create table big_t (id int, filler text);
                 insert into big_t select g, repeat('x', 1000) from generate_series(1, 100000) g;
-                checkpoint`);
+                create table fixed_t (id int, amount bigint, booked date, ok bool, code varchar(20));
+                insert into fixed_t select g, g * 100, date '2026-01-01' + g % 365, g % 2 = 0, 'c' || g from generate_series(1, 3000) g;
+                create table comp_t (id int, doc text);
+                alter table comp_t alter column doc set compression pglz;
+                insert into comp_t select g, 'HEAD' || lpad(g::text, 4, '0') || repeat('abc', 3000) from generate_series(1, 10) g`);
+    // Analyzed: the planner knows fixed_t's rows, so quick needs no scan of it (nothing in it can fail to decode).
+    await shop('vacuum analyze fixed_t');
+    await shop('checkpoint');
   });
   after(async () => {
     await pg?.stop();
     bench?.dispose();
   });
 
-  it('a clean database passes quick and full: every table read, every index and heap checked, row counts kept', async () => {
+  it('a clean database passes quick and full: quick scans only what checksums cannot prove, full reads and checks everything, row counts kept', async () => {
     const quick = await check('quick');
-    expect(quick.checks.map((c) => [c.name, c.status])).to.deep.equal([['integrity: every table read end to end', 'passed']]);
+    expect(quick.checks.map((c) => [c.name, c.status])).to.deep.equal([['integrity: TOAST chunks and every value that can fail to decode', 'passed']]);
+    expect(quick.blockProof).to.equal(true);
+    // fixed_t (integers, a date, a bool, a varchar(20)): nothing in it can fail to decode, so no scan; the
+    // planner's count, marked as such. toast_t's TOAST holds data: verify_heapam follows its chunks.
+    expect(quick.rowCounts.find((r) => r.table === 'fixed_t')).to.deep.include({ rows: 3000, estimated: true });
+    expect(quick.rowCounts.find((r) => r.table === 'toast_t')).to.deep.include({ rows: 20 });
+    expect(quick.rowCounts.find((r) => r.table === 'toast_t')?.estimated).to.equal(undefined);
+    expect(quick.heapsChecked).to.be.within(1, quick.tablesRead - 1);
+    expect(quick.checks[0]?.detail).to.match(/\d+ scanned for the \d+ column\(s\) whose values can fail to decode, \d+ checked with their TOAST \(verify_heapam\), 0 read end to end; [1-9]\d* proven by their page checksums alone/);
+    // Without a block proof every table is checked tuple by tuple instead, and the report says so.
+    const unproven = await check('quick', 2, false);
+    expect(unproven.heapsChecked).to.equal(unproven.tablesRead);
+    expect(unproven.notes.join(' ')).to.match(/no block was proven by a checksum/);
+    expect(unproven.findings).to.deep.equal([]);
     expect(quick.databases).to.include.members(['postgres', 'shop', 'template1']);
     expect(quick.findings).to.deep.equal([]);
     // Catalogs included: far more tables than the four of the fixture.
     expect(quick.tablesRead).to.be.greaterThan(4 * 3);
     expect(quick.rowCounts[0]).to.deep.include({ database: 'shop', table: 'heap_t', rows: 5000 });
     expect(quick.rowCounts.map((r) => r.table)).to.include.members(['big_t', 'toast_t', 'idx_t']);
-    // big_t (over 64 MiB) is read in two block ranges by two connections: every row counted once.
+    // idx_t was never analyzed (no estimate): counted. big_t (a text column, over 64 MiB) is scanned in two
+    // block ranges by two connections: every row counted once.
+    expect(quick.rowCounts.find((r) => r.table === 'idx_t')).to.deep.include({ rows: 2000 });
     expect(quick.rowCounts.find((r) => r.table === 'big_t')?.rows).to.equal(100_000);
     expect(quick.bytesRead).to.be.greaterThan(100_000 * 1000);
     const full = await check('full');
@@ -156,6 +182,24 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     expect(hashes(bad), 'the backup folder is read only').to.deep.equal(before);
   });
 
+  it('a page flipped in a table quick does not scan (nothing in it can fail to decode): the quick drill fails on pg_checksums, naming table and block', async () => {
+    const small = path.join(bench.work, 'backups', 'small');
+    const bad = path.join(bench.work, 'backups', 'bit-rot-fixed');
+    sh('cp', ['-a', small, bad]);
+    const [row] = await shop(`select pg_relation_filepath('fixed_t') as f`);
+    flip(path.join(bad, String(row?.['f'])), 3 * 8192 + 8192 - 64);
+    const before = hashes(bad);
+    const run = await drill('bit-rot-fixed', bad, '  - integrity: quick\n');
+    expect(run.code, run.stderr).to.equal(1);
+    const r = newest();
+    expect(r.status).to.equal('failed');
+    expect(r.integrity?.level).to.equal('quick');
+    expect(r.integrity?.findings.find((f) => f.tool === 'pg_checksums' && f.relation === 'fixed_t')).to.deep.include({ database: 'shop', block: 3 });
+    expect(r.checks.find((c) => c.name === 'integrity: pg_checksums --check (server stopped)')?.status).to.equal('failed');
+    expect(r.objectives.rtoMet, 'a damaged copy is not a verified recovery').to.equal(false);
+    expect(hashes(bad), 'the backup folder is read only').to.deep.equal(before);
+  });
+
   it('objectives.maxBackupAge: a backup that finished longer ago than that fails the drill, whatever the restore did', async () => {
     const small = path.join(bench.work, 'backups', 'small');
     await new Promise((r) => setTimeout(r, 1100));
@@ -182,7 +226,32 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     await shop('reindex index idx_t_twin');
   });
 
-  it('a TOAST chunk removed: quick names the table and the missing chunk', async () => {
+  it('a compressed value that no longer decompresses, on a page whose checksum is right: quick decodes it and names the table; pg_checksums cannot see it', async () => {
+    // The damage a checksum cannot prove: the page was written with the wrong bytes. pg_checksums itself
+    // rewrites the checksums after the flip (disable, damage, enable), as a page written that way would be.
+    const [row] = await shop(`select pg_relation_filepath('comp_t') as f, pg_column_compression(doc) as c from comp_t limit 1`);
+    expect(row?.['c']).to.equal('pglz');
+    const file = path.join(pg.dataDir, String(row?.['f']));
+    const checksums = new LocalProvider().tool('pg_checksums');
+    await pg.restart(async () => {
+      sh(checksums, ['--disable', '-D', pg.dataDir]);
+      const bytes = readFileSync(file);
+      const at = bytes.indexOf('HEAD0007');
+      expect(at, 'the compressed value starts with its literal bytes').to.be.greaterThan(0);
+      // Back-references pointing before the value's start: pglz refuses them ("compressed pglz data is corrupt").
+      flipBytes(file, at + 9, 16);
+      sh(checksums, ['--enable', '-D', pg.dataDir]);
+      sh(checksums, ['--check', '-D', pg.dataDir]);
+    });
+    const quick = await check('quick');
+    expect(quick.findings.map((f) => [f.tool, f.database, f.relation])).to.deep.equal([['read', 'shop', 'comp_t']]);
+    expect(quick.findings[0]?.message).to.match(/compressed pglz data is corrupt/);
+    expect(quick.checks[0]?.status).to.equal('failed');
+    await shop('delete from comp_t where id = 7');
+    await shop('vacuum comp_t');
+  });
+
+  it('a TOAST chunk removed: quick (verify_heapam over the tables whose TOAST holds data) names the table and the missing chunk', async () => {
     // A TOAST table cannot be changed with SQL, even by a superuser: pg_surgery kills the tuple, as lost data would.
     await shop(`create extension pg_surgery;
                 do $$ declare t regclass := (select reltoastrelid::regclass from pg_class where oid = 'toast_t'::regclass);
@@ -193,10 +262,10 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
                 end $$`);
     const quick = await check('quick');
     expect(quick.findings).to.have.length(1);
-    expect(quick.findings[0]).to.deep.include({ tool: 'read', database: 'shop', relation: 'toast_t' });
-    // PostgreSQL 15 notices the gap at the next chunk: "unexpected chunk number 2 (expected 1) for toast value ...".
-    expect(quick.findings[0]?.message).to.match(/chunk number \d+ .*for toast value \d+ in pg_toast_\d+/);
-    expect(quick.checks[0]?.detail).to.match(/^1 of \d+ tables could not be read \(1 finding\(s\)\): shop: toast_t: .*chunk number/);
+    expect(quick.findings[0]).to.deep.include({ tool: 'verify_heapam', database: 'shop', relation: 'toast_t' });
+    // verify_heapam follows the value's chunks: "toast value N index scan returned chunk 2 when expecting chunk 1".
+    expect(quick.findings[0]?.message).to.match(/toast value \d+ .*chunk \d+/);
+    expect(quick.checks[0]?.detail).to.match(/^1 of \d+ tables damaged \(1 finding\(s\)\): shop: toast_t\b.*toast value \d+/);
     const full = await check('full');
     expect(full.findings.some((f) => f.tool === 'verify_heapam' && f.relation === 'toast_t')).to.equal(true);
   });

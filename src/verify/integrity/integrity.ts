@@ -1,8 +1,12 @@
-// The integrity pass over a restored instance (verify: - integrity: quick | full): quick reads every table of
-// every database end to end; full adds amcheck on every B-tree index and verify_heapam on every table, each a
-// pass over `jobs` connections. pg_checksums, which needs the server stopped, is the runner's next step
-// (stage-integrity.ts). Each pass is a check with its own duration; findings name what a DBA repairs.
-import { AMCHECK_CHECK, HEAPAM_CHECK, READ_CHECK } from './check-names.js';
+// The integrity pass over a restored instance (verify: - integrity: quick | full), each part a pass over `jobs`
+// connections. quick, the default, proves every block with pg_checksums over the stopped copy (the runner's next
+// step, stage-integrity.ts) and, while the server runs, checks only what a checksum cannot prove: the chunks of
+// every TOASTed value and the values that can fail to decode (value-plan.ts). Where checksums cannot prove the
+// pages (data checksums off, no pg_checksums with these binaries) it checks every table with verify_heapam.
+// full reads every table end to end (every value decoded), then amcheck on every B-tree index and
+// verify_heapam on every table, then pg_checksums. Each pass is a check with its own duration; findings name
+// what a DBA repairs.
+import { AMCHECK_CHECK, HEAPAM_CHECK, READ_CHECK, VALUES_CHECK } from './check-names.js';
 import os from 'node:os';
 import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import type { PostgresInstance } from '../../providers/provider.js';
@@ -10,8 +14,11 @@ import type { CheckResult } from '../../model/check-result.js';
 import { checkHeaps, checkIndexes, installAmcheck } from './amcheck.js';
 import { connectableDatabases, databasesBytes, relationFiles, relationsOf, type Relation } from './catalog.js';
 import type { IntegrityFinding } from './integrity-finding.js';
-import { readTables, type TableRead } from './read-tables.js';
+import { readTables } from './read-tables.js';
+import type pg from 'pg';
 import { blockRanges, type BlockRange } from './block-ranges.js';
+import { planTables, type TablePlan } from './value-plan.js';
+import { scanValues } from './scan-values.js';
 
 /** Row counts kept per run (result.json, the history page): the drill's own tables first, then the largest. */
 export const ROW_COUNTS_KEPT = 100;
@@ -23,6 +30,8 @@ export interface RowCount {
   table: string;
   rows: number;
   bytes: number;
+  /** The planner's estimate (pg_class.reltuples): the quick pass proved this table by its page checksums, no scan counted it. */
+  estimated?: true;
 }
 
 export interface IntegrityPass {
@@ -39,9 +48,11 @@ export interface IntegrityPass {
   heapsChecked?: number;
   findings: IntegrityFinding[];
   rowCounts: RowCount[];
-  /** full: data files -> relation, read now for pg_checksums after the stop. */
-  files?: Map<string, string>;
+  /** Data files -> relation, read now for pg_checksums after the stop. */
+  files: Map<string, string>;
   dataChecksums: boolean;
+  /** pg_checksums is to prove every block once the server is stopped (the runner's next step). */
+  blockProof: boolean;
   checks: CheckResult[];
   /** What the pass could not do here, said in the report (never a silent skip). */
   notes: string[];
@@ -61,7 +72,7 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 export async function checkIntegrity(
   instance: PostgresInstance,
   spec: IntegritySpec & { integrity: 'quick' | 'full' },
-  opts: { signal: AbortSignal; protectedTables?: readonly string[]; progress?: IntegrityProgress },
+  opts: { signal: AbortSignal; protectedTables?: readonly string[]; progress?: IntegrityProgress; pgChecksums?: boolean },
 ): Promise<IntegrityPass> {
   const jobs = spec.jobs ?? Math.max(1, os.availableParallelism());
   const connect = (db: string) => instance.connect(db);
@@ -76,7 +87,7 @@ export async function checkIntegrity(
     const client = await connect(db);
     try {
       relations.push(...(await relationsOf(client, db)));
-      if (spec.integrity === 'full') for (const [f, r] of await relationFiles(client, db)) files.set(f, r);
+      for (const [f, r] of await relationFiles(client, db)) files.set(f, r);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -85,6 +96,8 @@ export async function checkIntegrity(
   const tables = relations.filter((r) => r.kind === 'table').sort(bySize);
   const indexes = relations.filter((r) => r.kind === 'index').sort(bySize);
   const progress = opts.progress;
+  const blockProof = cs?.on === true && opts.pgChecksums === true;
+  if (spec.integrity === 'quick') return quickPass({ instance, tables, databases, versionNum, restoredBytes, files, blockProof, dataChecksums: cs?.on === true, jobs, connect, signal: opts.signal, progress, protectedTables: opts.protectedTables ?? [] });
   if (progress) {
     const tableBytes = tables.reduce((sum, r) => sum + r.bytes, 0);
     // full: the tables read, the indexes checked, the tables checked again by verify_heapam (PostgreSQL 14+).
@@ -122,12 +135,12 @@ export async function checkIntegrity(
     readSeconds,
     findings,
     rowCounts: rowCounts(read.read, opts.protectedTables ?? []),
+    files,
     dataChecksums: cs?.on === true,
+    blockProof,
     checks,
     notes: [],
   };
-  if (spec.integrity !== 'full') return pass;
-  pass.files = files;
 
   let schemaOf: Map<string, string>;
   try {
@@ -168,12 +181,101 @@ export function describe(f: IntegrityFinding | undefined): string {
   return `${f.database ? `${f.database}: ` : ''}${f.relation}${f.block !== null ? `, block ${f.block}` : ''}: ${f.message}`;
 }
 
-function rowCounts(read: readonly TableRead[], named: readonly string[]): RowCount[] {
+interface QuickInput {
+  instance: PostgresInstance;
+  tables: Relation[];
+  databases: string[];
+  versionNum: number;
+  restoredBytes: number;
+  files: Map<string, string>;
+  blockProof: boolean;
+  dataChecksums: boolean;
+  jobs: number;
+  connect(db: string): Promise<pg.Client>;
+  signal: AbortSignal;
+  progress: IntegrityProgress | undefined;
+  protectedTables: readonly string[];
+}
+
+/** quick: the row scan and the TOAST check only where value-plan.ts says they add what checksums cannot prove. */
+async function quickPass(q: QuickInput): Promise<IntegrityPass> {
+  const t0 = performance.now();
+  const plans = new Map<Relation, TablePlan>();
+  for (const db of q.databases) {
+    const client = await q.connect(db);
+    try {
+      for (const p of await planTables(client, q.tables.filter((t) => t.database === db), q.blockProof)) plans.set(p.relation, p);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  const notes: string[] = [];
+  if (!q.blockProof) notes.push('no block was proven by a checksum (data checksums off, or no pg_checksums with these binaries): every table was checked tuple by tuple with verify_heapam instead');
+  const findings: IntegrityFinding[] = [];
+  let heapTables = [...plans.values()].filter((p) => p.heapCheck).map((p) => p.relation);
+  const scanned = [...plans.values()].filter((p) => p.decode.length > 0 || p.outOfRange.length > 0 || p.countRows);
+  // Without verify_heapam (PostgreSQL 13, or no amcheck) every value of those tables is decoded instead.
+  let schemaOf: Map<string, string> | undefined;
+  if (heapTables.length > 0 && q.versionNum >= 140000) {
+    try {
+      schemaOf = await installAmcheck([...new Set(heapTables.map((t) => t.database))], q.connect);
+    } catch (error) {
+      notes.push(`verify_heapam not available (${(error as Error).message}): those tables were read end to end instead`);
+    }
+  } else if (heapTables.length > 0) notes.push(`verify_heapam needs PostgreSQL 14 or later (this sandbox runs ${q.versionNum}): those tables were read end to end instead`);
+  const readWhole = schemaOf ? [] : heapTables;
+  if (!schemaOf) heapTables = [];
+  const scan = scanned.filter((p) => !readWhole.includes(p.relation));
+  const bytesOf = (rs: readonly Relation[]) => rs.reduce((s, r) => s + r.bytes, 0);
+  if (q.progress) q.progress.total = bytesOf(heapTables) + bytesOf(scan.map((p) => p.relation)) + bytesOf(readWhole);
+  const pool = { jobs: q.jobs, connect: q.connect, signal: q.signal, onDone: (item: Relation | BlockRange) => void (q.progress && (q.progress.done += weight(item))) };
+  const counted = new Map<Relation, number>();
+  if (schemaOf && heapTables.length > 0) findings.push(...(await checkHeaps(blockRanges(heapTables, q.jobs, q.versionNum), { ...pool, schemaOf })).findings);
+  if (readWhole.length > 0) {
+    const read = await readTables(blockRanges(readWhole, q.jobs, q.versionNum), pool);
+    findings.push(...read.findings);
+    for (const r of read.read) counted.set(r.relation, r.rows);
+  }
+  const values = await scanValues(blockRanges(scan.map((p) => p.relation), q.jobs, q.versionNum), plans, pool);
+  findings.push(...values.findings);
+  for (const [r, n] of values.counted) if (!counted.has(r)) counted.set(r, n);
+  const readSeconds = (performance.now() - t0) / 1000;
+  const decodedColumns = scan.reduce((s, p) => s + p.decode.length + p.outOfRange.length, 0);
+  const damagedTables = new Set(findings.map((f) => `${f.database}.${f.relation}`)).size;
+  const check = passCheck(
+    VALUES_CHECK,
+    findings,
+    t0,
+    `${q.tables.length} tables in ${q.databases.length} database(s): ${scan.length} scanned for the ${decodedColumns} column(s) whose values can fail to decode, ${heapTables.length} checked with their TOAST (verify_heapam), ${readWhole.length} read end to end; ${q.tables.length - new Set([...scan.map((p) => p.relation), ...heapTables, ...readWhole]).size} proven by their page checksums alone`,
+    `${damagedTables} of ${q.tables.length} tables damaged (${findings.length} finding(s))`,
+  );
+  const rows = [...plans.values()].map((p) => (counted.has(p.relation) ? { relation: p.relation, rows: counted.get(p.relation) ?? 0 } : { relation: p.relation, rows: p.estimatedRows, estimated: true as const }));
+  return {
+    level: 'quick',
+    jobs: q.jobs,
+    databases: q.databases,
+    restoredBytes: q.restoredBytes,
+    tablesRead: q.tables.length,
+    rowsRead: [...counted.values()].reduce((s, n) => s + n, 0),
+    bytesRead: bytesOf(q.tables),
+    readSeconds,
+    heapsChecked: heapTables.length,
+    findings,
+    rowCounts: rowCounts(rows, q.protectedTables),
+    files: q.files,
+    dataChecksums: q.dataChecksums,
+    blockProof: q.blockProof,
+    checks: [check],
+    notes,
+  };
+}
+
+function rowCounts(read: ReadonlyArray<{ relation: Relation; rows: number; estimated?: true }>, named: readonly string[]): RowCount[] {
   const bare = (s: string) => s.replace(/"/g, '').replace(/^public\./, '');
   const wanted = new Set(named.map(bare));
   const user = read.filter((r) => !r.relation.system);
-  const isNamed = (r: TableRead) => wanted.has(bare(r.relation.name)) || wanted.has(`${r.relation.database}: ${bare(r.relation.name)}`);
+  const isNamed = (r: { relation: Relation }) => wanted.has(bare(r.relation.name)) || wanted.has(`${r.relation.database}: ${bare(r.relation.name)}`);
   return [...user.filter(isNamed), ...user.filter((r) => !isNamed(r)).sort((a, b) => b.relation.bytes - a.relation.bytes)]
     .slice(0, ROW_COUNTS_KEPT)
-    .map((r) => ({ database: r.relation.database, table: r.relation.name, rows: r.rows, bytes: r.relation.bytes }));
+    .map((r) => ({ database: r.relation.database, table: r.relation.name, rows: r.rows, bytes: r.relation.bytes, ...(r.estimated ? { estimated: true as const } : {}) }));
 }

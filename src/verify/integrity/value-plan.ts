@@ -1,0 +1,105 @@
+// The quick pass's rule for "decoding only where it adds detection". Every block's checksum is proven by
+// pg_checksums over the stopped copy; what a checksum cannot prove is a value that was already wrong when its
+// page was written. Per table, from the catalog alone, this plans the cheapest scan that still finds those:
+//  - a TOAST relation with data: every external value's chunks (verify_heapam, check_toast);
+//  - a column whose output function can refuse a stored value (numeric, jsonb, arrays, ranges, composites,
+//    extension types): decoded;
+//  - timestamp / timestamptz: compared with the range their output accepts (an integer comparison, no text);
+//  - text, varchar, bpchar, bytea, json: byte strings that always print; only a compressed value can fail to
+//    decode, so only those are decompressed, and only where the table can hold one: a compressed inline
+//    value exists only in a row that was wider than TOAST_TUPLE_THRESHOLD (2032 bytes) when written, so a
+//    table whose columns are all fixed or length-bounded below that needs no row scan at all;
+//  - fixed-width built-in types (integers, floats, bool, uuid, dates, oids...): every bit pattern prints.
+// A table with nothing to scan is proven by its page checksums, and its row count is the planner's estimate;
+// a table never vacuumed nor analyzed has none (reltuples -1), so its rows are counted.
+import type pg from 'pg';
+import type { Relation } from './catalog.js';
+
+/** PostgreSQL's TOAST_TUPLE_THRESHOLD for 8 kB blocks: rows under it are never compressed or moved to TOAST. */
+export const TOAST_TUPLE_THRESHOLD = 2032;
+
+export interface TablePlan {
+  relation: Relation;
+  /** verify_heapam with check_toast over the table: its TOAST holds data (or checksums cannot prove the pages). */
+  heapCheck: boolean;
+  /** SQL expressions decoded per row (NULL-safe); empty: no value of this table can fail to decode. */
+  decode: string[];
+  /** Range tests of timestamp columns: a row matching one holds a value no output function accepts. */
+  outOfRange: Array<{ column: string; test: string }>;
+  /** pg_class.reltuples: the row count when no scan counts the rows. */
+  estimatedRows: number;
+  /** No estimate (never vacuumed nor analyzed): the rows are counted even with nothing to decode. */
+  countRows: boolean;
+}
+
+interface Column {
+  table: string;
+  column: string;
+  typname: string;
+  typlen: number;
+  builtin: boolean;
+  storage: string;
+  typmod: number;
+}
+
+const BYTE_STRINGS = new Set(['text', 'varchar', 'bpchar', 'bytea', 'json', 'xml']);
+const TIMESTAMPS: Record<string, string> = {
+  timestamp: `'4714-11-24 00:00:00 BC'::timestamp and '294276-12-31 23:59:59.999999'::timestamp`,
+  timestamptz: `'4714-11-24 00:00:00+00 BC'::timestamptz and '294276-12-31 23:59:59.999999+00'::timestamptz`,
+};
+
+/** The largest a value of the column can be on disk, or Infinity when nothing bounds it. */
+function maxBytes(c: Column): number {
+  if (c.typlen > 0) return c.typlen;
+  // varchar(n) / bpchar(n): typmod is n + 4; at most 4 bytes a character (UTF-8) and a 4-byte header.
+  if ((c.typname === 'varchar' || c.typname === 'bpchar') && c.typmod >= 4) return (c.typmod - 4) * 4 + 4;
+  return Infinity;
+}
+
+const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/** Columns of every table of the database, keyed by the table's oid. */
+async function columnsOf(client: pg.Client): Promise<Map<number, Column[]>> {
+  const { rows } = await client.query<{ oid: string; attname: string; typname: string; typlen: number; builtin: boolean; attstorage: string; atttypmod: number }>(
+    `select a.attrelid::text as oid, a.attname, t.typname, t.typlen, t.typnamespace = 'pg_catalog'::regnamespace and t.typtype = 'b' as builtin,
+            a.attstorage, a.atttypmod
+       from pg_attribute a join pg_type t on t.oid = a.atttypid join pg_class c on c.oid = a.attrelid
+      where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'm') and c.relpersistence <> 't'
+      order by a.attrelid, a.attnum`,
+  );
+  const by = new Map<number, Column[]>();
+  for (const r of rows) {
+    const list = by.get(Number(r.oid)) ?? [];
+    list.push({ table: r.oid, column: r.attname, typname: r.typname, typlen: r.typlen, builtin: r.builtin, storage: r.attstorage, typmod: r.atttypmod });
+    by.set(Number(r.oid), list);
+  }
+  return by;
+}
+
+/** The scan each table of one database needs; `blockProof`: pg_checksums will prove every page afterwards. */
+export async function planTables(client: pg.Client, tables: readonly Relation[], blockProof: boolean): Promise<TablePlan[]> {
+  const columns = await columnsOf(client);
+  const { rows } = await client.query<{ oid: string; toast: string; tuples: string }>(
+    `select c.oid::text as oid, coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0)::text as toast, c.reltuples::bigint::text as tuples
+       from pg_class c where c.relkind in ('r', 'm')`,
+  );
+  const facts = new Map(rows.map((r) => [Number(r.oid), { toast: Number(r.toast), tuples: Number(r.tuples) }]));
+  return tables.map((relation) => {
+    const cols = columns.get(relation.oid) ?? [];
+    const fact = facts.get(relation.oid) ?? { toast: 0, tuples: -1 };
+    // 24-byte tuple header and a null bitmap: a generous bound on the row's width.
+    const widest = cols.reduce((sum, c) => sum + maxBytes(c), 24 + Math.ceil(cols.length / 8));
+    const compressible = widest >= TOAST_TUPLE_THRESHOLD;
+    const decode: string[] = [];
+    const outOfRange: TablePlan['outOfRange'] = [];
+    for (const c of cols) {
+      const col = `t.${ident(c.column)}`;
+      if (c.builtin && TIMESTAMPS[c.typname]) outOfRange.push({ column: c.column, test: `${col} not between ${TIMESTAMPS[c.typname]} and isfinite(${col})` });
+      else if (c.builtin && c.typlen > 0) continue;
+      else if (c.builtin && BYTE_STRINGS.has(c.typname)) {
+        if (compressible && c.storage !== 'p') decode.push(`case when pg_column_compression(${col}) is not null then md5(${c.typname === 'bytea' ? col : `${col}::text`}) end`);
+      } else decode.push(`${col}::text`);
+    }
+    return { relation, heapCheck: fact.toast > 0 || !blockProof, decode, outOfRange, estimatedRows: Math.max(fact.tuples, 0), countRows: fact.tuples < 0 };
+  });
+}
