@@ -18,16 +18,24 @@ export interface Relation {
   blocks: number;
 }
 
-/** Every database a client can connect to (template0 refuses connections by design). */
-export async function connectableDatabases(instance: PostgresInstance): Promise<string[]> {
-  const rows = await instance.query<{ datname: string }>('select datname from pg_database where datallowconn order by datname');
-  return rows.map((r) => r.datname);
+export interface InstanceFacts {
+  /** Every database a client can connect to (template0 refuses connections by design). */
+  databases: string[];
+  versionNum: number;
+  /** Total size of those databases (pg_database_size), the figure the size sanity check follows over time. */
+  restoredBytes: number;
+  dataChecksums: boolean;
 }
 
-/** Total size of those databases (pg_database_size), the figure the size sanity check follows over time. */
-export async function databasesBytes(instance: PostgresInstance): Promise<number> {
-  const [row] = await instance.query<{ bytes: string }>('select coalesce(sum(pg_database_size(oid)), 0)::text as bytes from pg_database where datallowconn');
-  return Number(row?.bytes ?? 0);
+/** What the pass needs to know of the instance, in one round trip. */
+export async function instanceFacts(instance: PostgresInstance): Promise<InstanceFacts> {
+  const [row] = await instance.query<{ databases: string[] | null; version: string; bytes: string; checksums: boolean }>(
+    `select (select array_agg(datname::text order by datname) from pg_database where datallowconn) as databases,
+            current_setting('server_version_num') as version,
+            (select coalesce(sum(pg_database_size(oid)), 0) from pg_database where datallowconn)::text as bytes,
+            current_setting('data_checksums') = 'on' as checksums`,
+  );
+  return { databases: row?.databases ?? [], versionNum: Number(row?.version ?? 0), restoredBytes: Number(row?.bytes ?? 0), dataChecksums: row?.checksums === true };
 }
 
 const SYSTEM = `(n.nspname in ('pg_catalog', 'information_schema') or n.nspname like 'pg\\_toast%')`;

@@ -12,7 +12,7 @@ import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import type { CheckResult } from '../../model/check-result.js';
 import { checkHeaps, checkIndexes, installAmcheck } from './amcheck.js';
-import { connectableDatabases, databasesBytes, relationFiles, relationsOf, type Relation } from './catalog.js';
+import { instanceFacts, relationFiles, relationsOf, type Relation } from './catalog.js';
 import type { IntegrityFinding } from './integrity-finding.js';
 import { readTables } from './read-tables.js';
 import type pg from 'pg';
@@ -76,18 +76,18 @@ export async function checkIntegrity(
 ): Promise<IntegrityPass> {
   const jobs = spec.jobs ?? Math.max(1, os.availableParallelism());
   const connect = (db: string) => instance.connect(db);
-  const databases = await connectableDatabases(instance);
-  const [version] = await instance.query<{ n: string }>(`select current_setting('server_version_num') as n`);
-  const versionNum = Number(version?.n ?? 0);
-  const restoredBytes = await databasesBytes(instance);
-  const [cs] = await instance.query<{ on: boolean }>(`select current_setting('data_checksums') = 'on' as on`);
+  const { databases, versionNum, restoredBytes, dataChecksums } = await instanceFacts(instance);
   const relations: Relation[] = [];
   const files = new Map<string, string>();
+  const blockProof = dataChecksums && opts.pgChecksums === true;
+  const plans = new Map<Relation, TablePlan>();
   for (const db of databases) {
     const client = await connect(db);
     try {
-      relations.push(...(await relationsOf(client, db)));
+      const here = await relationsOf(client, db);
+      relations.push(...here);
       for (const [f, r] of await relationFiles(client, db)) files.set(f, r);
+      if (spec.integrity === 'quick') for (const p of await planTables(client, here.filter((r) => r.kind === 'table'), blockProof)) plans.set(p.relation, p);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -96,8 +96,7 @@ export async function checkIntegrity(
   const tables = relations.filter((r) => r.kind === 'table').sort(bySize);
   const indexes = relations.filter((r) => r.kind === 'index').sort(bySize);
   const progress = opts.progress;
-  const blockProof = cs?.on === true && opts.pgChecksums === true;
-  if (spec.integrity === 'quick') return quickPass({ instance, tables, databases, versionNum, restoredBytes, files, blockProof, dataChecksums: cs?.on === true, jobs, connect, signal: opts.signal, progress, protectedTables: opts.protectedTables ?? [] });
+  if (spec.integrity === 'quick') return quickPass({ instance, tables, plans, databases, versionNum, restoredBytes, files, blockProof, dataChecksums, jobs, connect, signal: opts.signal, progress, protectedTables: opts.protectedTables ?? [] });
   if (progress) {
     const tableBytes = tables.reduce((sum, r) => sum + r.bytes, 0);
     // full: the tables read, the indexes checked, the tables checked again by verify_heapam (PostgreSQL 14+).
@@ -136,7 +135,7 @@ export async function checkIntegrity(
     findings,
     rowCounts: rowCounts(read.read, opts.protectedTables ?? []),
     files,
-    dataChecksums: cs?.on === true,
+    dataChecksums,
     blockProof,
     checks,
     notes: [],
@@ -184,6 +183,8 @@ export function describe(f: IntegrityFinding | undefined): string {
 interface QuickInput {
   instance: PostgresInstance;
   tables: Relation[];
+  /** value-plan.ts's scan of each table, planned over the catalog connection. */
+  plans: ReadonlyMap<Relation, TablePlan>;
   databases: string[];
   versionNum: number;
   restoredBytes: number;
@@ -200,15 +201,7 @@ interface QuickInput {
 /** quick: the row scan and the TOAST check only where value-plan.ts says they add what checksums cannot prove. */
 async function quickPass(q: QuickInput): Promise<IntegrityPass> {
   const t0 = performance.now();
-  const plans = new Map<Relation, TablePlan>();
-  for (const db of q.databases) {
-    const client = await q.connect(db);
-    try {
-      for (const p of await planTables(client, q.tables.filter((t) => t.database === db), q.blockProof)) plans.set(p.relation, p);
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  }
+  const plans = q.plans;
   const notes: string[] = [];
   if (!q.blockProof) notes.push('no block was proven by a checksum (data checksums off, or no pg_checksums with these binaries): every table was checked tuple by tuple with verify_heapam instead');
   const findings: IntegrityFinding[] = [];
