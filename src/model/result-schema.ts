@@ -56,6 +56,7 @@ export const resultSchema = z
       walReplaySeconds: z.number().nullable(),
       walReplayBytesPerSecond: z.number().nullable(),
       restoreFilesBytesPerSecond: z.number().nullable(),
+      restoreProcesses: z.number().int().optional().describe("processes the backup tool restored the files with, as it said (pgBackRest: the process-max of the user's configuration, 1 when unset)"),
       readinessLatencySeconds: z.number().nullable().describe('server log "ready" timestamp -> pgdrill proceeding'),
       walFetchSeconds: z.number().optional().describe('of wal-replay, the seconds spent in restore_command (fetching WAL from the archive or repository)'),
       walFilesFetched: z.number().int().optional().describe('WAL files (segments, history files) restore_command delivered'),

@@ -208,6 +208,7 @@ function measuredNumbers(o: DrillOutcome, timeline: Timeline, rtoSeconds: number
     walReplaySeconds: replayPhase?.seconds ?? null,
     walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
     restoreFilesBytesPerSecond: sizeBytes !== undefined && restorePhase ? rate(sizeBytes, restorePhase.seconds) : null,
+    ...(o.recovery.restoreProcesses !== undefined ? { restoreProcesses: o.recovery.restoreProcesses } : {}),
     readinessLatencySeconds: o.recovery.readiness?.latencySeconds ?? null,
     ...(fetch ? { walFetchSeconds: fetch.seconds, walFilesFetched: fetch.fetched, ...(fetch.staged !== undefined ? { walFilesStaged: fetch.staged } : {}) } : {}),
   };

@@ -57,6 +57,8 @@ export interface RecoverySeen {
   sandbox?: SandboxConfig;
   readiness?: ReadyEvent;
   walFetch?: WalFetch;
+  /** How many processes the backup tool restored the files with, as it said (pgBackRest's process-max). */
+  restoreProcesses?: number;
   /** Where recovery stopped, as the log proves (or why it did not finish). */
   confirmation?: TargetConfirmation;
   verify?: VerifyOutcome;

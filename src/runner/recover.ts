@@ -73,6 +73,7 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
     inRto: true,
     progress: folderProgress(path.join(ctx.workDir, r.instanceName, 'data'), r.restoredBytes),
   });
+  if (plan.kind === 'physical' && plan.restoreProcesses !== undefined) seen.restoreProcesses = plan.restoreProcesses;
   // The cluster's own segment size (initdb --wal-segsize): WAL names and LSNs map to each other through it.
   const segmentBytes = (plan.kind === 'physical' ? dataFolderSegmentSize(plan.dataDir) : undefined) ?? DEFAULT_SEGMENT_BYTES;
   const walEnd = r.walEnd && ('lsn' in r.walEnd ? r.walEnd.lsn : segmentStartLsn(r.walEnd.segment, BigInt(segmentBytes)));

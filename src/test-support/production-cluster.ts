@@ -105,6 +105,10 @@ export async function productionCluster(root: string): Promise<ProductionCluster
       'log-level-file=off',
       'start-fast=y',
       '',
+      // A restore section, as a DBA tunes it: pgdrill's restores must run with it.
+      '[global:restore]',
+      'process-max=2',
+      '',
       `[${stanza}]`,
       `pg1-path=${dataDir}`,
       `pg1-port=${port}`,

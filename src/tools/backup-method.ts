@@ -61,6 +61,8 @@ export interface PhysicalRestorePlan {
   archiveFolder?: string;
   /** The restore_command also serves the unfinished segment a WAL receiver is writing (Barman's get-wal --partial). */
   servesPartial?: boolean;
+  /** How many processes the tool restored the files with, as it said (pgBackRest's process-max, from the user's configuration). */
+  restoreProcesses?: number;
 }
 
 /** A logical restore (pg_dump): a fresh instance is created, then the dump is loaded into it. */

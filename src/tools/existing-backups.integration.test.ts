@@ -116,6 +116,8 @@ verify:
       expect(r.recovery.settings['restore_command']).to.contain('archive-get').and.contain(`--config=${prod.pgbackrestConf}`);
       expect(r.environment.toolVersions['pgbackrest']).to.match(/^pgBackRest 2\./);
       expect(r.measured.rpoMethod).to.equal('freshness');
+      // The user's [global:restore] process-max=2, as pgBackRest itself reported running with it.
+      expect(r.measured.restoreProcesses).to.equal(2);
       expect(hashes(prod.repoDir, prod.etcDir)).to.deep.equal(before);
       expect(workFoldersLeft(work)).to.deep.equal([]);
     });

@@ -26,12 +26,23 @@ export async function pgbackrestRestore(ctx: SourceContext, request: RestoreRequ
   const dataDir = path.join(instanceDir, 'data');
   makeOwnedDir(instanceDir, ctx.serverUser);
   makeOwnedDir(dataDir, ctx.serverUser);
-  await ctx.runner.run(
+  // At info, pgBackRest's first line is the command with every option in force, the configuration's included
+  // (secrets redacted): the process-max the user configured is the one the restore ran with, and said so.
+  const options = [...r.options.filter((o) => !o.startsWith('--log-level-console=')), '--log-level-console=info'];
+  const run = await ctx.runner.run(
     'pgbackrest',
-    [...r.options, `--pg1-path=${dataDir}`, `--set=${r.set}`, ...targetArgs(request.target), `--target-timeline=${request.timeline}`, '--archive-mode=off', ...(r.extra ?? []), 'restore'],
+    [...options, `--pg1-path=${dataDir}`, `--set=${r.set}`, ...targetArgs(request.target), `--target-timeline=${request.timeline}`, '--archive-mode=off', ...(r.extra ?? []), 'restore'],
     { label: r.label, asServerUser: true, ...(r.env ? { env: r.env } : {}) },
   );
-  return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir) };
+  const processes = processMaxOf(run.stdout);
+  return { kind: 'physical', dataDir, settings: {}, written: recoverySettingsIn(dataDir), ...(processes !== undefined ? { restoreProcesses: processes } : {}) };
+}
+
+/** The process-max of "restore command begin 2.45: ... --process-max=4 ...", 1 (pgBackRest's default) when unset; undefined without that line. */
+export function processMaxOf(output: string): number | undefined {
+  const begin = /restore command begin [^:]*:(.*)$/m.exec(output)?.[1];
+  if (begin === undefined) return undefined;
+  return Number(/ --process-max=(\d+)/.exec(begin)?.[1] ?? 1);
 }
 
 /** pgBackRest's own target vocabulary: --type=time|xid|lsn|name|immediate|default, exclusive unless inclusive, promote at the target. */
