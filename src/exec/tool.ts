@@ -2,7 +2,7 @@
 // the binary cache's npm, the container engine at exit). The same rules as the drill's CommandRunner: an argv
 // array and no shell, the allow-listed environment (child-env.ts), a timeout, a cancel signal, and a failure
 // that says what ran and what it printed.
-import { execa, execaSync } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { EnvironmentError, StepFailedError } from '../errors.js';
 import { childEnv } from './child-env.js';
 
@@ -35,6 +35,8 @@ function failure(file: string, args: readonly string[], r: { exitCode?: number |
 }
 
 export async function runTool(file: string, args: readonly string[], o: ToolOptions): Promise<ToolResult> {
+  // Loaded here, not with the module: a CLI start (--help, validate) never pays for execa's hundred modules.
+  const { execa } = await import('execa');
   const r = await execa(file, args, {
     env: childEnv(o.env, o.from),
     extendEnv: false,
@@ -58,9 +60,12 @@ function notInstalled(file: string, o: ToolOptions): EnvironmentError {
 
 /** The same, synchronously: for start-up facts (a binary's version) and the last cleanup while the process exits. */
 export function runToolSync(file: string, args: readonly string[], o: Omit<ToolOptions, 'signal'>): ToolResult {
-  const r = execaSync(file, args, { env: childEnv(o.env, o.from), extendEnv: false, timeout: o.timeoutMs, reject: false, stdin: 'ignore', ...(o.cwd ? { cwd: o.cwd } : {}) });
-  if ((r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw notInstalled(file, o);
-  const result = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-  if (r.exitCode !== 0 && !o.allowFailure) throw failure(file, args, r, o.timeoutMs);
+  // node's own spawnSync (no shell, an argv array): execa's modules are not loaded for a start-up fact.
+  const r = spawnSync(file, args, { env: childEnv(o.env, o.from), timeout: o.timeoutMs, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...(o.cwd ? { cwd: o.cwd } : {}) });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') throw notInstalled(file, o);
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const exitCode = r.status ?? -1;
+  const result = { exitCode, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  if (exitCode !== 0 && !o.allowFailure) throw failure(file, args, { exitCode, timedOut, stdout: r.stdout, stderr: r.stderr }, o.timeoutMs);
   return result;
 }

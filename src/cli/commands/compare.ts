@@ -1,7 +1,6 @@
 // `pgdrill compare`: the same drill once per backup method, and one table of what each measured.
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { backupMethodNames } from '../../tools/registry.js';
 import { colorVerdict, progressListener, useColor } from '../progress.js';
 import { indentLines, signerFrom, stderr, withSignals, workRoot } from '../common.js';
 
@@ -9,7 +8,7 @@ export function compareCommand(): Command {
   return new Command('compare')
     .description('run the same drill once per backup method and write comparison.html, comparison.json and comparison.md')
     .argument('<drill>', 'drill file (YAML)')
-    .requiredOption('--methods <list>', `comma-separated backup methods (${backupMethodNames().join(', ')})`)
+    .requiredOption('--methods <list>', 'comma-separated backup methods, e.g. pg_basebackup,pgbackrest (an unknown name is refused with the list of them)')
     .option('--out <dir>', 'output folder', 'reports')
     .addOption(new Option('--provider <provider>', 'where Postgres runs').choices(['auto', 'local', 'docker']))
     .option('--work-dir <dir>', 'parent folder for disposable data folders')
