@@ -148,7 +148,7 @@ async function copyResultOut(container: { copyArchiveFromContainer(p: string): P
     await pipeline(Readable.from(archive as AsyncIterable<Buffer>), extract({ cwd: tmp }));
     return resultOf(tmp, opts.drillDir);
   } finally {
-    releaseWorkFolder(tmp);
+    await releaseWorkFolder(tmp);
   }
 }
 

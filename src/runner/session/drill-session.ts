@@ -73,7 +73,7 @@ export class DrillSession implements AsyncDisposable {
       this.warnings.push(`cleanup: ${what} failed: ${(error as Error).message ?? String(error)}`);
     }
     try {
-      releaseWorkFolder(this.workDir);
+      await releaseWorkFolder(this.workDir);
     } catch (error) {
       this.warnings.push(`cleanup: the work folder ${this.workDir} could not be removed (${(error as Error).message}); run pgdrill cleanup`);
     }
