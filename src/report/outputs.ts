@@ -2,9 +2,8 @@
 // metrics, GitHub's step summary and Slack. The CLI picks them from its options.
 import os from 'node:os';
 import type { RunOutput } from '../model/run-output.js';
-import { notifySlack, type SlackOptions } from '../notify/slack.js';
+import type { SlackOptions } from '../notify/slack.js';
 import { writeIndex } from './index-page.js';
-import { writeJunit } from './junit.js';
 import { buildMetrics, writeMetrics } from './metrics.js';
 import { pushMetrics, safeUrl } from './pushgateway.js';
 import { appendStepSummary } from './step-summary.js';
@@ -14,7 +13,15 @@ export function historyPage(): RunOutput {
 }
 
 export function junitReport(file: string): RunOutput {
-  return { name: `JUnit report ${file}`, publish: ({ results }) => (writeJunit(file, results), []) };
+  // junit-report-builder (and @slack/webhook below) load only when the run asks for them: a fifth of a start-up.
+  return {
+    name: `JUnit report ${file}`,
+    publish: async ({ results }) => {
+      const { writeJunit } = await import('./junit.js');
+      writeJunit(file, results);
+      return [];
+    },
+  };
 }
 
 export function prometheusMetrics(file: string): RunOutput {
@@ -47,6 +54,7 @@ export function slackNotification(opts: Omit<SlackOptions, 'runId' | 'host'>): R
     secrets: [opts.webhookUrl],
     publish: async ({ results, runId }) => {
       if (results.length === 0) return [];
+      const { notifySlack } = await import('../notify/slack.js');
       const outcome = await notifySlack(results, { ...opts, runId, host: os.hostname() });
       return outcome.warning ? [outcome.warning] : [];
     },
