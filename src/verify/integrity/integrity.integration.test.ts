@@ -71,11 +71,18 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
                 create index idx_t_twin on idx_t (twin(id));
                 create table big_t (id int, filler text);
                 insert into big_t select g, repeat('x', 1000) from generate_series(1, 100000) g;
-                create table fixed_t (id int, amount bigint, booked date, ok bool, code varchar(20));
+                create table fixed_t (id int, amount bigint, booked date, ok bool, code varchar(5));
                 insert into fixed_t select g, g * 100, date '2026-01-01' + g % 365, g % 2 = 0, 'c' || g from generate_series(1, 3000) g;
                 create table comp_t (id int, doc text);
                 alter table comp_t alter column doc set compression pglz;
-                insert into comp_t select g, 'HEAD' || lpad(g::text, 4, '0') || repeat('abc', 3000) from generate_series(1, 10) g`);
+                insert into comp_t select g, 'HEAD' || lpad(g::text, 4, '0') || repeat('abc', 3000) from generate_series(1, 10) g;
+                -- A value compressed in a wide row keeps its compressed form when copied into a narrow table.
+                create table wide_src (v varchar(100), w text, f bytea);
+                alter table wide_src alter column f set storage main, alter column v set compression pglz, alter column w set compression pglz;
+                insert into wide_src select 'TAIL0007' || repeat('abc', 30), repeat('c', 100), decode(string_agg(md5(i::text), ''), 'hex') from generate_series(1, 120) i;
+                create table narrow_t (id int, v varchar(100));
+                insert into narrow_t select 1, v from wide_src;
+                drop table wide_src`);
     // Analyzed: the planner knows fixed_t's rows, so quick needs no scan of it (nothing in it can fail to decode).
     await shop('vacuum analyze fixed_t');
     await shop('checkpoint');
@@ -89,7 +96,7 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     const quick = await check('quick');
     expect(quick.checks.map((c) => [c.name, c.status])).to.deep.equal([['integrity: TOAST chunks and every value that can fail to decode', 'passed']]);
     expect(quick.blockProof).to.equal(true);
-    // fixed_t (integers, a date, a bool, a varchar(20)): nothing in it can fail to decode, so no scan; the
+    // fixed_t (integers, a date, a bool, a varchar(5)): nothing in it can fail to decode, so no scan; the
     // planner's count, marked as such. toast_t's TOAST holds data: verify_heapam follows its chunks.
     expect(quick.rowCounts.find((r) => r.table === 'fixed_t')).to.deep.include({ rows: 3000, estimated: true });
     expect(quick.rowCounts.find((r) => r.table === 'toast_t')).to.deep.include({ rows: 20 });
@@ -226,29 +233,34 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     await shop('reindex index idx_t_twin');
   });
 
-  it('a compressed value that no longer decompresses, on a page whose checksum is right: quick decodes it and names the table; pg_checksums cannot see it', async () => {
+  it('compressed values that no longer decompress, on pages whose checksums are right (a wide table, and a narrow one a compressed value was copied into): quick decodes them and names both tables; pg_checksums cannot see it', async () => {
     // The damage a checksum cannot prove: the page was written with the wrong bytes. pg_checksums itself
     // rewrites the checksums after the flip (disable, damage, enable), as a page written that way would be.
-    const [row] = await shop(`select pg_relation_filepath('comp_t') as f, pg_column_compression(doc) as c from comp_t limit 1`);
-    expect(row?.['c']).to.equal('pglz');
-    const file = path.join(pg.dataDir, String(row?.['f']));
+    const [row] = await shop(`select pg_relation_filepath('comp_t') as f, pg_relation_filepath('narrow_t') as n,
+                                     (select pg_column_compression(doc) from comp_t limit 1) as c, (select pg_column_compression(v) from narrow_t) as nc`);
+    expect([row?.['c'], row?.['nc']]).to.deep.equal(['pglz', 'pglz']);
     const checksums = new LocalProvider().tool('pg_checksums');
     await pg.restart(async () => {
       sh(checksums, ['--disable', '-D', pg.dataDir]);
-      const bytes = readFileSync(file);
-      const at = bytes.indexOf('HEAD0007');
-      expect(at, 'the compressed value starts with its literal bytes').to.be.greaterThan(0);
-      // Back-references pointing before the value's start: pglz refuses them ("compressed pglz data is corrupt").
-      flipBytes(file, at + 9, 16);
+      for (const [rel, marker] of [['f', 'HEAD0007'], ['n', 'TAIL0007']] as const) {
+        const file = path.join(pg.dataDir, String(row?.[rel]));
+        const at = readFileSync(file).indexOf(marker);
+        expect(at, `the compressed value starts with its literal bytes ${marker}`).to.be.greaterThan(0);
+        // pglz: a control byte, the 8 literal bytes of the marker, a control byte, "abc", then the back-reference
+        // that repeats them; flipped, it points before the value's start, which pglz refuses ("compressed pglz
+        // data is corrupt"). Inside the file: the value may end its page.
+        flipBytes(file, at + 12, 3);
+      }
       sh(checksums, ['--enable', '-D', pg.dataDir]);
       sh(checksums, ['--check', '-D', pg.dataDir]);
     });
     const quick = await check('quick');
-    expect(quick.findings.map((f) => [f.tool, f.database, f.relation])).to.deep.equal([['read', 'shop', 'comp_t']]);
-    expect(quick.findings[0]?.message).to.match(/compressed pglz data is corrupt/);
+    expect(quick.findings.map((f) => [f.tool, f.database, f.relation]).sort()).to.deep.equal([['read', 'shop', 'comp_t'], ['read', 'shop', 'narrow_t']]);
+    expect(quick.findings.every((f) => /compressed pglz data is corrupt/.test(f.message))).to.equal(true);
     expect(quick.checks[0]?.status).to.equal('failed');
     await shop('delete from comp_t where id = 7');
     await shop('vacuum comp_t');
+    await shop('truncate narrow_t');
   });
 
   it('a TOAST chunk removed: quick (verify_heapam over the tables whose TOAST holds data) names the table and the missing chunk', async () => {

@@ -6,17 +6,18 @@
 //    extension types): decoded;
 //  - timestamp / timestamptz: compared with the range their output accepts (an integer comparison, no text);
 //  - text, varchar, bpchar, bytea, json: byte strings that always print; only a compressed value can fail to
-//    decode, so only those are decompressed, and only where the table can hold one: a compressed inline
-//    value exists only in a row that was wider than TOAST_TUPLE_THRESHOLD (2032 bytes) when written, so a
-//    table whose columns are all fixed or length-bounded below that needs no row scan at all;
+//    decode, so only those are decompressed (pg_column_compression tells, without decompressing). A table's
+//    row width does not bound this: a value compressed in a wide row keeps its compressed form when copied
+//    into a narrow table (INSERT ... SELECT, same type), so every column that can hold a value PostgreSQL
+//    would compress is looked at; only columns bounded to TOAST_POINTER_SIZE or less (varchar(5)) cannot;
 //  - fixed-width built-in types (integers, floats, bool, uuid, dates, oids...): every bit pattern prints.
 // A table with nothing to scan is proven by its page checksums, and its row count is the planner's estimate;
 // a table never vacuumed nor analyzed has none (reltuples -1), so its rows are counted.
 import type pg from 'pg';
 import type { Relation } from './catalog.js';
 
-/** PostgreSQL's TOAST_TUPLE_THRESHOLD for 8 kB blocks: rows under it are never compressed or moved to TOAST. */
-export const TOAST_TUPLE_THRESHOLD = 2032;
+/** The toaster compresses only attributes wider than MAXALIGN(TOAST_POINTER_SIZE) bytes, header included. */
+export const SMALLEST_COMPRESSED = 24;
 
 export interface TablePlan {
   relation: Relation;
@@ -38,7 +39,6 @@ interface Column {
   typname: string;
   typlen: number;
   builtin: boolean;
-  storage: string;
   typmod: number;
 }
 
@@ -60,9 +60,9 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** Columns of every table of the database, keyed by the table's oid. */
 async function columnsOf(client: pg.Client): Promise<Map<number, Column[]>> {
-  const { rows } = await client.query<{ oid: string; attname: string; typname: string; typlen: number; builtin: boolean; attstorage: string; atttypmod: number }>(
+  const { rows } = await client.query<{ oid: string; attname: string; typname: string; typlen: number; builtin: boolean; atttypmod: number }>(
     `select a.attrelid::text as oid, a.attname, t.typname, t.typlen, t.typnamespace = 'pg_catalog'::regnamespace and t.typtype = 'b' as builtin,
-            a.attstorage, a.atttypmod
+            a.atttypmod
        from pg_attribute a join pg_type t on t.oid = a.atttypid join pg_class c on c.oid = a.attrelid
       where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'm') and c.relpersistence <> 't'
       order by a.attrelid, a.attnum`,
@@ -70,7 +70,7 @@ async function columnsOf(client: pg.Client): Promise<Map<number, Column[]>> {
   const by = new Map<number, Column[]>();
   for (const r of rows) {
     const list = by.get(Number(r.oid)) ?? [];
-    list.push({ table: r.oid, column: r.attname, typname: r.typname, typlen: r.typlen, builtin: r.builtin, storage: r.attstorage, typmod: r.atttypmod });
+    list.push({ table: r.oid, column: r.attname, typname: r.typname, typlen: r.typlen, builtin: r.builtin, typmod: r.atttypmod });
     by.set(Number(r.oid), list);
   }
   return by;
@@ -87,9 +87,6 @@ export async function planTables(client: pg.Client, tables: readonly Relation[],
   return tables.map((relation) => {
     const cols = columns.get(relation.oid) ?? [];
     const fact = facts.get(relation.oid) ?? { toast: 0, tuples: -1 };
-    // 24-byte tuple header and a null bitmap: a generous bound on the row's width.
-    const widest = cols.reduce((sum, c) => sum + maxBytes(c), 24 + Math.ceil(cols.length / 8));
-    const compressible = widest >= TOAST_TUPLE_THRESHOLD;
     const decode: string[] = [];
     const outOfRange: TablePlan['outOfRange'] = [];
     for (const c of cols) {
@@ -97,7 +94,7 @@ export async function planTables(client: pg.Client, tables: readonly Relation[],
       if (c.builtin && TIMESTAMPS[c.typname]) outOfRange.push({ column: c.column, test: `${col} not between ${TIMESTAMPS[c.typname]} and isfinite(${col})` });
       else if (c.builtin && c.typlen > 0) continue;
       else if (c.builtin && BYTE_STRINGS.has(c.typname)) {
-        if (compressible && c.storage !== 'p') decode.push(`case when pg_column_compression(${col}) is not null then md5(${c.typname === 'bytea' ? col : `${col}::text`}) end`);
+        if (maxBytes(c) > SMALLEST_COMPRESSED) decode.push(`case when pg_column_compression(${col}) is not null then md5(${c.typname === 'bytea' ? col : `${col}::text`}) end`);
       } else decode.push(`${col}::text`);
     }
     return { relation, heapCheck: fact.toast > 0 || !blockProof, decode, outOfRange, estimatedRows: Math.max(fact.tuples, 0), countRows: fact.tuples < 0 };
