@@ -208,7 +208,7 @@ export const resultSchema = z
         restoredBytes: z.number().describe('pg_database_size summed over the databases, before the pass'),
         tablesRead: z.number().int().describe('tables covered (full: read end to end; quick: scanned or proven by their page checksums)'),
         rowsRead: z.number(),
-        bytesRead: z.number().describe('on-disk size of the tables read (main fork + TOAST)'),
+        bytesRead: z.number().describe('on-disk size of the tables read while the server ran (main fork + TOAST); quick leaves the tables its page checksums prove to pg_checksums'),
         readSeconds: z.number(),
         readBytesPerSecond: z.number().nullable(),
         indexesChecked: z.number().int().optional(),
