@@ -8,11 +8,9 @@ import type { CommandRunner } from '../exec/command-runner.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { CheckResult } from '../model/check-result.js';
 import { checkIntegrity, FINDINGS_KEPT, type IntegrityPass, type IntegrityProgress } from '../verify/integrity/integrity.js';
-import { runPgChecksums, type ChecksumsOutcome } from '../verify/integrity/pg-checksums.js';
+import { pgChecksumsAt, runPgChecksums, type ChecksumsOutcome } from '../verify/integrity/pg-checksums.js';
 import type { DrillResult } from '../model/result-schema.js';
 import type { Timeline } from './timeline.js';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 
 export interface IntegrityOutcome {
   inRto: boolean;
@@ -29,7 +27,7 @@ export async function integrityStage(
   if (spec.integrity === 'off') return undefined;
   const level = spec.integrity;
   const progress: IntegrityProgress = { done: 0, total: 0 };
-  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables, progress, pgChecksums: !path.isAbsolute(input.pgChecksums) || existsSync(input.pgChecksums) }), {
+  const pass = await input.timeline.phase('integrity', () => checkIntegrity(input.restored, { ...spec, integrity: level }, { signal: input.signal, protectedTables: input.protectedTables, progress, pgChecksums: pgChecksumsAt(input.pgChecksums) }), {
     inRto: spec.inRto,
     progress: () => (progress.total > 0 ? { done: Math.round(progress.done), total: progress.total } : undefined),
   });

@@ -4,9 +4,9 @@
 // The extension is created in the sandbox only (a disposable copy), in a schema of its own.
 import type pg from 'pg';
 import type { Relation } from './catalog.js';
-import { rangeLabel, type BlockRange } from './block-ranges.js';
+import type { BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
-import { blockIn, serverMessage, type IntegrityFinding } from './integrity-finding.js';
+import { blockIn, failedRange, serverMessage, type IntegrityFinding } from './integrity-finding.js';
 
 const SCHEMA = 'pgdrill_amcheck';
 
@@ -81,8 +81,7 @@ export async function checkHeaps(ranges: readonly BlockRange[], opts: Opts): Pro
     },
     onError: (r, error, notices) => {
       checked.add(r.relation);
-      const message = [...notices.filter((n) => /checksum|page verification/i.test(n)), serverMessage(error)].join(' | ');
-      findings.push({ tool: 'verify_heapam', database: r.relation.database, relation: r.relation.name, block: blockIn(message), message: `${message}${rangeLabel(r)}` });
+      findings.push(failedRange('verify_heapam', r, error, notices));
     },
   });
   return { checked: checked.size, findings };

@@ -1,5 +1,6 @@
 // One piece of damage an integrity pass found, named the way a DBA acts on it: which database and relation,
 // which block when the tool says, which tool, and the tool's own message.
+import { rangeLabel, type BlockRange } from './block-ranges.js';
 export type IntegrityTool = 'read' | 'amcheck' | 'verify_heapam' | 'pg_checksums';
 
 export interface IntegrityFinding {
@@ -21,4 +22,10 @@ export function blockIn(message: string): number | null {
 export function serverMessage(error: unknown): string {
   const e = error as { message?: string; detail?: string };
   return [e.message ?? String(error), e.detail].filter(Boolean).join(' | ');
+}
+
+/** A block range the server refused: a checksum failure is a WARNING just before the ERROR, so it is kept. */
+export function failedRange(tool: IntegrityTool, r: BlockRange, error: unknown, notices: readonly string[]): IntegrityFinding {
+  const message = [...notices.filter((n) => /checksum|page verification/i.test(n)), serverMessage(error)].join(' | ');
+  return { tool, database: r.relation.database, relation: r.relation.name, block: blockIn(message), message: `${message}${rangeLabel(r)}` };
 }

@@ -49,7 +49,7 @@ export async function checkIntegrity(
   const tables = relations.filter((r) => r.kind === 'table').sort(bySize);
   const indexes = relations.filter((r) => r.kind === 'index').sort(bySize);
   const progress = opts.progress;
-  if (spec.integrity === 'quick') return quickPass({ instance, tables, plans, databases, versionNum, restoredBytes, files, blockProof, dataChecksums, jobs, connect, signal: opts.signal, progress, protectedTables: opts.protectedTables ?? [] });
+  if (spec.integrity === 'quick') return quickPass({ tables, plans, databases, versionNum, restoredBytes, files, blockProof, dataChecksums, jobs, connect, signal: opts.signal, progress, protectedTables: opts.protectedTables ?? [] });
   if (progress) {
     const tableBytes = tables.reduce((sum, r) => sum + r.bytes, 0);
     // full: the tables read, the indexes checked, the tables checked again by verify_heapam (PostgreSQL 14+).

@@ -18,6 +18,11 @@ export interface ChecksumsOutcome {
 // pg_checksums: error: checksum verification failed in file "/d/base/5/16384", block 1: calculated checksum 8F1 but block contains 3C
 const FAILED = /checksum verification failed in file "([^"]+)", block (\d+): (.*)$/;
 
+/** Whether pg_checksums is there (a bare name is looked up on PATH when it runs). */
+export function pgChecksumsAt(tool: string): boolean {
+  return !path.isAbsolute(tool) || existsSync(tool);
+}
+
 export async function runPgChecksums(input: {
   tool: string;
   dataDir: string;
@@ -26,7 +31,7 @@ export async function runPgChecksums(input: {
   files: Map<string, string>;
 }): Promise<ChecksumsOutcome> {
   const started = performance.now();
-  if (path.isAbsolute(input.tool) && !existsSync(input.tool)) {
+  if (!pgChecksumsAt(input.tool)) {
     return { ran: false, detail: `not run: no pg_checksums at ${input.tool} (the server binaries of this major ship without it; install the full PostgreSQL package to check every block)`, findings: [], seconds: 0 };
   }
   const run = await input.runner.run(input.tool, ['--check', '-D', input.dataDir], { label: 'pg_checksums-integrity', asServerUser: true, allowFailure: true });

@@ -3,7 +3,6 @@
 // Without that proof (checksums off, no pg_checksums) every table gets verify_heapam; before PostgreSQL 14, or
 // without amcheck, those tables are read end to end instead.
 import type pg from 'pg';
-import type { PostgresInstance } from '../../providers/provider.js';
 import { checkHeaps, installAmcheck } from './amcheck.js';
 import { blockRanges, type BlockRange } from './block-ranges.js';
 import type { Relation } from './catalog.js';
@@ -15,7 +14,6 @@ import { scanValues } from './scan-values.js';
 import type { TablePlan } from './value-plan.js';
 
 export interface QuickInput {
-  instance: PostgresInstance;
   tables: Relation[];
   /** value-plan.ts's scan of each table, planned over the catalog connection. */
   plans: ReadonlyMap<Relation, TablePlan>;

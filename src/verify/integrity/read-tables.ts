@@ -3,9 +3,9 @@
 // damaged heap page, a missing TOAST chunk or an undecodable value fails the read that hits it. Nothing is
 // sent back but a row count and a byte count.
 import type { Relation } from './catalog.js';
-import { rangeFilter, rangeLabel, type BlockRange } from './block-ranges.js';
+import { rangeFilter, type BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
-import { blockIn, serverMessage, type IntegrityFinding } from './integrity-finding.js';
+import { failedRange, type IntegrityFinding } from './integrity-finding.js';
 import type pg from 'pg';
 
 export interface TableRead {
@@ -37,11 +37,7 @@ export async function readTables(
       const t = tally.get(r.relation) ?? { rows: 0, textBytes: 0, ok: 0, parts: r.parts };
       tally.set(r.relation, { ...t, rows: t.rows + Number(rows[0]?.n ?? 0), textBytes: t.textBytes + Number(rows[0]?.text_bytes ?? 0), ok: t.ok + 1 });
     },
-    onError: (r, error, notices) => {
-      // A checksum failure is a WARNING just before the ERROR: it carries the checksums, keep it.
-      const message = [...notices.filter((n) => /checksum|page verification/i.test(n)), serverMessage(error)].join(' | ');
-      findings.push({ tool: 'read', database: r.relation.database, relation: r.relation.name, block: blockIn(message), message: `${message}${rangeLabel(r)}` });
-    },
+    onError: (r, error, notices) => findings.push(failedRange('read', r, error, notices)),
   });
   const read = [...tally.entries()].filter(([, t]) => t.ok === t.parts).map(([relation, t]) => ({ relation, rows: t.rows, textBytes: t.textBytes }));
   return { read, findings };

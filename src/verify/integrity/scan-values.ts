@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import { rangeFilter, rangeLabel, type BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
-import { blockIn, serverMessage, type IntegrityFinding } from './integrity-finding.js';
+import { failedRange, type IntegrityFinding } from './integrity-finding.js';
 import type { TablePlan } from './value-plan.js';
 import type { Relation } from './catalog.js';
 
@@ -40,10 +40,7 @@ export async function scanValues(
       const t = tally.get(r.relation) ?? { rows: 0, ok: 0, parts: r.parts };
       tally.set(r.relation, { ...t, rows: t.rows + Number(row['n'] ?? 0), ok: t.ok + 1 });
     },
-    onError: (r, error, notices) => {
-      const message = [...notices.filter((n) => /checksum|page verification/i.test(n)), serverMessage(error)].join(' | ');
-      findings.push({ tool: 'read', database: r.relation.database, relation: r.relation.name, block: blockIn(message), message: `${message}${rangeLabel(r)}` });
-    },
+    onError: (r, error, notices) => findings.push(failedRange('read', r, error, notices)),
   });
   const counted = new Map([...tally.entries()].filter(([, t]) => t.ok === t.parts).map(([relation, t]) => [relation, t.rows]));
   return { counted, findings };
