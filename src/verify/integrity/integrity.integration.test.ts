@@ -5,7 +5,7 @@
 // quick does not scan fails the quick drill on pg_checksums; a backup 70% smaller than the previous runs fails
 // the size sanity check.
 import { expect } from 'chai';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { IntegritySpec } from '../../drill/integrity-schema.js';
 import { LocalProvider } from '../../providers/local/local-provider.js';
@@ -263,6 +263,49 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     await shop('delete from comp_t where id = 7');
     await shop('vacuum comp_t');
     await shop('truncate narrow_t');
+  });
+
+  it('timestamps PostgreSQL cannot have stored, on a page whose checksum is right: quick finds both with an integer comparison (one prints as year 294277, one does not print at all); full finds both too', async () => {
+    // Two marked rows; the timestamptz after each mark (both 8-aligned) is overwritten: 2^63 - 256 microseconds
+    // after 2000 (past 294276-12-31, yet not the infinity 2^63 - 1) and -2^63 + 256 (before 4714 BC, not -infinity).
+    const marks = { 42: 0x1122334455667788n, 43: 0x1122334455667799n };
+    await shop(`create table ts_t (id int, mark bigint, at timestamptz);
+                insert into ts_t select g, case g when 42 then ${marks[42]} when 43 then ${marks[43]} else g end, timestamptz '2026-12-03 08:00:00+00' + g * interval '1 minute' from generate_series(1, 500) g;
+                checkpoint`);
+    const [row] = await shop(`select pg_relation_filepath('ts_t') as f`);
+    const file = path.join(pg.dataDir, String(row?.['f']));
+    const checksums = new LocalProvider().tool('pg_checksums');
+    await pg.restart(async () => {
+      sh(checksums, ['--disable', '-D', pg.dataDir]);
+      const fd = openSync(file, 'r+');
+      for (const [mark, micros] of [[marks[42], 2n ** 63n - 256n], [marks[43], -(2n ** 63n) + 256n]] as const) {
+        const needle = Buffer.alloc(8);
+        needle.writeBigInt64LE(mark);
+        const at = readFileSync(file).indexOf(needle);
+        expect(at, 'the marked row is in the file').to.be.greaterThan(0);
+        const value = Buffer.alloc(8);
+        value.writeBigInt64LE(micros);
+        writeSync(fd, value, 0, 8, at + 8);
+      }
+      closeSync(fd);
+      sh(checksums, ['--enable', '-D', pg.dataDir]);
+      sh(checksums, ['--check', '-D', pg.dataDir]);
+    });
+    const printed = async (id: number) => shop(`select at::text from ts_t where id = ${id}`).then((r) => String(r[0]?.['at']), (e: Error) => e.message);
+    expect(await printed(42)).to.match(/^294277-/);
+    expect(await printed(43)).to.equal('timestamp out of range');
+    const quick = await check('quick');
+    expect(quick.findings).to.have.length(1);
+    expect(quick.findings[0]).to.deep.include({ tool: 'read', database: 'shop', relation: 'ts_t', block: null });
+    expect(quick.findings[0]?.message).to.equal('2 value(s) of column at outside the range PostgreSQL can store (4714-11-24 BC to 294276-12-31): damaged bytes');
+    expect(quick.checks[0]?.status).to.equal('failed');
+    // full prints every row: the read meets the value that does not print and stops (one finding, the error).
+    const full = (await check('full')).findings.filter((f) => f.relation === 'ts_t');
+    expect(full.map((f) => f.message)).to.deep.equal(['timestamp out of range']);
+    await shop('delete from ts_t where id = 43');
+    const fullAgain = (await check('full')).findings.filter((f) => f.relation === 'ts_t');
+    expect(fullAgain.map((f) => f.message)).to.deep.equal(['1 value(s) of column at outside the range PostgreSQL can store (4714-11-24 BC to 294276-12-31): damaged bytes']);
+    await shop('drop table ts_t');
   });
 
   it('a TOAST chunk removed: quick (verify_heapam over the tables whose TOAST holds data) names the table and the missing chunk', async () => {

@@ -40,7 +40,7 @@ export async function checkIntegrity(
       const here = await relationsOf(client, db);
       relations.push(...here);
       for (const [f, r] of await relationFiles(client, db)) files.set(f, r);
-      if (spec.integrity === 'quick') for (const p of await planTables(client, here.filter((r) => r.kind === 'table'), blockProof)) plans.set(p.relation, p);
+      for (const p of await planTables(client, here.filter((r) => r.kind === 'table'), blockProof)) plans.set(p.relation, p);
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -61,7 +61,7 @@ export async function checkIntegrity(
 
   let t0 = performance.now();
   const ranges = blockRanges(tables, jobs, versionNum);
-  const read = await readTables(ranges, pool);
+  const read = await readTables(ranges, { ...pool, rangeTests: new Map([...plans.values()].map((p) => [p.relation, p.outOfRange])) });
   const readSeconds = (performance.now() - t0) / 1000;
   findings.push(...read.findings);
   const rowsRead = read.read.reduce((s, r) => s + r.rows, 0);

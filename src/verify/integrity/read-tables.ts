@@ -1,11 +1,13 @@
-// The quick pass: every table of every database read end to end, once. Each row is turned into text
-// (t::text), which fetches and decompresses every TOASTed value and runs every column's output function, so a
-// damaged heap page, a missing TOAST chunk or an undecodable value fails the read that hits it. Nothing is
-// sent back but a row count and a byte count.
+// A full read: every table of every database read end to end, once (full, and quick where checksums cannot
+// prove the pages). Each row is turned into text (t::text), which fetches and decompresses every TOASTed value
+// and runs every column's output function, so a damaged heap page, a missing TOAST chunk or an undecodable
+// value fails the read that hits it; timestamps that print but cannot have been stored are counted in the
+// same query (timestamp-range.ts). Nothing is sent back but counts.
 import type { Relation } from './catalog.js';
 import { rangeFilter, type BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
 import { failedRange, type IntegrityFinding } from './integrity-finding.js';
+import { rangeCounts, rangeFindings, type RangeTest } from './timestamp-range.js';
 import type pg from 'pg';
 
 export interface TableRead {
@@ -22,7 +24,7 @@ export interface ReadPass {
 
 export async function readTables(
   ranges: readonly BlockRange[],
-  opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; onDone?(item: BlockRange): void },
+  opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; onDone?(item: BlockRange): void; rangeTests?: ReadonlyMap<Relation, readonly RangeTest[]> },
 ): Promise<ReadPass> {
   const findings: IntegrityFinding[] = [];
   // Per table: rows and text bytes summed over its ranges, and how many ranges read without error.
@@ -31,9 +33,11 @@ export async function readTables(
     ...opts,
     databaseOf: (r) => r.relation.database,
     work: async (client, r) => {
+      const tests = opts.rangeTests?.get(r.relation) ?? [];
       const { rows } = await client.query<{ n: string; text_bytes: string }>(
-        `select count(*)::text as n, coalesce(sum(octet_length(t::text)), 0)::text as text_bytes from only ${r.relation.name} t${rangeFilter(r)}`,
+        `select count(*)::text as n, coalesce(sum(octet_length(t::text)), 0)::text as text_bytes${rangeCounts(tests)} from only ${r.relation.name} t${rangeFilter(r)}`,
       );
+      findings.push(...rangeFindings(tests, rows[0] ?? {}, r));
       const t = tally.get(r.relation) ?? { rows: 0, textBytes: 0, ok: 0, parts: r.parts };
       tally.set(r.relation, { ...t, rows: t.rows + Number(rows[0]?.n ?? 0), textBytes: t.textBytes + Number(rows[0]?.text_bytes ?? 0), ok: t.ok + 1 });
     },

@@ -1,10 +1,11 @@
 // The quick pass's row scan, for the tables value-plan.ts says need one: the values that can fail to decode
-// are decoded, timestamps compared with their printable range, and the rows counted; nothing else is turned
+// are decoded, timestamps compared with the range PostgreSQL can store, and the rows counted; nothing else is turned
 // into text. A damaged page met on the way fails the scan the same way a full read does. Over block ranges.
 import type pg from 'pg';
-import { rangeFilter, rangeLabel, type BlockRange } from './block-ranges.js';
+import { rangeFilter, type BlockRange } from './block-ranges.js';
 import { inParallel } from './connection-pool.js';
 import { failedRange, type IntegrityFinding } from './integrity-finding.js';
+import { rangeCounts, rangeFindings } from './timestamp-range.js';
 import type { TablePlan } from './value-plan.js';
 import type { Relation } from './catalog.js';
 
@@ -28,15 +29,11 @@ export async function scanValues(
       const plan = plans.get(r.relation);
       if (!plan) return;
       const decoded = plan.decode.length ? plan.decode.map((e) => `coalesce(sum(octet_length(${e})), 0)`).join(' + ') : '0';
-      const ranged = plan.outOfRange.map((o, i) => `count(*) filter (where ${o.test}) as bad${i}`);
       const { rows } = await client.query<Record<string, string>>(
-        `select count(*)::text as n, (${decoded})::text as decoded${ranged.map((c) => `, ${c}`).join('')} from only ${r.relation.name} t${rangeFilter(r)}`,
+        `select count(*)::text as n, (${decoded})::text as decoded${rangeCounts(plan.outOfRange)} from only ${r.relation.name} t${rangeFilter(r)}`,
       );
       const row = rows[0] ?? {};
-      plan.outOfRange.forEach((o, i) => {
-        const bad = Number(row[`bad${i}`] ?? 0);
-        if (bad > 0) findings.push({ tool: 'read', database: r.relation.database, relation: r.relation.name, block: null, message: `${bad} value(s) of column ${o.column} outside the range any timestamp can print${rangeLabel(r)}` });
-      });
+      findings.push(...rangeFindings(plan.outOfRange, row, r));
       const t = tally.get(r.relation) ?? { rows: 0, ok: 0, parts: r.parts };
       tally.set(r.relation, { ...t, rows: t.rows + Number(row['n'] ?? 0), ok: t.ok + 1 });
     },

@@ -4,7 +4,7 @@
 //  - a TOAST relation with data: every external value's chunks (verify_heapam, check_toast);
 //  - a column whose output function can refuse a stored value (numeric, jsonb, arrays, ranges, composites,
 //    extension types): decoded;
-//  - timestamp / timestamptz: compared with the range their output accepts (an integer comparison, no text);
+//  - timestamp / timestamptz: compared with the range PostgreSQL can store (timestamp-range.ts);
 //  - text, varchar, bpchar, bytea, json: byte strings that always print; only a compressed value can fail to
 //    decode, so only those are decompressed (pg_column_compression tells, without decompressing). A table's
 //    row width does not bound this: a value compressed in a wide row keeps its compressed form when copied
@@ -15,6 +15,7 @@
 // a table never vacuumed nor analyzed has none (reltuples -1), so its rows are counted.
 import type pg from 'pg';
 import type { Relation } from './catalog.js';
+import { rangeTest, type RangeTest } from './timestamp-range.js';
 
 /** The toaster compresses only attributes wider than MAXALIGN(TOAST_POINTER_SIZE) bytes, header included. */
 export const SMALLEST_COMPRESSED = 24;
@@ -25,8 +26,8 @@ export interface TablePlan {
   heapCheck: boolean;
   /** SQL expressions decoded per row (NULL-safe); empty: no value of this table can fail to decode. */
   decode: string[];
-  /** Range tests of timestamp columns: a row matching one holds a value no output function accepts. */
-  outOfRange: Array<{ column: string; test: string }>;
+  /** Range tests of timestamp columns: a row matching one holds a value PostgreSQL cannot have stored. */
+  outOfRange: RangeTest[];
   /** pg_class.reltuples: the row count when no scan counts the rows. */
   estimatedRows: number;
   /** No estimate (never vacuumed nor analyzed): the rows are counted even with nothing to decode. */
@@ -43,10 +44,6 @@ interface Column {
 }
 
 const BYTE_STRINGS = new Set(['text', 'varchar', 'bpchar', 'bytea', 'json', 'xml']);
-const TIMESTAMPS: Record<string, string> = {
-  timestamp: `'4714-11-24 00:00:00 BC'::timestamp and '294276-12-31 23:59:59.999999'::timestamp`,
-  timestamptz: `'4714-11-24 00:00:00+00 BC'::timestamptz and '294276-12-31 23:59:59.999999+00'::timestamptz`,
-};
 
 /** The largest a value of the column can be on disk, or Infinity when nothing bounds it. */
 function maxBytes(c: Column): number {
@@ -91,7 +88,8 @@ export async function planTables(client: pg.Client, tables: readonly Relation[],
     const outOfRange: TablePlan['outOfRange'] = [];
     for (const c of cols) {
       const col = `t.${ident(c.column)}`;
-      if (c.builtin && TIMESTAMPS[c.typname]) outOfRange.push({ column: c.column, test: `${col} not between ${TIMESTAMPS[c.typname]} and isfinite(${col})` });
+      const range = c.builtin ? rangeTest(c.column, col, c.typname) : undefined;
+      if (range) outOfRange.push(range);
       else if (c.builtin && c.typlen > 0) continue;
       else if (c.builtin && BYTE_STRINGS.has(c.typname)) {
         if (maxBytes(c) > SMALLEST_COMPRESSED) decode.push(`case when pg_column_compression(${col}) is not null then md5(${c.typname === 'bytea' ? col : `${col}::text`}) end`);
