@@ -56,7 +56,7 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expectNothingLeft(work);
   });
 
-  it('long phases print progress on stderr: bytes done of the total, rate and time left, from the server and the restore (plain lines off a TTY)', async () => {
+  it('long phases print progress on stderr: bytes done of the total, rate and time left, from the server, the restore, the integrity pass and the report pg_checksums writes itself (plain lines off a TTY)', async () => {
     const { out, work } = fresh();
     const file = path.join(work, 'progress.yaml');
     writeFileSync(file, 'name: progress\nobjectives: { rto: 5m, rpo: 5s }\nprovider: local\nworkload: { pgbench: { scale: 10 }, heartbeat: 200ms }\nincident: { kind: delete-rows, table: pgbench_accounts, where: "aid % 10 = 0" }\n');
@@ -71,6 +71,10 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expect(progress.filter((m) => m[1] === 'wal-replay').length, run.stderr).to.be.at.least(1);
     // The integrity pass: bytes of the tables read so far, against all of them.
     expect(progress.filter((m) => m[1] === 'integrity').length, run.stderr).to.be.at.least(1);
+    // pg_checksums over the stopped copy: its own --progress report (it prints one as it starts), all files' MB.
+    const checksums = progress.filter((m) => m[1] === 'checksums');
+    expect(checksums.length, run.stderr).to.be.at.least(1);
+    expect(checksums.at(-1)?.[3], run.stderr).to.match(/^\d+\.\d MB$/);
     for (const m of progress) expect(Number(m[4])).to.be.within(0, 100);
     expect(run.stderr).not.to.contain('\u001b[');
     // About ten segments of WAL to replay: after the first, the server takes them from the staging folder.

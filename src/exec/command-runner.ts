@@ -22,6 +22,8 @@ export interface RunOptions {
   okExitCodes?: number[];
   /** Return the result instead of throwing on a non-zero exit. */
   allowFailure?: boolean;
+  /** Called with the child's stderr as it comes (a tool's own progress report), besides the captured copy. */
+  onStderr?(text: string): void;
 }
 
 export interface CommandResult {
@@ -152,7 +154,7 @@ export class CommandRunner {
     const timeoutMs = options.timeoutMs ?? this.opts.defaultTimeoutMs;
     const started = performance.now();
     const l = this.launch(file, args, user);
-    const result = await execa(l.file, l.args, {
+    const child = execa(l.file, l.args, {
       env: this.envFor(options.env, user),
       extendEnv: false,
       cwd: options.cwd ?? this.opts.cwd,
@@ -165,6 +167,9 @@ export class CommandRunner {
       stripFinalNewline: true,
       ...(l.uid !== undefined ? { uid: l.uid, gid: l.gid } : {}),
     });
+    const onStderr = options.onStderr;
+    if (onStderr) child.stderr?.on('data', (chunk: Buffer) => onStderr(String(chunk)));
+    const result = await child;
     const seconds = (performance.now() - started) / 1000;
     const all = redactor.redact(result.all ?? '');
     const exitCode = result.exitCode ?? null;

@@ -37,10 +37,15 @@ export async function integrityStage(
     return outcome;
   }
   // pg_checksums needs a cleanly stopped copy: an operator could not do this with traffic open, so never in the RTO.
-  const checksums = await input.timeline.phase('checksums', async () => {
-    await input.restored.stop();
-    return runPgChecksums({ tool: input.pgChecksums, dataDir: input.restored.dataDir, runner: input.runner, files: pass.files ?? new Map() });
-  });
+  const checked = { done: 0, total: 0 };
+  const checksums = await input.timeline.phase(
+    'checksums',
+    async () => {
+      await input.restored.stop();
+      return runPgChecksums({ tool: input.pgChecksums, dataDir: input.restored.dataDir, runner: input.runner, files: pass.files ?? new Map(), progress: checked });
+    },
+    { progress: () => (checked.total > 0 ? { ...checked } : undefined) },
+  );
   outcome.checksums = checksums;
   pass.findings.push(...checksums.findings);
   if (checksums.ran) {

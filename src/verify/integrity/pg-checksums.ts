@@ -18,6 +18,17 @@ export interface ChecksumsOutcome {
 // pg_checksums: error: checksum verification failed in file "/d/base/5/16384", block 1: calculated checksum 8F1 but block contains 3C
 const FAILED = /checksum verification failed in file "([^"]+)", block (\d+): (.*)$/;
 
+// pg_checksums --progress: "1234/4567 MB (27%) computed", a line a second when stderr is not a terminal.
+const PROGRESS = /(\d+)\/(\d+) MB \(\d+%\) computed/g;
+
+/** The last progress report in a piece of pg_checksums' stderr, in bytes. */
+export function reportedProgress(text: string, into: { done: number; total: number }): void {
+  const last = [...text.matchAll(PROGRESS)].at(-1);
+  if (!last) return;
+  into.done = Number(last[1]) * 1024 * 1024;
+  into.total = Number(last[2]) * 1024 * 1024;
+}
+
 /** Whether pg_checksums is there (a bare name is looked up on PATH when it runs). */
 export function pgChecksumsAt(tool: string): boolean {
   return !path.isAbsolute(tool) || existsSync(tool);
@@ -29,12 +40,20 @@ export async function runPgChecksums(input: {
   runner: CommandRunner;
   /** Data file (relative to the data folder) -> "database: relation". */
   files: Map<string, string>;
+  /** Bytes checked so far against the total, from pg_checksums' own --progress report (once a second). */
+  progress?: { done: number; total: number };
 }): Promise<ChecksumsOutcome> {
   const started = performance.now();
   if (!pgChecksumsAt(input.tool)) {
     return { ran: false, detail: `not run: no pg_checksums at ${input.tool} (the server binaries of this major ship without it; install the full PostgreSQL package to check every block)`, findings: [], seconds: 0 };
   }
-  const run = await input.runner.run(input.tool, ['--check', '-D', input.dataDir], { label: 'pg_checksums-integrity', asServerUser: true, allowFailure: true });
+  const progress = input.progress;
+  const run = await input.runner.run(input.tool, ['--check', ...(progress ? ['--progress'] : []), '-D', input.dataDir], {
+    label: 'pg_checksums-integrity',
+    asServerUser: true,
+    allowFailure: true,
+    ...(progress ? { onStderr: (text: string) => reportedProgress(text, progress) } : {}),
+  });
   const findings: IntegrityFinding[] = [];
   for (const line of `${run.stdout}\n${run.stderr}`.split('\n')) {
     const m = FAILED.exec(line);
