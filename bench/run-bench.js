@@ -17,6 +17,9 @@
 //     and PostgreSQL replaying the same WAL from pg_wal (bench/limits.js; goals >= 0.9)
 // 12. a drill of an existing pgBackRest stanza against the hand-written restore, start, promotion and query
 //     (bench/stanza.js; goal <= 1.03)
+// 13. at size: a drill of an existing backup at pgbench scale 300 against scale 10 (BENCH_SIZE_SCALES; empty skips
+//     it): peak RSS (goal within 10%), progress lines with time left in every long phase, the forecast from the
+//     small drill for the large one (goal within 25%) (bench/at-size.js)
 //  plus the peak memory of the pgdrill process. Writes bench/results/<date>.json and prints Markdown.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -216,9 +219,12 @@ const stanza = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench
 // 11: restore and replay against the physical limits (its own script: it builds a backup and archive of its own).
 const limits = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/limits.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).trim().split('\n').at(-1));
 
+// 13: at size (its own script: it builds and drills each scale's backup, one at a time).
+const atSize = (env.BENCH_SIZE_SCALES ?? '10,300') === '' ? null : JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/at-size.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).trim().split('\n').at(-1));
+
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, integrity, check, limits, stanza, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, integrity, check, limits, stanza, atSize, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -270,6 +276,16 @@ const md = [
   '',
   `quick, median of the rounds: **${fixed(integrity.quickColdRatio, 3)}** of cat cold, **${fixed(integrity.quickWarmRatio, 3)}** warm (goal >= 0.5)${integrity.coldNote ? ` (${integrity.coldNote})` : ''}. full: 1 -> 2 connections ${fixed(integrity.fullSpeedup1to2, 2)}x faster.`,
   '',
+  ...(atSize
+    ? [
+        `| existing backup at size (base-backup folder, default integrity) | backup | RTO | wall | peak RSS | long phases without time left |`,
+        '|---|---|---|---|---|---|',
+        ...atSize.rows.map((r) => `| scale ${r.scale} | ${fixed((r.backupBytes ?? 0) / 1e6, 0)} MB | ${fixed(r.rtoSeconds, 1)}s | ${fixed(r.wallSeconds, 1)}s | ${fixed(r.peakRssMB, 0)} MB | ${r.longPhases.filter((p) => p.withTimeLeft === 0).map((p) => p.phase).join(', ') || 'none'} |`),
+        '',
+        `Peak RSS, scale ${atSize.scales.at(-1)} / ${atSize.scales[0]}: **${fixed(atSize.rssRatio, 3)}** (goal <= 1.10). Forecast from scale ${atSize.forecast?.fromScale} for ${atSize.forecast?.toScale}: ${fixed(atSize.forecast?.forecastSeconds, 1)}s against ${fixed(atSize.forecast?.measuredSeconds, 1)}s measured: **${fixed((atSize.forecast?.error ?? NaN) * 100, 1)}%** (goal within 25%).`,
+        '',
+      ]
+    : []),
   `\`pgdrill check\` on a base-backup folder and its archive (median of ${check.runs}): ${fixed(check.checkSeconds, 3)}s, ${fixed(check.ratio, 2)} x \`node -e 1\` (${fixed(check.nodeSeconds, 3)}s); no server started.`,
   '',
 ].join('\n');
