@@ -61,7 +61,7 @@ export async function checkIntegrity(
 
   let t0 = performance.now();
   const ranges = blockRanges(tables, jobs, versionNum);
-  const read = await readTables(ranges, { ...pool, rangeTests: new Map([...plans.values()].map((p) => [p.relation, p.outOfRange])) });
+  const read = await readTables(ranges, { ...pool, plans });
   const readSeconds = (performance.now() - t0) / 1000;
   findings.push(...read.findings);
   const rowsRead = read.read.reduce((s, r) => s + r.rows, 0);

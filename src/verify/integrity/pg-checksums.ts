@@ -22,7 +22,7 @@ const FAILED = /checksum verification failed in file "([^"]+)", block (\d+): (.*
 const PROGRESS = /(\d+)\/(\d+) MB \(\d+%\) computed/g;
 
 /** The last progress report in a piece of pg_checksums' stderr, in bytes. */
-export function reportedProgress(text: string, into: { done: number; total: number }): void {
+function reportedProgress(text: string, into: { done: number; total: number }): void {
   const last = [...text.matchAll(PROGRESS)].at(-1);
   if (!last) return;
   into.done = Number(last[1]) * 1024 * 1024;

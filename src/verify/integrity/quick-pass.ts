@@ -56,7 +56,7 @@ export async function quickPass(q: QuickInput): Promise<IntegrityPass> {
   const counted = new Map<Relation, number>();
   if (schemaOf && heapTables.length > 0) findings.push(...(await checkHeaps(blockRanges(heapTables, q.jobs, q.versionNum), { ...pool, schemaOf })).findings);
   if (readWhole.length > 0) {
-    const read = await readTables(blockRanges(readWhole, q.jobs, q.versionNum), { ...pool, rangeTests: new Map(readWhole.map((r) => [r, q.plans.get(r)?.outOfRange ?? []])) });
+    const read = await readTables(blockRanges(readWhole, q.jobs, q.versionNum), { ...pool, plans: q.plans });
     findings.push(...read.findings);
     for (const r of read.read) counted.set(r.relation, r.rows);
   }

@@ -24,7 +24,7 @@ export interface ReadPass {
 
 export async function readTables(
   ranges: readonly BlockRange[],
-  opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; onDone?(item: BlockRange): void; rangeTests?: ReadonlyMap<Relation, readonly RangeTest[]> },
+  opts: { jobs: number; connect(database: string): Promise<pg.Client>; signal: AbortSignal; onDone?(item: BlockRange): void; plans?: ReadonlyMap<Relation, { outOfRange: readonly RangeTest[] }> },
 ): Promise<ReadPass> {
   const findings: IntegrityFinding[] = [];
   // Per table: rows and text bytes summed over its ranges, and how many ranges read without error.
@@ -33,7 +33,7 @@ export async function readTables(
     ...opts,
     databaseOf: (r) => r.relation.database,
     work: async (client, r) => {
-      const tests = opts.rangeTests?.get(r.relation) ?? [];
+      const tests = opts.plans?.get(r.relation)?.outOfRange ?? [];
       const { rows } = await client.query<{ n: string; text_bytes: string }>(
         `select count(*)::text as n, coalesce(sum(octet_length(t::text)), 0)::text as text_bytes${rangeCounts(tests)} from only ${r.relation.name} t${rangeFilter(r)}`,
       );
