@@ -1,8 +1,10 @@
 // `objectives.forecast: { size: 250GB, walPerHour: 20GB, backupEvery: 24h }`: the production database the drill
 // stands for. From the restore and replay rates this drill measured, the report estimates the RTO at that size,
-// with its assumptions written out: the whole backup restored at the measured rate, then the WAL of a full
-// backup interval (the worst case, just before the next backup) replayed at the measured rate, the verification
-// grown with the data it reads, plus this drill's own fixed time (start-up, promotion).
+// with its assumptions written out: the whole backup restored at the rate its copy ran (the restore's set-up
+// counted once), then the WAL of a full backup interval (the worst case, just before the next backup) replayed at
+// the measured rate, the checks that read the tables grown with the data, plus this drill's own work that does not
+// grow (start-up, promotion, the other checks). Splitting each phase's fixed part from its per-byte part is what
+// keeps a forecast from a small drill honest: at 200 MB the set-up is half the restore.
 import { z } from 'zod';
 import { duration } from './duration.js';
 
@@ -47,30 +49,55 @@ export interface Forecast {
 
 const gb = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(b >= 1e10 ? 0 : 1)} GB` : `${(b / 1e6).toFixed(0)} MB`);
 
+/** What one drill measured, for the forecast: each phase's time and, where known, the part of it that grows with size. */
+export interface ForecastInput {
+  rtoSeconds: number | null;
+  restoreBytesPerSecond: number | null;
+  restoreSeconds: number | null;
+  /** Of the restore phase, the copy itself (its longest command); the rest is the same at any size. */
+  restoreCopySeconds?: number | undefined;
+  replayBytesPerSecond: number | null;
+  replaySeconds: number | null;
+  verifySeconds?: number | null | undefined;
+  /** Of the verify phase, the checks that read the tables; the rest (log, markers, catalogs) is the same at any size. */
+  verifyDataSeconds?: number | undefined;
+  /** The work folder's disk, written and flushed (disk-probe.ts), and the machine's memory: a copy larger than memory runs at the disk's rate. */
+  diskWriteBytesPerSecond?: number | undefined;
+  memoryBytes?: number | undefined;
+}
+
 /** Null when this drill measured no restore rate (nothing to scale from). */
-export function forecastRto(
-  spec: ForecastSpec,
-  measured: { rtoSeconds: number | null; restoreBytesPerSecond: number | null; restoreSeconds: number | null; replayBytesPerSecond: number | null; replaySeconds: number | null; verifySeconds?: number | null | undefined },
-  backupEveryMs: number,
-): Forecast | null {
+export function forecastRto(spec: ForecastSpec, measured: ForecastInput, backupEveryMs: number): Forecast | null {
   if (!measured.restoreBytesPerSecond || measured.rtoSeconds === null) return null;
-  const restoreSeconds = spec.size / measured.restoreBytesPerSecond;
+  const restoreHere = measured.restoreSeconds ?? 0;
+  // What this drill restored: the data its verification read.
+  const restoredBytes = measured.restoreBytesPerSecond * restoreHere;
+  const copyHere = measured.restoreCopySeconds !== undefined && measured.restoreCopySeconds > 0 && measured.restoreCopySeconds <= restoreHere ? measured.restoreCopySeconds : restoreHere;
+  const copyRate = copyHere > 0 && restoredBytes > 0 ? restoredBytes / copyHere : measured.restoreBytesPerSecond;
+  const disk = measured.diskWriteBytesPerSecond;
+  // This drill's copy ran from memory (faster than the disk flushes); a backup larger than memory cannot.
+  const diskBound = disk !== undefined && disk < copyRate && measured.memoryBytes !== undefined && spec.size > measured.memoryBytes;
+  const restoreRate = diskBound ? disk : copyRate;
+  const restoreSeconds = spec.size / restoreRate;
   const wal = spec.walPerHour !== undefined ? (spec.walPerHour * backupEveryMs) / 3_600_000 : 0;
   const replaySeconds = wal > 0 && measured.replayBytesPerSecond ? wal / measured.replayBytesPerSecond : 0;
-  // What this drill restored: the data its verification read.
-  const restoredBytes = measured.restoreBytesPerSecond * (measured.restoreSeconds ?? 0);
   const verifyHere = measured.verifySeconds ?? 0;
-  const verifySeconds = verifyHere > 0 && restoredBytes > 0 ? (verifyHere * spec.size) / restoredBytes : verifyHere;
-  const fixedSeconds = Math.max(0, measured.rtoSeconds - (measured.restoreSeconds ?? 0) - (measured.replaySeconds ?? 0) - verifyHere);
+  const dataHere = measured.verifyDataSeconds !== undefined ? Math.min(measured.verifyDataSeconds, verifyHere) : verifyHere;
+  const verifySeconds = dataHere > 0 && restoredBytes > 0 ? (dataHere * spec.size) / restoredBytes : dataHere;
+  // Everything that does not grow with size: start-up, promotion, the restore's and verification's own set-up.
+  const fixedSeconds = Math.max(0, measured.rtoSeconds - copyHere - (measured.replaySeconds ?? 0) - dataHere);
+  const mbs = (r: number) => `${(r / 1e6).toFixed(0)} MB/s`;
   const assumptions = [
-    `${gb(spec.size)} restored at this drill's rate, ${(measured.restoreBytesPerSecond / 1e6).toFixed(0)} MB/s`,
+    diskBound
+      ? `${gb(spec.size)} restored at the disk's rate, ${mbs(disk)} (64 MiB written and flushed): more than this machine's ${gb(measured.memoryBytes ?? 0)} of memory, it cannot copy from the page cache as this drill did (${mbs(copyRate)})`
+      : `${gb(spec.size)} restored at this drill's copy rate, ${mbs(copyRate)}${copyHere < restoreHere ? ` (the copy took ${copyHere.toFixed(2)}s of the ${restoreHere.toFixed(2)}s restore; the rest is set-up, counted once)` : ''}${disk !== undefined && disk < copyRate ? `, faster than the disk writes (${mbs(disk)}): it fits in this machine's memory` : ''}`,
     spec.walPerHour === undefined
       ? 'no WAL to replay (give walPerHour to include it)'
       : measured.replayBytesPerSecond
         ? `${gb(wal)} of WAL (${gb(spec.walPerHour)}/h over ${(backupEveryMs / 3_600_000).toFixed(0)}h, a whole backup interval: the worst case) replayed at this drill's rate, ${(measured.replayBytesPerSecond / 1e6).toFixed(0)} MB/s`
         : `${gb(wal)} of WAL, but this drill replayed none, so its replay time is not estimated`,
-    ...(verifyHere > 0 && restoredBytes > 0 ? [`verification grows with the data it reads: ${verifyHere.toFixed(1)}s for this drill's ${gb(restoredBytes)}, ${verifySeconds.toFixed(0)}s for ${gb(spec.size)}`] : []),
-    `${fixedSeconds.toFixed(1)}s of this drill's own start-up and promotion, unchanged`,
+    ...(dataHere > 0 && restoredBytes > 0 ? [`the checks that read the tables grow with the data: ${dataHere.toFixed(2)}s for this drill's ${gb(restoredBytes)}, ${verifySeconds.toFixed(0)}s for ${gb(spec.size)}`] : []),
+    `${fixedSeconds.toFixed(1)}s of this drill's own work that does not grow with size (start-up, promotion, set-up, the other checks), unchanged`,
     'the same machine, disk and network as this drill; rates measured on data that fits in memory are faster than on data that does not',
   ];
   return { rtoSeconds: restoreSeconds + replaySeconds + verifySeconds + fixedSeconds, restoreSeconds, replaySeconds, verifySeconds, fixedSeconds, assumptions };

@@ -44,7 +44,7 @@ export function renderReport(result: DrillResult): string {
     readRate: result.integrity?.readBytesPerSecond ? `${formatBytes(result.integrity.readBytesPerSecond)}/s` : undefined,
     integrityMore: result.integrity ? result.integrity.findingsTotal - result.integrity.findings.length : 0,
     integrityEstimated: result.integrity?.rowCounts.some((r) => r.estimated) ?? false,
-    restoreRate: `${m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a'}${m.restoreProcesses !== undefined ? `, ${m.restoreProcesses} process${m.restoreProcesses === 1 ? '' : 'es'} (process-max)` : ''}`,
+    restoreRate: `${m.restoreFilesBytesPerSecond ? `${formatBytes(m.restoreFilesBytesPerSecond)}/s` : 'n/a'}${m.restoreProcesses !== undefined ? `, ${m.restoreProcesses} process${m.restoreProcesses === 1 ? '' : 'es'} (process-max)` : ''}${m.diskWriteBytesPerSecond ? `; the disk writes ${formatBytes(m.diskWriteBytesPerSecond)}/s (64 MiB written and flushed)${m.restoreFilesBytesPerSecond && m.restoreFilesBytesPerSecond > m.diskWriteBytesPerSecond ? ': the restore was faster, from memory' : ''}` : ''}`,
     generatedAt: new Date().toISOString(),
   };
   return template()(view);

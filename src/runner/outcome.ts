@@ -14,6 +14,7 @@ import type { BackupArtifact, WalContinuity } from '../tools/backup-method.js';
 import type { ChosenBackup } from '../tools/source.js';
 import type { TargetConfirmation } from '../verify/confirm-target.js';
 import type { VerifyOutcome } from '../verify/verify.js';
+import type { DiskWrite } from './disk-probe.js';
 import type { LiveLoss } from './plans/stage-live.js';
 import type { SandboxConfig } from './replay/sandbox-settings.js';
 import type { WalFetch } from './replay/wal-fetch.js';
@@ -59,6 +60,10 @@ export interface RecoverySeen {
   walFetch?: WalFetch;
   /** How many processes the backup tool restored the files with, as it said (pgBackRest's process-max). */
   restoreProcesses?: number;
+  /** Of the restore phase, the seconds of its longest command: the copy of the files (forecast.ts scales it). */
+  restoreCopySeconds?: number;
+  /** The work folder's disk, written and flushed (a drill with objectives.forecast). */
+  diskWrite?: DiskWrite;
   /** Where recovery stopped, as the log proves (or why it did not finish). */
   confirmation?: TargetConfirmation;
   verify?: VerifyOutcome;

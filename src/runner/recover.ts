@@ -15,6 +15,7 @@ import { readRecoveryState, verifyRecovery, type VerifyInput } from '../verify/v
 import type { RecoverySeen } from './outcome.js';
 import { folderProgress, walProgress } from './replay/progress-samplers.js';
 import { runAfterRestore } from './after-restore.js';
+import { probeDiskWrite } from './disk-probe.js';
 import { ownCopies } from './replay/own-copies.js';
 import { prepareSandbox } from './replay/sandbox-settings.js';
 import { fetchCommand, readWalFetch, timedRestoreCommand } from './replay/wal-fetch.js';
@@ -69,10 +70,14 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
   const { ctx } = c.session;
   seen.target = r.target;
   if (r.rpoNotApplicable) seen.rpoNotApplicable = r.rpoNotApplicable;
+  const commandsBefore = ctx.runner.records.length;
   const plan = await c.timeline.phase('restore-files', () => r.restore({ target: r.target, timeline: drill.recovery.timeline, instanceName: r.instanceName }), {
     inRto: true,
     progress: folderProgress(path.join(ctx.workDir, r.instanceName, 'data'), r.restoredBytes),
   });
+  // The phase's longest command moved the bytes (cp, tar, pgbackrest restore); the rest of it is the same at any size.
+  const copy = ctx.runner.records.slice(commandsBefore).reduce<{ seconds: number } | undefined>((a, b) => (!a || b.seconds > a.seconds ? b : a), undefined);
+  if (copy) seen.restoreCopySeconds = copy.seconds;
   if (plan.kind === 'physical' && plan.restoreProcesses !== undefined) seen.restoreProcesses = plan.restoreProcesses;
   // The cluster's own segment size (initdb --wal-segsize): WAL names and LSNs map to each other through it.
   const segmentBytes = (plan.kind === 'physical' ? dataFolderSegmentSize(plan.dataDir) : undefined) ?? DEFAULT_SEGMENT_BYTES;
@@ -102,6 +107,8 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
     { inRto: true },
   );
   seen.confirmation = seen.verify.confirmation;
+  // objectives.forecast: the disk's own write rate, which bounds the restore of a backup larger than memory.
+  if (drill.objectives.forecast) seen.diskWrite = await c.timeline.phase('disk-probe', () => probeDiskWrite(ctx.workDir));
   // Last: the integrity pass (full stops the instance for pg_checksums).
   const integrity = await integrityStage(drill, { timeline: c.timeline, restored, runner: ctx.runner, pgChecksums: c.provider.tool('pg_checksums'), signal: c.signal, protectedTables: r.protectedTables });
   if (integrity) seen.integrity = integrity;

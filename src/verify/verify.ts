@@ -27,6 +27,9 @@ import type { PreIncidentTruth } from './truth.js';
 /** Every check of a recovered instance, in the order reports show them. Adding one: a file and a line here. */
 export const RECOVERY_CHECKS: readonly RecoveryCheck[] = [targetReachedCheck, promotedCheck, noArchivingCheck, tablesCheck, markerChecks, sqlChecks, appChecks, schemaChecks];
 
+/** The checks that read the tables themselves (the drill's queries, fingerprints): their time grows with the data. */
+const READ_THE_DATA: ReadonlySet<RecoveryCheck> = new Set([tablesCheck, sqlChecks]);
+
 /** Markers the drill wrote before the loss, and how to find those that came back. */
 export interface MarkerEvidence {
   /** Every marker known committed before the loss (or the incident's declaration). */
@@ -62,6 +65,8 @@ export interface VerifyInput {
 export interface VerifyOutcome {
   checks: CheckResult[];
   confirmation: TargetConfirmation;
+  /** Seconds spent in the checks that read the tables (READ_THE_DATA); the rest of verification is fixed work. */
+  dataSeconds: number;
   /** Data loss measured with markers. */
   rpo?: RpoMeasurement | undefined;
   /** Without markers: how old the newest replayed commit was at the loss. */
@@ -112,10 +117,16 @@ export async function verifyRecovery(input: VerifyInput, opened?: RecoveryState)
   }
   const context = { ...input, ledger: m?.ledger ?? [], inRecovery: state?.in_recovery, confirmation, recoveredMarkerIds, rpo };
   const checks: CheckResult[] = [];
-  for (const check of RECOVERY_CHECKS) checks.push(...(await check(context)));
+  let dataSeconds = 0;
+  for (const check of RECOVERY_CHECKS) {
+    const started = performance.now();
+    checks.push(...(await check(context)));
+    if (READ_THE_DATA.has(check)) dataSeconds += (performance.now() - started) / 1000;
+  }
   return {
     checks,
     confirmation,
+    dataSeconds,
     ...(rpo ? { rpo } : {}),
     ...(freshness ? { freshness } : {}),
     ...(state?.xid && state.ts && !input.logical ? { lastReplayedCommit: { xid: state.xid, time: state.ts } } : {}),
