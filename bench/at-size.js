@@ -56,6 +56,30 @@ function progressOf(stderr, phases) {
     });
 }
 
+/** One drill's figures, from its result and stderr. */
+function drillRow(d) {
+  const r = d.result;
+  return {
+    status: r.status,
+    exitCode: d.code,
+    wallSeconds: d.wall,
+    rtoSeconds: r.measured.rtoSeconds,
+    backupBytes: r.backup?.sizeBytes ?? r.source?.sizeBytes ?? null,
+    walReplayBytes: r.measured.walReplayBytes ?? null,
+    measured: r.measured,
+    phases: Object.fromEntries(r.phases.map((p) => [p.name, p.seconds])),
+    peakRssMB: (d.summary.process?.peakRssBytes ?? 0) / 2 ** 20,
+    integrity: r.integrity ? { level: r.integrity.level, bytesRead: r.integrity.bytesRead, readSeconds: r.integrity.readSeconds, checksumsSeconds: r.integrity.checksums?.seconds ?? null, blocksScanned: r.integrity.checksums?.blocksScanned ?? null } : null,
+    longPhases: progressOf(d.stderr, r.phases),
+  };
+}
+
+const canDropCaches = asRoot && process.platform === 'linux' && process.env.BENCH_SIZE_COLD !== '0';
+function dropCaches() {
+  execFileSync('sync');
+  writeFileSync('/proc/sys/vm/drop_caches', '3');
+}
+
 async function atScale(scale) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pgdrill-bench-size-'));
   chmodSync(dir, 0o755);
@@ -83,28 +107,17 @@ async function atScale(scale) {
       file,
       `name: bench-at-size-${scale}\nobjectives: { rto: 1h, rpo: 1h }\nsource:\n  basebackup: { path: ${backup}, walArchive: ${archive} }\nrecovery: { target: latest, timeout: 1h }\ntimeouts: { step: 1h }\nverify:\n  - sql: select count(*) from pgbench_accounts\n    expect: "${scale * 100000}"\n`,
     );
-    const out = mkdtempSync(path.join(dir, 'out-'));
-    log(`at size: drilling scale ${scale}`);
-    const d = await drill(file, out);
-    const r = d.result;
-    const row = {
-      scale,
-      status: r.status,
-      exitCode: d.code,
-      wallSeconds: d.wall,
-      rtoSeconds: r.measured.rtoSeconds,
-      backupBytes: r.backup?.sizeBytes ?? r.source?.sizeBytes ?? null,
-      walReplayBytes: r.measured.walReplayBytes ?? null,
-      measured: r.measured,
-      phases: Object.fromEntries(r.phases.map((p) => [p.name, p.seconds])),
-      peakRssMB: (d.summary.process?.peakRssBytes ?? 0) / 2 ** 20,
-      integrity: r.integrity ? { level: r.integrity.level, bytesRead: r.integrity.bytesRead, readSeconds: r.integrity.readSeconds, checksumsSeconds: r.integrity.checksums?.seconds ?? null, blocksScanned: r.integrity.checksums?.blocksScanned ?? null } : null,
-      longPhases: progressOf(d.stderr, r.phases),
-      build,
-    };
-    log(`at size: scale ${scale}: ${r.status}, RTO ${row.rtoSeconds?.toFixed(2)}s, wall ${d.wall.toFixed(1)}s, peak RSS ${row.peakRssMB.toFixed(0)} MB`);
-    for (const p of row.longPhases) log(`  ${p.phase} ${p.seconds.toFixed(1)}s: ${p.progressLines} progress line(s), ${p.withTimeLeft} with time left; e.g. ${p.example}`);
-    return row;
+    const drills = {};
+    for (const cache of canDropCaches ? ['warm', 'cold'] : ['warm']) {
+      // cold: the page cache dropped first, so the restore reads the backup from the disk as a production one would.
+      if (cache === 'cold') dropCaches();
+      log(`at size: drilling scale ${scale} (${cache} page cache)`);
+      drills[cache] = drillRow(await drill(file, mkdtempSync(path.join(dir, `out-${cache}-`))));
+      const d = drills[cache];
+      log(`at size: scale ${scale}, ${cache}: ${d.status}, RTO ${d.rtoSeconds?.toFixed(2)}s, wall ${d.wallSeconds.toFixed(1)}s, peak RSS ${d.peakRssMB.toFixed(0)} MB`);
+      for (const p of d.longPhases) log(`  ${p.phase} ${p.seconds.toFixed(1)}s: ${p.progressLines} progress line(s), ${p.withTimeLeft} with time left; e.g. ${p.example}`);
+    }
+    return { scale, build, ...drills };
   } finally {
     try {
       run(path.join(bin, 'pg_ctl'), ['stop', '-D', primary, '-m', 'immediate', '-s']);
@@ -119,23 +132,28 @@ const rows = [];
 for (const scale of scales) rows.push(await atScale(scale));
 const small = rows[0];
 const large = rows.at(-1);
-const { forecastRto } = await import(path.join(root, 'dist/drill/forecast.js'));
-const m = small.measured;
-// What a user of the small drill would write: objectives.forecast: { size: <the large backup>, walPerHour: <its WAL>, backupEvery: 1h }.
-const f = forecastRto(
-  { size: large.backupBytes, walPerHour: large.walReplayBytes ?? 0 },
-  { rtoSeconds: m.rtoSeconds, restoreBytesPerSecond: m.restoreFilesBytesPerSecond, restoreSeconds: small.phases['restore-files'] ?? null, replayBytesPerSecond: m.walReplayBytesPerSecond, replaySeconds: small.phases['wal-replay'] ?? null, verifySeconds: small.phases['verify'] ?? null },
-  3_600_000,
-);
-const forecast = f && { fromScale: small.scale, toScale: large.scale, forecastSeconds: f.rtoSeconds, measuredSeconds: large.rtoSeconds, error: f.rtoSeconds / large.rtoSeconds - 1, parts: { restore: f.restoreSeconds, replay: f.replaySeconds, verify: f.verifySeconds, fixed: f.fixedSeconds } };
+const { forecastInputOf, forecastRto } = await import(path.join(root, 'dist/drill/forecast.js'));
+
+/** What a user of the small drill would write: objectives.forecast: { size: <the large backup>, walPerHour: <its WAL>, backupEvery: 1h }; as assemble-result.ts passes it. */
+function forecastFor(cache) {
+  const s = small[cache];
+  const l = large[cache];
+  if (!s || !l) return null;
+  const f = forecastRto({ size: l.backupBytes, walPerHour: l.walReplayBytes ?? 0 }, forecastInputOf(s.measured, (n) => s.phases[n] ?? null, os.totalmem()), 3_600_000);
+  const measuredParts = { restore: l.phases['restore-files'], replay: l.phases['wal-replay'], verify: l.phases['verify'] };
+  return f && { cache, fromScale: small.scale, toScale: large.scale, forecastSeconds: f.rtoSeconds, measuredSeconds: l.rtoSeconds, error: f.rtoSeconds / l.rtoSeconds - 1, parts: { restore: f.restoreSeconds, replay: f.replaySeconds, verify: f.verifySeconds, fixed: f.fixedSeconds }, measuredParts, assumptions: f.assumptions };
+}
+
+const forecasts = ['warm', 'cold'].map(forecastFor).filter(Boolean);
 const out = {
   scales,
   walSeconds,
   rows,
-  rssRatio: small.peakRssMB > 0 ? large.peakRssMB / small.peakRssMB : null,
-  longPhasesWithoutTimeLeft: large.longPhases.filter((p) => p.withTimeLeft === 0).map((p) => p.phase),
-  forecast,
+  rssRatio: small.warm.peakRssMB > 0 ? large.warm.peakRssMB / small.warm.peakRssMB : null,
+  rssRatioCold: small.cold && large.cold ? large.cold.peakRssMB / small.cold.peakRssMB : null,
+  longPhasesWithoutTimeLeft: ['warm', 'cold'].flatMap((c) => (large[c]?.longPhases ?? []).filter((p) => p.withTimeLeft === 0).map((p) => `${c}: ${p.phase}`)),
+  forecasts,
 };
-if (forecast) log(`at size: forecast from scale ${small.scale} for ${large.scale}: ${forecast.forecastSeconds.toFixed(1)}s, measured ${forecast.measuredSeconds.toFixed(1)}s (${(forecast.error * 100).toFixed(1)}%)`);
-log(`at size: peak RSS ${small.peakRssMB.toFixed(0)} MB -> ${large.peakRssMB.toFixed(0)} MB (${out.rssRatio?.toFixed(3)})`);
+for (const f of forecasts) log(`at size: forecast (${f.cache}) from scale ${f.fromScale} for ${f.toScale}: ${f.forecastSeconds.toFixed(1)}s, measured ${f.measuredSeconds.toFixed(1)}s (${(f.error * 100).toFixed(1)}%)`);
+log(`at size: peak RSS ${small.warm.peakRssMB.toFixed(0)} MB -> ${large.warm.peakRssMB.toFixed(0)} MB (${out.rssRatio?.toFixed(3)})`);
 process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -66,6 +66,26 @@ export interface ForecastInput {
   memoryBytes?: number | undefined;
 }
 
+/** A result's numbers (result.json's `measured`, its phases' seconds) as the forecast reads them: assemble-result.ts and the bench. */
+export function forecastInputOf(
+  m: { rtoSeconds: number | null; restoreFilesBytesPerSecond: number | null; walReplayBytesPerSecond: number | null; restoreCopySeconds?: number | undefined; verifyDataSeconds?: number | undefined; diskWriteBytesPerSecond?: number | undefined },
+  phase: (name: string) => number | null,
+  memoryBytes: number,
+): ForecastInput {
+  return {
+    rtoSeconds: m.rtoSeconds,
+    restoreBytesPerSecond: m.restoreFilesBytesPerSecond,
+    restoreSeconds: phase('restore-files'),
+    restoreCopySeconds: m.restoreCopySeconds,
+    replayBytesPerSecond: m.walReplayBytesPerSecond,
+    replaySeconds: phase('wal-replay'),
+    verifySeconds: phase('verify'),
+    verifyDataSeconds: m.verifyDataSeconds,
+    diskWriteBytesPerSecond: m.diskWriteBytesPerSecond,
+    memoryBytes,
+  };
+}
+
 /** Null when this drill measured no restore rate (nothing to scale from). */
 export function forecastRto(spec: ForecastSpec, measured: ForecastInput, backupEveryMs: number): Forecast | null {
   if (!measured.restoreBytesPerSecond || measured.rtoSeconds === null) return null;

@@ -17,7 +17,7 @@ import { PGDRILL_VERSION } from '../version.js';
 import { rate } from '../verify/measure-rpo.js';
 import type { Timeline } from './timeline.js';
 import { integritySection } from './stage-integrity.js';
-import { forecastRto, type Forecast } from '../drill/forecast.js';
+import { forecastInputOf, forecastRto, type Forecast } from '../drill/forecast.js';
 import { allChecks, recoveryVerified, type DrillOutcome } from './outcome.js';
 
 export function assembleResult(input: {
@@ -169,22 +169,7 @@ function forecastOf(drill: AnyDrill, timeline: Timeline, m: DrillResult['measure
   if (!spec) return undefined;
   const phase = (name: string) => timeline.phases.find((p) => p.name === name)?.seconds ?? null;
   const backupEveryMs = spec.backupEvery ?? drill.objectives.maxBackupAge ?? 86_400_000;
-  const estimate = forecastRto(
-    spec,
-    {
-      rtoSeconds: m.rtoSeconds,
-      restoreBytesPerSecond: m.restoreFilesBytesPerSecond,
-      restoreSeconds: phase('restore-files'),
-      restoreCopySeconds: m.restoreCopySeconds,
-      replayBytesPerSecond: m.walReplayBytesPerSecond,
-      replaySeconds: phase('wal-replay'),
-      verifySeconds: phase('verify'),
-      verifyDataSeconds: m.verifyDataSeconds,
-      diskWriteBytesPerSecond: m.diskWriteBytesPerSecond,
-      memoryBytes: os.totalmem(),
-    },
-    backupEveryMs,
-  );
+  const estimate = forecastRto(spec, forecastInputOf(m, phase, os.totalmem()), backupEveryMs);
   return estimate ? { estimate, backupEverySeconds: backupEveryMs / 1000 } : undefined;
 }
 
