@@ -55,7 +55,14 @@ export const resultSchema = z
       walReplayBytes: z.number().nullable(),
       walReplaySeconds: z.number().nullable(),
       walReplayBytesPerSecond: z.number().nullable(),
-      walRedoSeconds: z.number().optional().describe('of wal-replay, the seconds of the redo loop itself, as the server log says ("redo done at ... elapsed: 1.23 s", PostgreSQL 14 and later); the rest is start-up and the end-of-recovery checkpoint'),
+      walReplaySplit: z
+        .object({
+          startupSeconds: z.number().describe('"starting PostgreSQL" -> "redo starts at": the backup label read, the restored folder fsynced (it grows with the restored bytes still in the page cache)'),
+          redoSeconds: z.number().describe('"redo starts at" -> "redo done at": the redo loop (it grows with the WAL)'),
+          endSeconds: z.number().describe('"redo done at" -> "ready to accept connections": the end-of-recovery checkpoint (at most shared_buffers) and promotion'),
+        })
+        .optional()
+        .describe("of wal-replay, the server's own time as its log's timestamps split it"),
       restoreFilesBytesPerSecond: z.number().nullable(),
       restoreCopySeconds: z.number().optional().describe("of restore-files, the seconds of its longest command: the copy of the files (cp, tar, the backup tool's restore); the rest of the phase is work of the same length at any size"),
       verifyDataSeconds: z.number().optional().describe("of verify, the seconds spent in the checks that read the tables (the drill's queries, table fingerprints); the rest is work of the same length at any size"),

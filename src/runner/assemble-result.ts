@@ -196,7 +196,7 @@ function measuredNumbers(o: DrillOutcome, timeline: Timeline, rtoSeconds: number
     walReplayBytes: walBytes,
     walReplaySeconds: replayPhase?.seconds ?? null,
     walReplayBytesPerSecond: walBytes !== null && replayPhase ? rate(walBytes, replayPhase.seconds) : null,
-    ...(o.recovery.confirmation?.redoSeconds !== undefined ? { walRedoSeconds: o.recovery.confirmation.redoSeconds } : {}),
+    ...(o.recovery.replaySplit ? { walReplaySplit: o.recovery.replaySplit } : {}),
     restoreFilesBytesPerSecond: sizeBytes !== undefined && restorePhase ? rate(sizeBytes, restorePhase.seconds) : null,
     ...(o.recovery.restoreCopySeconds !== undefined ? { restoreCopySeconds: o.recovery.restoreCopySeconds } : {}),
     ...(o.recovery.verify ? { verifyDataSeconds: o.recovery.verify.dataSeconds } : {}),

@@ -15,6 +15,7 @@ import type { ChosenBackup } from '../tools/source.js';
 import type { TargetConfirmation } from '../verify/confirm-target.js';
 import type { VerifyOutcome } from '../verify/verify.js';
 import type { DiskWrite } from './disk-probe.js';
+import type { ReplaySplit } from '../verify/replay-split.js';
 import type { LiveLoss } from './plans/stage-live.js';
 import type { SandboxConfig } from './replay/sandbox-settings.js';
 import type { WalFetch } from './replay/wal-fetch.js';
@@ -62,6 +63,8 @@ export interface RecoverySeen {
   restoreProcesses?: number;
   /** Of the restore phase, the seconds of its longest command: the copy of the files (forecast.ts scales it). */
   restoreCopySeconds?: number;
+  /** The wal-replay phase as the server log splits it: start-up, redo, end-of-recovery checkpoint. */
+  replaySplit?: ReplaySplit;
   /** The work folder's disk, written and flushed (a drill with objectives.forecast). */
   diskWrite?: DiskWrite;
   /** Where recovery stopped, as the log proves (or why it did not finish). */

@@ -12,6 +12,7 @@ import type { PhysicalRestorePlan, RestorePlan, RestoreRequest } from '../tools/
 import { DEFAULT_SEGMENT_BYTES, dataFolderSegmentSize } from '../pg/control-file.js';
 import { segmentStartLsn } from '../tools/common/wal-archive.js';
 import { readRecoveryState, verifyRecovery, type VerifyInput } from '../verify/verify.js';
+import { replaySplit } from '../verify/replay-split.js';
 import type { RecoverySeen } from './outcome.js';
 import { folderProgress, walProgress } from './replay/progress-samplers.js';
 import { runAfterRestore } from './after-restore.js';
@@ -84,6 +85,8 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
   const walEnd = r.walEnd && ('lsn' in r.walEnd ? r.walEnd.lsn : segmentStartLsn(r.walEnd.segment, BigInt(segmentBytes)));
   const restored = plan.kind === 'physical' ? await replay(drill, c, r, plan, seen, { segmentBytes, walEnd }) : await c.timeline.phase('logical-restore', () => plan.load(r.password), { inRto: true });
   c.session.defer(`stop the ${r.instanceName} instance`, () => restored.stop('immediate'));
+  const split = plan.kind === 'physical' ? replaySplit(restored.readLog()) : undefined;
+  if (split) seen.replaySplit = split;
   seen.readiness = restored.ready;
   const database = r.checkDatabase?.();
   if (database) restored.defaultDatabase = database;

@@ -12,8 +12,6 @@ export interface TargetConfirmation {
   timeline?: number;
   /** Where replay stopped, from "redo done at". */
   redoDoneLsn?: string;
-  /** How long the redo loop itself ran, from the same line's "elapsed: 1.23 s" (PostgreSQL 14 and later). */
-  redoSeconds?: number;
   /** "last completed transaction was at log time ..." */
   lastCompletedTransactionTime?: string;
 }
@@ -47,8 +45,6 @@ export function confirmTarget(t: RecoveryTarget, log: string, archiveEnd?: Archi
   const base: TargetConfirmation = { reached: false, evidence };
   if (timelineLine) base.timeline = Number(/selected new timeline ID: (\d+)/.exec(timelineLine)?.[1]);
   if (redo) base.redoDoneLsn = /redo done at ([0-9A-F]+\/[0-9A-F]+)/.exec(redo)?.[1] ?? '';
-  const elapsed = redo && /elapsed: (\d+(?:\.\d+)?) s/.exec(redo)?.[1];
-  if (elapsed) base.redoSeconds = Number(elapsed);
   if (lastTx) base.lastCompletedTransactionTime = lastTx.replace(/^.*last completed transaction was at log time /, '').trim();
 
   let expected: RegExp | undefined;
