@@ -79,7 +79,7 @@ describe('pgdrill run (CLI, real Postgres)', function () {
   it('long phases print progress on stderr: bytes done of the total, rate and time left, from the server, the restore, the integrity pass and the report pg_checksums writes itself (plain lines off a TTY)', async () => {
     const { out, work } = fresh();
     const file = path.join(work, 'progress.yaml');
-    writeFileSync(file, 'name: progress\nobjectives: { rto: 5m, rpo: 5s }\nprovider: local\nworkload: { pgbench: { scale: 10 }, heartbeat: 200ms }\nincident: { kind: delete-rows, table: pgbench_accounts, where: "aid % 10 = 0" }\n');
+    writeFileSync(file, 'name: progress\nobjectives: { rto: 5m, rpo: 5s }\nprovider: local\nworkload: { pgbench: { scale: 10 }, heartbeat: 200ms }\nincident: { kind: delete-rows, table: pgbench_accounts, where: "aid % 10 = 0" }\nverify:\n  - sql: select count(distinct abalance) > 0 from pgbench_accounts\n    expect: "true"\n');
     // Every 50 ms instead of 5 s, so phases of well under a second at this size still report.
     const run = await runCli(['run', file, '--out', out], { env: { PGDRILL_WORK_DIR: work, PGDRILL_PROGRESS_SECONDS: '0.05' } });
     expect(run.code, run.stderr).to.equal(0);
@@ -91,6 +91,11 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expect(progress.filter((m) => m[1] === 'wal-replay').length, run.stderr).to.be.at.least(1);
     // The integrity pass: bytes of the tables read so far, against all of them.
     expect(progress.filter((m) => m[1] === 'integrity').length, run.stderr).to.be.at.least(1);
+    // Verification: what the server read for the drill's query, against the table EXPLAIN says it scans
+    // (pgbench_accounts at scale 10, 13x MB; later lines may grow past it with the fingerprints' reads).
+    const verify = progress.filter((m) => m[1] === 'verify');
+    expect(verify.length, run.stderr).to.be.at.least(1);
+    expect(verify[0]?.[3], run.stderr).to.match(/^1[23]\d\.\d MB$/);
     // pg_checksums over the stopped copy: its own --progress report (it prints one as it starts), all files' MB.
     const checksums = progress.filter((m) => m[1] === 'checksums');
     expect(checksums.length, run.stderr).to.be.at.least(1);

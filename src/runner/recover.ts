@@ -13,6 +13,7 @@ import { DEFAULT_SEGMENT_BYTES, dataFolderSegmentSize } from '../pg/control-file
 import { segmentStartLsn } from '../tools/common/wal-archive.js';
 import { readRecoveryState, verifyRecovery, type VerifyInput } from '../verify/verify.js';
 import { replaySplit } from '../verify/replay-split.js';
+import { verifyProgress } from './verify-progress.js';
 import type { RecoverySeen } from './outcome.js';
 import { folderProgress, walProgress } from './replay/progress-samplers.js';
 import { runAfterRestore } from './after-restore.js';
@@ -107,7 +108,7 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
         archiveEnd: latestEnd ? { newestSegmentLsn: latestEnd, segmentBytes: BigInt(segmentBytes), partialTail: plan.kind === 'physical' && plan.servesPartial === true } : undefined,
         ...r.evidence,
       }, opened),
-    { inRto: true },
+    { inRto: true, progress: verifyProgress(restored, drill) },
   );
   seen.confirmation = seen.verify.confirmation;
   // objectives.forecast: the disk's own write rate, which bounds the restore of a backup larger than memory.

@@ -68,7 +68,7 @@ export class Timeline {
     this.listener?.note?.(text);
   }
 
-  async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean; progress?: ProgressSampler } = {}): Promise<T> {
+  async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean; progress?: ProgressSampler | undefined } = {}): Promise<T> {
     const startedAt = new Date();
     const t0 = performance.now();
     this.listener?.phaseStarted(name, this.elapsed());
