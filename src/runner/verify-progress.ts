@@ -52,7 +52,10 @@ async function plannedBytes(restored: PostgresInstance, checks: ReadonlyArray<{ 
         const scanned: Array<[schema: string, name: string]> = [];
         const walk = (n: PlanNode | undefined) => {
           if (!n) return;
-          if (n['Relation Name'] && n.Schema && /Scan/.test(n['Node Type'] ?? '') && !/Index Only/.test(n['Node Type'] ?? '')) scanned.push([n.Schema, n['Relation Name']]);
+          // An index-only scan still reads the heap pages the visibility map does not mark all-visible, and the
+          // map's share is unknown after replay (pg_class counts it at the last vacuum): its heap counts whole, so the
+          // time left is at most what the line says.
+          if (n['Relation Name'] && n.Schema && /Scan/.test(n['Node Type'] ?? '')) scanned.push([n.Schema, n['Relation Name']]);
           if (n['Index Name'] && n.Schema) scanned.push([n.Schema, n['Index Name']]);
           for (const p of n.Plans ?? []) walk(p);
         };
