@@ -111,8 +111,12 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
     { inRto: true, progress: verifyProgress(restored, drill) },
   );
   seen.confirmation = seen.verify.confirmation;
-  // objectives.forecast: the disk's own write rate, which bounds the restore of a backup larger than memory.
-  if (drill.objectives.forecast) seen.diskWrite = await c.timeline.phase('disk-probe', () => probeDiskWrite(ctx.workDir));
+  // objectives.forecast: the disk's own write rate, which bounds the restore of a backup larger than memory. An
+  // estimate's input: a probe that cannot write (a full disk) leaves the forecast without it, never the verdict.
+  if (drill.objectives.forecast) {
+    const disk = await c.timeline.phase('disk-probe', () => probeDiskWrite(ctx.workDir).catch(() => undefined));
+    if (disk) seen.diskWrite = disk;
+  }
   // Last: the integrity pass (full stops the instance for pg_checksums).
   const integrity = await integrityStage(drill, { timeline: c.timeline, restored, runner: ctx.runner, pgChecksums: c.provider.tool('pg_checksums'), signal: c.signal, protectedTables: r.protectedTables });
   if (integrity) seen.integrity = integrity;
