@@ -6,6 +6,7 @@
 // without a progress line, as before.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { AnyDrill } from '../drill/drill.js';
+import { bytesReadByProcess } from '../exec/processes.js';
 import { postmasterPid } from '../providers/readiness.js';
 import type { PostgresInstance } from '../providers/provider.js';
 import type { ProgressSampler } from './timeline.js';
@@ -33,8 +34,8 @@ function checkReaders(postmaster: number): Map<number, number> {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== postmaster) continue;
       if (NOT_A_CHECK.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) continue;
-      const rchar = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${entry}/io`, 'utf8'))?.[1];
-      if (rchar) read.set(Number(entry), Number(rchar));
+      const rchar = bytesReadByProcess(Number(entry));
+      if (rchar !== undefined) read.set(Number(entry), rchar);
     } catch {
       // the process ended while it was read, or is not ours to read
     }

@@ -2,6 +2,7 @@
 // databases it copies (read once from the primary): a fraction the tool writes itself (pgBackRest's lock file), or
 // the bytes its process has read so far (barman-cloud-backup reads every data file once; Linux's /proc/<pid>/io).
 import { readdirSync, readFileSync } from 'node:fs';
+import { bytesReadByProcess } from '../../exec/processes.js';
 import type { PostgresInstance } from '../../providers/provider.js';
 import type { BackupProgress } from '../backup-method.js';
 
@@ -51,11 +52,5 @@ function bytesReadBy(markers: string[]): number | undefined {
     }
   });
   const oldest = Math.min(...matching);
-  if (!Number.isFinite(oldest)) return undefined;
-  try {
-    const rchar = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${oldest}/io`, 'utf8'))?.[1];
-    return rchar === undefined ? undefined : Number(rchar);
-  } catch {
-    return undefined;
-  }
+  return Number.isFinite(oldest) ? bytesReadByProcess(oldest) : undefined;
 }
