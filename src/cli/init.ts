@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { codeAsset } from '../package-files.js';
 import { PGDRILL_VERSION } from '../version.js';
 
 const FILES: Array<[template: string, target: string]> = [
@@ -22,7 +23,7 @@ export function initProject(dir: string, opts: { force: boolean }): string[] {
   }
   for (const t of targets) {
     mkdirSync(path.dirname(t.file), { recursive: true });
-    const text = readFileSync(new URL(`./templates/${t.template}`, import.meta.url), 'utf8').replace(/__PGDRILL_VERSION__/g, PGDRILL_VERSION);
+    const text = readFileSync(codeAsset(`cli/templates/${t.template}`), 'utf8').replace(/__PGDRILL_VERSION__/g, PGDRILL_VERSION);
     writeFileSync(t.file, text);
   }
   return targets.map((t) => t.file);

@@ -1,4 +1,4 @@
-// The start-up bundle's entry (scripts/bundle-validate.js builds dist/validate-bundle.js from it): `pgdrill validate
+// The start-up bundle's entry (scripts/bundle.js builds dist/validate-bundle.js from it): `pgdrill validate
 // <files>` as the CLI runs it, without loading the CLI. bin/pgdrill.js comes here only for that exact form.
 import '../polyfills.js';
 import { reportError } from './report-error.js';

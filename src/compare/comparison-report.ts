@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../model/format.js';
+import { codeAsset } from '../package-files.js';
 import { formatBytes } from '../report/view-helpers.js';
 import type { Comparison } from './comparison.js';
 
@@ -50,6 +51,6 @@ export function renderComparison(c: Comparison, runDir: string): string {
     rtoObjective: formatSeconds(c.objectives.rtoSeconds),
     rpoObjective: formatSeconds(c.objectives.rpoSeconds),
   };
-  compiled ??= hbs.compile(readFileSync(new URL('./templates/comparison.hbs', import.meta.url), 'utf8'));
+  compiled ??= hbs.compile(readFileSync(codeAsset('compare/templates/comparison.hbs'), 'utf8'));
   return compiled(view);
 }

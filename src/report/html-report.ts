@@ -7,6 +7,7 @@ import { formatSeconds } from '../model/format.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
 import { objectiveMet } from '../model/judge.js';
+import { codeAsset } from '../package-files.js';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('dur', (v: unknown) => (typeof v === 'number' ? formatSeconds(v) : 'n/a'));
@@ -17,7 +18,7 @@ hbs.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
 
 let compiled: Handlebars.TemplateDelegate | undefined;
 function template(): Handlebars.TemplateDelegate {
-  compiled ??= hbs.compile(readFileSync(new URL('./templates/report.hbs', import.meta.url), 'utf8'), { strict: false });
+  compiled ??= hbs.compile(readFileSync(codeAsset('report/templates/report.hbs'), 'utf8'), { strict: false });
   return compiled;
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../model/format.js';
 import { objectiveMet } from '../model/judge.js';
+import { codeAsset } from '../package-files.js';
 import { readHistory } from './history.js';
 import { trendChart } from './trend-chart.js';
 import { formatBytes } from './view-helpers.js';
@@ -69,7 +70,7 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
       };
     }),
   };
-  compiled ??= hbs.compile(readFileSync(new URL('./templates/index.hbs', import.meta.url), 'utf8'));
+  compiled ??= hbs.compile(readFileSync(codeAsset('report/templates/index.hbs'), 'utf8'));
   return { html: compiled(view), runs: runs.size, results: entries.length, skipped };
 }
 

@@ -4,15 +4,15 @@
 // listings through Barman's own cloud library (libexec/barman-cloud/cloud.py).
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EnvironmentError } from '../../errors.js';
 import type { CommandRunner } from '../../exec/command-runner.js';
 import { chownTree, makeOwnedDir, type OsUser } from '../../exec/os-user.js';
+import { packageFile } from '../../package-files.js';
 import { targetSettings } from '../../pg/recovery-target.js';
 import type { PhysicalRestorePlan, RestoreRequest } from '../backup-method.js';
 import type { SourceContext } from '../source.js';
 
-const CLOUD_PY = fileURLToPath(new URL('../../../libexec/barman-cloud/cloud.py', import.meta.url));
+const CLOUD_PY = packageFile('libexec/barman-cloud/cloud.py');
 
 /** What boto3 reads from the environment; nothing else of pgdrill's environment reaches barman-cloud. */
 const CLOUD_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_CA_BUNDLE', 'AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];

@@ -1,0 +1,33 @@
+// Builds the start-up bundles from the code tsc compiled into dist/ (Node loads one file in a fraction of the time it
+// takes to resolve and read hundreds of separate modules):
+// - dist/validate-bundle.js: `pgdrill validate <files>` (src/cli/validate-entry.ts) and what it imports (zod, yaml),
+//   one file. A heavy package creeping into the validate path would show as a much larger file: that fails the build.
+// - dist/bundle/: the whole CLI (src/cli/main.ts), split where the code loads a module lazily, so a path still loads
+//   only what it uses. Packages with native addons or used only on their own path (the docker provider, S3
+//   evidence, the browser) stay external and load from node_modules when that path runs.
+// Files the code reads (templates, package.json, libexec) are found from the package root (src/package-files.ts),
+// so they resolve the same from a bundle.
+import { build } from 'esbuild';
+import { rmSync, statSync } from 'node:fs';
+
+const dist = (p) => new URL(`../dist/${p}`, import.meta.url).pathname;
+// CommonJS packages in an ES module bundle still call require for Node's own modules.
+const banner = { js: "import { createRequire as __pgdrillRequire } from 'node:module'; const require = __pgdrillRequire(import.meta.url);" };
+const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', banner, logLevel: 'warning' };
+
+await build({ ...common, entryPoints: [dist('cli/validate-entry.js')], outfile: dist('validate-bundle.js') });
+const bytes = statSync(dist('validate-bundle.js')).size;
+if (bytes > 2_000_000) {
+  process.stderr.write(`dist/validate-bundle.js is ${bytes} bytes: a heavy module reached the validate path; load it lazily where it is used\n`);
+  process.exit(1);
+}
+
+rmSync(dist('bundle'), { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { main: dist('cli/main.js') },
+  outdir: dist('bundle'),
+  splitting: true,
+  chunkNames: '[name]-[hash]',
+  external: ['testcontainers', '@testcontainers/*', 'playwright-core', '@aws-sdk/*', '@smithy/*'],
+});
