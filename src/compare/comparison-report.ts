@@ -1,9 +1,8 @@
 // The comparison as Markdown (for READMEs and PRs) and as a self-contained HTML page with stacked RTO bars.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../model/format.js';
-import { codeAsset } from '../package-files.js';
+import { templateFile } from '../report/template-file.js';
 import { formatBytes } from '../report/view-helpers.js';
 import type { Comparison } from './comparison.js';
 
@@ -51,6 +50,6 @@ export function renderComparison(c: Comparison, runDir: string): string {
     rtoObjective: formatSeconds(c.objectives.rtoSeconds),
     rpoObjective: formatSeconds(c.objectives.rpoSeconds),
   };
-  compiled ??= hbs.compile(readFileSync(codeAsset('compare/templates/comparison.hbs'), 'utf8'));
+  compiled ??= templateFile(hbs, 'compare/templates/comparison.hbs');
   return compiled(view);
 }

@@ -1,13 +1,13 @@
 // report.html: one self-contained page (inline CSS and SVG, no external URL) that someone who was not there
 // can read: verdict, objectives vs measured, phase timeline, recovery target and its proof, checks, data
 // loss, environment, commands (redacted) and logs. Handlebars escapes every user-provided value.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../model/format.js';
 import type { DrillResult } from '../model/result-schema.js';
 import { formatBytes, gantt, objectiveBar } from './view-helpers.js';
 import { objectiveMet } from '../model/judge.js';
-import { codeAsset } from '../package-files.js';
+import { templateFile } from './template-file.js';
 
 const hbs = Handlebars.create();
 hbs.registerHelper('dur', (v: unknown) => (typeof v === 'number' ? formatSeconds(v) : 'n/a'));
@@ -18,7 +18,7 @@ hbs.registerHelper('json', (v: unknown) => JSON.stringify(v, null, 2));
 
 let compiled: Handlebars.TemplateDelegate | undefined;
 function template(): Handlebars.TemplateDelegate {
-  compiled ??= hbs.compile(readFileSync(codeAsset('report/templates/report.hbs'), 'utf8'), { strict: false });
+  compiled ??= templateFile(hbs, 'report/templates/report.hbs');
   return compiled;
 }
 

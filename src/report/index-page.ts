@@ -1,11 +1,11 @@
 // reports/index.html: every run of an output folder, newest first, and per drill the trend of measured RTO and
 // RPO against the objective. Rebuilt after each run or by `pgdrill report`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { formatSeconds } from '../model/format.js';
 import { objectiveMet } from '../model/judge.js';
-import { codeAsset } from '../package-files.js';
+import { templateFile } from './template-file.js';
 import { readHistory } from './history.js';
 import { trendChart } from './trend-chart.js';
 import { formatBytes } from './view-helpers.js';
@@ -70,7 +70,7 @@ export function renderIndex(outDir: string): { html: string; runs: number; resul
       };
     }),
   };
-  compiled ??= hbs.compile(readFileSync(codeAsset('report/templates/index.hbs'), 'utf8'));
+  compiled ??= templateFile(hbs, 'report/templates/index.hbs');
   return { html: compiled(view), runs: runs.size, results: entries.length, skipped };
 }
 
