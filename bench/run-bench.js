@@ -214,12 +214,15 @@ const stanza = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench
 // 11: restore and replay against the physical limits (its own script: it builds a backup and archive of its own).
 const limits = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/limits.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }).trim().split('\n').at(-1));
 
+// 14: start-up and tail, the bundled CLI against the same code unbundled (its own script).
+const startupDrill = JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/startup.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').at(-1));
+
 // 13: at size (its own script: it builds and drills each scale's backup, one at a time).
 const atSize = (env.BENCH_SIZE_SCALES ?? '10,300') === '' ? null : JSON.parse(execFileSync(process.execPath, [path.join(root, 'bench/at-size.js')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 }).trim().split('\n').at(-1));
 
 const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.type()} ${os.release()}`, node: process.version };
 const postgres = execFileSync('/usr/lib/postgresql/15/bin/postgres', ['--version'], { encoding: 'utf8' }).trim();
-const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, integrity, check, limits, stanza, atSize, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
+const result = { date: new Date().toISOString(), machine, postgres, harness, docker, curve, forecast, concurrency, startup: startupMedians, startupDrill, integrity, check, limits, stanza, atSize, baselineSamples: B, pgdrillSamples: A.map((a) => ({ wall: a.wall, rto: a.results[0].measured.rtoSeconds })) };
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 const file = path.join(root, 'bench/results', `${result.date.slice(0, 10)}.json`);
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -237,6 +240,7 @@ const md = [
   docker
     ? `| quickstart wall time, provider docker / local (median of ${docker.pairs} alternated pairs) | ${fixed(docker.dockerSeconds, 2)}s / ${fixed(docker.localSeconds, 2)}s = **${fixed(docker.ratio, 2)}** | <= 1.10 |`
     : '| provider docker / local | not measured (no engine or image) | <= 1.10 |',
+  `| quickstart (integrity: off), spawn to first phase, bundled / unbundled CLI (median of ${startupDrill.pairs} alternated pairs) | ${fixed(startupDrill.bundled.toFirstPhase, 3)}s / ${fixed(startupDrill.unbundled.toFirstPhase, 3)}s; wall ${fixed(startupDrill.bundled.wall, 2)}s / ${fixed(startupDrill.unbundled.wall, 2)}s | |`,
   `| readiness detection latency (median) | ${fixed(h.readinessLatencyMs, 1)} ms | <= 50 ms |`,
   `| restore-files throughput vs cp -a of the same backup | ${fixed(h.restoreMBps, 0)} MB/s vs ${fixed(h.cpMBps, 0)} MB/s = **${fixed(h.restoreVsCp, 2)}** | >= 0.9 |`,
   `| WAL replay rate (quickstart, mostly start-up) | ${fixed(h.walReplayMBps, 1)} MB/s | |`,

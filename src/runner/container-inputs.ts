@@ -16,7 +16,7 @@ export interface ContainerInputs {
   /** Variables the drill's tools read (keys, cipher passes among them): never in the container's configuration. */
   env: Record<string, string>;
   /**
-   * none: the drill reaches nothing outside its container (an internal network); remote: an endpoint elsewhere
+   * none: the drill reaches nothing outside its container (no network, its loopback only); remote: an endpoint elsewhere
    * (a bridge network of its own); loopback: an endpoint on this host's 127.0.0.1 (the host's network).
    */
   reach: 'none' | 'remote' | 'loopback';

@@ -1,8 +1,9 @@
 // One drill on the docker provider: the same drill, run by the pgdrill inside a disposable container of the
 // pgdrill image (with its local provider there), so verdicts, check names and numbers mean what they mean here.
 // In: the drill's files as a tar stream, its environment as a 0600 file the container reads and deletes, an
-// existing backup mounted read-only. Out: the drill's folder (result, logs) as a tar stream. The container has a
-// network of its own (internal when the drill reaches nothing) and is removed, with the network, on every path.
+// existing backup mounted read-only. Out: the drill's folder (result, logs) as a tar stream. The container has no
+// network when the drill reaches nothing, one of its own when it reaches elsewhere, and is removed, with that
+// network, on every path.
 import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,17 +72,17 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, in
     .map(([k, v]) => `${k}=${shellQuote(v)}\n`)
     .join('');
   const last: string[] = [];
+  // Loopback: the host's network. Nothing: no network at all (the container's own loopback only), nothing to create
+  // or remove. Elsewhere: a bridge network of its own.
   const network =
-    inputs.reach === 'loopback'
-      ? undefined
-      : await engine.client.network.create({ Name: `pgdrill-${opts.runId}-${Math.random().toString(36).slice(2, 8)}`, Driver: 'bridge', Internal: inputs.reach === 'none', Labels: labels });
+    inputs.reach === 'remote' ? await engine.client.network.create({ Name: `pgdrill-${opts.runId}-${Math.random().toString(36).slice(2, 8)}`, Driver: 'bridge', Labels: labels }) : undefined;
   let started: Awaited<ReturnType<InstanceType<typeof GenericContainer>['start']>> | undefined;
   try {
     started = await new GenericContainer(sandbox.image)
       .withEntrypoint(['/bin/sh', '-c', SCRIPT, 'pgdrill-sandbox'])
       .withCommand(['run', drill.file, '--out', OUT, '--sandboxed', JSON.stringify(overridesInside(drill))])
       .withLabels(labels)
-      .withNetworkMode(network ? ((await network.inspect()) as { Name: string }).Name : 'host')
+      .withNetworkMode(network ? ((await network.inspect()) as { Name: string }).Name : inputs.reach === 'none' ? 'none' : 'host')
       .withCopyFilesToContainer(inputs.files.map((f) => ({ source: f, target: f })))
       .withCopyContentToContainer([{ content: envFile, target: ENV_FILE, mode: 0o600 }])
       .withBindMounts(inputs.readOnly.map((p) => ({ source: p, target: p, mode: 'ro' as const })))
