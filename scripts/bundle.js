@@ -8,7 +8,8 @@
 // Files the code reads (templates, package.json, libexec) are found from the package root (src/package-files.ts),
 // so they resolve the same from a bundle.
 import { build } from 'esbuild';
-import { rmSync, statSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).pathname;
 // CommonJS packages in an ES module bundle still call require for Node's own modules.
@@ -23,11 +24,16 @@ if (bytes > 2_000_000) {
 }
 
 rmSync(dist('bundle'), { recursive: true, force: true });
-await build({
+const { metafile } = await build({
   ...common,
   entryPoints: { main: dist('cli/main.js') },
   outdir: dist('bundle'),
   splitting: true,
   chunkNames: '[name]-[hash]',
   external: ['testcontainers', '@testcontainers/*', 'playwright-core', '@aws-sdk/*', '@smithy/*'],
+  metafile: true,
 });
+// Which sources each file of the bundle holds (paths from the package root): what a run loaded, module by module,
+// stays provable (a test checks that a run without an endpoint loads no @opentelemetry code).
+const inputs = Object.fromEntries(Object.entries(metafile.outputs).map(([file, o]) => [path.basename(file), Object.keys(o.inputs)]));
+writeFileSync(dist('bundle/inputs.json'), `${JSON.stringify(inputs)}\n`);

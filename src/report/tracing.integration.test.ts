@@ -76,8 +76,13 @@ describe('OpenTelemetry: one trace per run over OTLP/HTTP (real run, local recei
       env: { PGDRILL_WORK_DIR: work, OTEL_EXPORTER_OTLP_ENDPOINT: '', PGDRILL_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${path.join(ROOT, 'src/test-support/module-log.mjs')}` },
     });
     expect(run.code, run.stderr).to.equal(0);
-    const loaded = readFileSync(log, 'utf8').split('\n');
-    expect(loaded.filter((u) => u.includes('/dist/report/')).length, 'the log saw pgdrill\'s own modules').to.be.above(0);
+    // The CLI runs from its bundle (scripts/bundle.js): each file of it loaded stands for the sources it holds.
+    const bundled = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'bundle', 'inputs.json'), 'utf8')) as Record<string, string[]>;
+    const loaded = readFileSync(log, 'utf8')
+      .split('\n')
+      .flatMap((u) => (u.includes('/dist/bundle/') ? [u, ...(bundled[path.basename(u)] ?? [])] : [u]));
+    expect(loaded.filter((u) => u.includes('dist/bundle/main.js')).length, 'the run came through the bundle').to.be.above(0);
+    expect(loaded.filter((u) => u.includes('dist/report/')).length, 'the log saw pgdrill\'s own modules').to.be.above(0);
     expect(loaded.filter((u) => u.includes('@opentelemetry') || u.includes('tracing.js'))).to.deep.equal([]);
   });
 

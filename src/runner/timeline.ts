@@ -68,12 +68,16 @@ export class Timeline {
     this.listener?.note?.(text);
   }
 
-  async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean; progress?: ProgressSampler | undefined } = {}): Promise<T> {
+  /**
+   * `progress`: read every interval while the phase runs. `lastReport`: where the phase keeps its last report in
+   * memory, read at once when the phase ends without having shown a line though it outlasted the interval.
+   */
+  async phase<T>(name: string, fn: () => Promise<T>, opts: { inRto?: boolean; progress?: ProgressSampler | undefined; lastReport?: () => ProgressSample | undefined } = {}): Promise<T> {
     const startedAt = new Date();
     const t0 = performance.now();
     this.listener?.phaseStarted(name, this.elapsed());
     let status: PhaseRecord['status'] = 'failed';
-    const stopProgress = this.sample(name, t0, opts.progress);
+    const stopProgress = this.sample(name, t0, opts.progress, opts.lastReport);
     try {
       const value = await fn();
       status = 'ok';
@@ -94,19 +98,24 @@ export class Timeline {
   }
 
   /** Reads the sampler every interval while a phase runs (never two reads at once); returns the stop. */
-  private sample(name: string, t0: number, sampler: ProgressSampler | undefined): () => void {
+  private sample(name: string, t0: number, sampler: ProgressSampler | undefined, lastReport: (() => ProgressSample | undefined) | undefined): () => void {
     const listener = this.listener;
     const every = progressIntervalMs();
     if (!sampler || !listener?.progress || every === 0) return () => undefined;
     let busy = false;
     let stopped = false;
+    let shown = false;
+    const show = (sample: ProgressSample) => {
+      shown = true;
+      listener.progress?.(name, sample, (performance.now() - t0) / 1000, this.elapsed());
+    };
     const timer = setInterval(() => {
       if (busy) return;
       busy = true;
       Promise.resolve()
         .then(sampler)
         .then((sample) => {
-          if (sample && !stopped) listener.progress?.(name, sample, (performance.now() - t0) / 1000, this.elapsed());
+          if (sample && !stopped) show(sample);
         })
         .catch(() => undefined) // a sample that cannot be read (a file vanishing mid-walk) is skipped
         .finally(() => (busy = false));
@@ -115,6 +124,10 @@ export class Timeline {
     return () => {
       stopped = true;
       clearInterval(timer);
+      // A phase that outlasted the interval shows at least one line: the last report, where the phase keeps one
+      // (pg_checksums' own reports come at second boundaries, so a short run may have had none at a tick).
+      const last = !shown && performance.now() - t0 >= every ? lastReport?.() : undefined;
+      if (last) show(last);
     };
   }
 }
