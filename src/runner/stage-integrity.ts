@@ -38,6 +38,7 @@ export async function integrityStage(
   }
   // pg_checksums needs a cleanly stopped copy: an operator could not do this with traffic open, so never in the RTO.
   const checked = { done: 0, total: 0 };
+  const reported = () => (checked.total > 0 ? { ...checked } : undefined);
   const checksums = await input.timeline.phase(
     'checksums',
     async () => {
@@ -45,7 +46,7 @@ export async function integrityStage(
       return runPgChecksums({ tool: input.pgChecksums, dataDir: input.restored.dataDir, runner: input.runner, files: pass.files ?? new Map(), progress: checked });
     },
     // pg_checksums' final report (every file) is the last line of a run shorter than the interval.
-    { progress: () => (checked.total > 0 ? { ...checked } : undefined), lastReport: () => (checked.total > 0 ? { ...checked } : undefined) },
+    { progress: reported, lastReport: reported },
   );
   outcome.checksums = checksums;
   pass.findings.push(...checksums.findings);
