@@ -16,7 +16,7 @@ function findRoot(): string {
 }
 
 /** The folder that holds pgdrill's package.json. */
-export const PACKAGE_ROOT: string = findRoot();
+const PACKAGE_ROOT: string = findRoot();
 
 /** A file of the package, by its path from the package's root ('libexec/barman-cloud/cloud.py'). */
 export function packageFile(relative: string): string {

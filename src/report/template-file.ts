@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import type Handlebars from 'handlebars';
 import { codeAsset } from '../package-files.js';
 
-export const PRECOMPILED_SUFFIX = '.precompiled';
+/** What scripts/copy-assets.js appends to a template's name for its precompiled form. */
+const PRECOMPILED_SUFFIX = '.precompiled';
 
 /** `relative`: the template's path from src/ ('report/templates/report.hbs'). */
 export function templateFile(hbs: typeof Handlebars, relative: string): Handlebars.TemplateDelegate {
