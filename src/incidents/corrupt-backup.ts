@@ -6,12 +6,12 @@
 import type { BackupArtifact, BackupContext, BackupMethod } from '../tools/backup-method.js';
 import { PgdrillError } from '../errors.js';
 import type { RecoveryTarget } from '../pg/recovery-target.js';
-import { CHECKSUMS_CHECK, HEAPAM_CHECK, READ_CHECK, VALUES_CHECK } from '../verify/integrity/check-names.js';
+import { CHECKSUMS_CHECK, HEAPAM_CHECK, PAGES_CHECK, READ_CHECK, VALUES_CHECK } from '../verify/integrity/check-names.js';
 import { type Incident, type IncidentFacts, type IncidentRecord, type ProtectedTable } from './incident.js';
 
 export const corruptBackupFacts: IncidentFacts = {
   requires: 'damageableBackup',
-  detectedBy: ['backup-verified', VALUES_CHECK, READ_CHECK, HEAPAM_CHECK, CHECKSUMS_CHECK],
+  detectedBy: ['backup-verified', VALUES_CHECK, READ_CHECK, HEAPAM_CHECK, CHECKSUMS_CHECK, PAGES_CHECK],
 };
 
 export class CorruptBackupIncident implements Incident {

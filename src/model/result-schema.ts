@@ -228,7 +228,7 @@ export const resultSchema = z
         checksums: z.object({ ran: z.boolean(), detail: z.string(), seconds: z.number(), blocksScanned: z.number().optional() }).optional(),
         findingsTotal: z.number().int(),
         findings: z
-          .array(z.object({ tool: z.enum(['read', 'amcheck', 'verify_heapam', 'pg_checksums']), database: z.string(), relation: z.string(), block: z.number().nullable(), message: z.string() }))
+          .array(z.object({ tool: z.enum(['read', 'amcheck', 'verify_heapam', 'pg_checksums', 'page-scan']), database: z.string(), relation: z.string(), block: z.number().nullable(), message: z.string() }))
           .describe('the first 200 (findingsTotal counts them all)'),
         rowCounts: z.array(z.object({ database: z.string(), table: z.string(), rows: z.number(), bytes: z.number(), estimated: z.literal(true).optional().describe('the planner estimate: quick proved this table by its page checksums, no scan counted its rows') })).describe("the drill's own tables, then the largest, up to 100"),
         notes: z.array(z.string()),

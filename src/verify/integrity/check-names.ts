@@ -5,3 +5,4 @@ export const READ_CHECK = 'integrity: every table read end to end';
 export const AMCHECK_CHECK = 'integrity: amcheck on every B-tree index (heapallindexed)';
 export const HEAPAM_CHECK = 'integrity: verify_heapam on every table';
 export const CHECKSUMS_CHECK = 'integrity: pg_checksums --check (server stopped)';
+export const PAGES_CHECK = 'integrity: compressed values and timestamps read from the stopped copy\'s pages';

@@ -1,7 +1,7 @@
 // One piece of damage an integrity pass found, named the way a DBA acts on it: which database and relation,
 // which block when the tool says, which tool, and the tool's own message.
 import { rangeLabel, type BlockRange } from './block-ranges.js';
-export type IntegrityTool = 'read' | 'amcheck' | 'verify_heapam' | 'pg_checksums';
+export type IntegrityTool = 'read' | 'amcheck' | 'verify_heapam' | 'pg_checksums' | 'page-scan';
 
 export interface IntegrityFinding {
   tool: IntegrityTool;

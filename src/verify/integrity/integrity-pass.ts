@@ -4,6 +4,7 @@ import type { CheckResult } from '../../model/check-result.js';
 import type { BlockRange } from './block-ranges.js';
 import type { Relation } from './catalog.js';
 import type { IntegrityFinding } from './integrity-finding.js';
+import type { PageScanTable } from './page-scan.js';
 
 /** Row counts kept per run (result.json, the history page): the drill's own tables first, then the largest. */
 export const ROW_COUNTS_KEPT = 100;
@@ -38,6 +39,8 @@ export interface IntegrityPass {
   dataChecksums: boolean;
   /** pg_checksums is to prove every block once the server is stopped (the runner's next step). */
   blockProof: boolean;
+  /** quick: the tables to read from their pages beside pg_checksums (page-scan.ts), their values checked there. */
+  pageScan?: PageScanTable[];
   checks: CheckResult[];
   /** What the pass could not do here, said in the report (never a silent skip). */
   notes: string[];

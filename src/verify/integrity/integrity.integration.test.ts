@@ -1,6 +1,7 @@
 // The integrity pass on a real instance with real damage, and in real drills of a base-backup folder: a clean
-// database passes everything; an index made inconsistent with its table, a TOAST chunk removed, a compressed
-// value that no longer decompresses (its page checksum rewritten, so only decoding finds it) and a heap page
+// database passes everything (the page read meets every compressed value and timestamp the server counts); an
+// index made inconsistent with its table, a TOAST chunk removed, compressed values that no longer decompress and
+// timestamps no server can store (their page checksums rewritten, so only decoding finds them) and a heap page
 // flipped are each found and named (database, relation, block, the tool's message); a page flipped in a table
 // quick does not scan fails the quick drill on pg_checksums; a backup 70% smaller than the previous runs fails
 // the size sanity check.
@@ -17,6 +18,8 @@ import { own, sh } from '../../test-support/host.js';
 import { testBench, type TestBench } from '../../test-support/instances.js';
 import { flipBytes } from '../../tools/common/flip-bytes.js';
 import { checkIntegrity, type IntegrityPass } from './integrity.js';
+import { PAGES_CHECK } from './check-names.js';
+import { scanStoppedCopy, type PageScanOutcome } from './page-scan.js';
 
 /** The server must be stopped, or a cached page would be written back over the damage. */
 const flip = (file: string, offset: number) => flipBytes(file, offset, 16);
@@ -30,6 +33,14 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
   // blockProof: pg_checksums will check every block after the stop, as in a drill (false: these binaries lack it).
   const check = (level: 'quick' | 'full', jobs = 2, blockProof = true): Promise<IntegrityPass> =>
     checkIntegrity(pg, { integrity: level, jobs, inRto: false } as IntegritySpec & { integrity: typeof level }, { signal, protectedTables: ['shop: heap_t'], pgChecksums: blockProof });
+  // quick's page read of the tables it left to it, over the stopped copy, as stage-integrity.ts runs it beside pg_checksums.
+  const readPages = async (quick: IntegrityPass): Promise<PageScanOutcome> => {
+    let read: PageScanOutcome | undefined;
+    await pg.restart(async () => {
+      read = await scanStoppedCopy(quick.pageScan ?? [], pg.dataDir);
+    });
+    return read as PageScanOutcome;
+  };
   const heapFile = () => shop(`select pg_relation_filepath('heap_t') as f`).then((r) => path.join(pg.dataDir, String(r[0]?.['f'])));
   const out = () => path.join(bench.work, 'reports');
 
@@ -60,7 +71,10 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
         await c.end();
       }
     };
-    await shop(`create table heap_t (id int primary key, v text);
+    // heap_t, big_t and range_t hold a numeric (only the server can say whether one prints): quick reads them
+    // through the server, in block ranges. page_t, comp_t and narrow_t hold only byte strings and timestamps:
+    // quick leaves them to the page read after the stop.
+    await shop(`create table heap_t (id int primary key, v text, amount numeric default 1);
                 insert into heap_t select g, 'row ' || g from generate_series(1, 5000) g;
                 create table toast_t (id int primary key, doc text);
                 alter table toast_t alter column doc set storage external;
@@ -69,8 +83,8 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
                 create table idx_t (id int);
                 insert into idx_t select g from generate_series(1, 2000) g;
                 create index idx_t_twin on idx_t (twin(id));
-                create table big_t (id int, filler text);
-                insert into big_t select g, repeat('x', 1000) from generate_series(1, 100000) g;
+                create table big_t (id int, filler text, n numeric);
+                insert into big_t select g, repeat('x', 1000), g from generate_series(1, 100000) g;
                 create table fixed_t (id int, amount bigint, booked date, ok bool, code varchar(5));
                 insert into fixed_t select g, g * 100, date '2026-01-01' + g % 365, g % 2 = 0, 'c' || g from generate_series(1, 3000) g;
                 create table comp_t (id int, doc text);
@@ -82,7 +96,18 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
                 insert into wide_src select 'TAIL0007' || repeat('abc', 30), repeat('c', 100), decode(string_agg(md5(i::text), ''), 'hex') from generate_series(1, 120) i;
                 create table narrow_t (id int, v varchar(100));
                 insert into narrow_t select 1, v from wide_src;
-                drop table wide_src`);
+                drop table wide_src;
+                -- Every shape the page read must walk: lz4 and pglz values, 1- and 4-byte headers, nulls, infinities,
+                -- a dropped numeric still on the pages, a column added after the first rows (shorter tuples).
+                create table page_t (id int, note text compression lz4, at timestamptz, gone numeric, code varchar(5));
+                insert into page_t select g,
+                    case g % 3 when 0 then repeat('lz' || g, 1000) when 1 then 'short ' || g end,
+                    case when g % 5 = 0 then null when g = 7 then 'infinity' when g = 8 then '-infinity'
+                         else timestamptz '2026-12-03 08:00:00+00' + g * interval '1 minute' end,
+                    g, 'c' || (g % 100) from generate_series(1, 600) g;
+                alter table page_t drop column gone;
+                alter table page_t add column later text;
+                insert into page_t (id, note, code, later) select g, repeat(md5(g::text), 40), 'x', repeat('p', 3000) from generate_series(601, 650) g`);
     // Analyzed: the planner knows fixed_t's rows, so quick needs no scan of it (nothing in it can fail to decode).
     await shop('vacuum analyze fixed_t');
     await shop('checkpoint');
@@ -102,7 +127,34 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     expect(quick.rowCounts.find((r) => r.table === 'toast_t')).to.deep.include({ rows: 20 });
     expect(quick.rowCounts.find((r) => r.table === 'toast_t')?.estimated).to.equal(undefined);
     expect(quick.heapsChecked).to.be.within(1, quick.tablesRead - 1);
-    expect(quick.checks[0]?.detail).to.match(/\d+ scanned for the \d+ column\(s\) whose values can fail to decode, \d+ checked with their TOAST \(verify_heapam\), 0 read end to end; [1-9]\d* proven by their page checksums alone/);
+    expect(quick.checks[0]?.detail).to.match(/\d+ scanned for the \d+ column\(s\) whose values can fail to decode, \d+ checked with their TOAST \(verify_heapam\), 0 read end to end; [1-9]\d* left to the page read after the stop \(\d+ column\(s\) of compressed byte strings or timestamps\); [1-9]\d* proven by their page checksums alone/);
+    // The page read, over the stopped copy: nothing damaged, and it met every compressed value and every
+    // timestamp the server counts in those tables (catalogs included), no more, no less.
+    const paged = quick.pageScan ?? [];
+    expect(paged.filter((t) => t.relation.database === 'shop').map((t) => t.relation.name)).to.include.members(['page_t', 'comp_t', 'narrow_t']);
+    expect(paged.map((t) => t.relation.name)).to.not.include.members(['heap_t', 'big_t', 'toast_t', 'fixed_t']);
+    const expected = { compressed: 0, timestamps: 0 };
+    for (const t of paged) {
+      const counts = t.columns.filter((c) => c.check !== 'none').map((c) => {
+        const col = `"${c.name.replace(/"/g, '""')}"`;
+        return c.check === 'value' ? `count(*) filter (where pg_column_compression(${col}) is not null)` : `count(${col})`;
+      });
+      const kinds = t.columns.filter((c) => c.check !== 'none').map((c) => c.check);
+      const client = await pg.connect(t.relation.database);
+      try {
+        const { rows } = await client.query(`select ${counts.map((c, i) => `${c} as c${i}`).join(', ')} from only ${t.relation.name}`);
+        kinds.forEach((k, i) => (expected[k === 'value' ? 'compressed' : 'timestamps'] += Number(rows[0]?.[`c${i}`])));
+      } finally {
+        await client.end();
+      }
+    }
+    const [made] = await shop(`select count(*) filter (where pg_column_compression(note) = 'lz4') as lz4, count(*) filter (where pg_column_compression(later) = 'pglz') as pglz, count(at) as at from page_t`);
+    expect([made?.['lz4'], made?.['pglz'], made?.['at']].map(Number), 'page_t as built: 200 lz4 notes, 50 pglz, 480 timestamps').to.deep.equal([200, 50, 480]);
+    const pages = await readPages(quick);
+    expect(pages.findings).to.deep.equal([]);
+    expect(pages.tally.compressed).to.equal(expected.compressed);
+    expect(pages.tally.timestamps).to.equal(expected.timestamps);
+    expect(expected.compressed, 'page_t, comp_t and the one row of narrow_t').to.be.at.least(200 + 50 + 10 + 1);
     // Without a block proof every table is checked tuple by tuple instead, and the report says so.
     const unproven = await check('quick', 2, false);
     expect(unproven.heapsChecked).to.equal(unproven.tablesRead);
@@ -143,6 +195,10 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
       expect(r.integrity?.level).to.equal('quick');
       expect(r.integrity?.rowCounts[0]).to.deep.include({ database: 'shop', table: 'big_t', rows: 100_000 });
       expect(r.checks.filter((c) => c.name.startsWith('sanity:')).length, `run ${n}`).to.equal(n === 1 ? 0 : 2);
+      // Beside pg_checksums, the page read of the tables quick left to it: page_t's 250 compressed values among them.
+      const pages = r.checks.find((c) => c.name === PAGES_CHECK);
+      expect(pages?.status).to.equal('passed');
+      expect(Number(/(\d+) compressed value\(s\) decompress/.exec(pages?.detail ?? '')?.[1])).to.be.at.least(261);
     }
     // Outside the RTO by default: the phase is there, and not counted.
     expect(newest().phases.find((p) => p.name === 'integrity')?.inRto).to.equal(false);
@@ -235,12 +291,13 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     await shop('reindex index idx_t_twin');
   });
 
-  it('compressed values that no longer decompress, on pages whose checksums are right (a wide table, and a narrow one a compressed value was copied into): quick decodes them and names both tables; pg_checksums cannot see it', async () => {
+  it('compressed values that no longer decompress, on pages whose checksums are right (pglz in a wide table and in a narrow one a compressed value was copied into, lz4): the page read after the stop names all three tables; pg_checksums cannot see it', async () => {
     // The damage a checksum cannot prove: the page was written with the wrong bytes. pg_checksums itself
     // rewrites the checksums after the flip (disable, damage, enable), as a page written that way would be.
-    const [row] = await shop(`select pg_relation_filepath('comp_t') as f, pg_relation_filepath('narrow_t') as n,
-                                     (select pg_column_compression(doc) from comp_t limit 1) as c, (select pg_column_compression(v) from narrow_t) as nc`);
-    expect([row?.['c'], row?.['nc']]).to.deep.equal(['pglz', 'pglz']);
+    const [row] = await shop(`select pg_relation_filepath('comp_t') as f, pg_relation_filepath('narrow_t') as n, pg_relation_filepath('page_t') as p,
+                                     (select pg_column_compression(doc) from comp_t limit 1) as c, (select pg_column_compression(v) from narrow_t) as nc,
+                                     (select pg_column_compression(note) from page_t where id = 300) as pc`);
+    expect([row?.['c'], row?.['nc'], row?.['pc']]).to.deep.equal(['pglz', 'pglz', 'lz4']);
     const checksums = new LocalProvider().tool('pg_checksums');
     await pg.restart(async () => {
       sh(checksums, ['--disable', '-D', pg.dataDir]);
@@ -253,16 +310,52 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
         // data is corrupt"). Inside the file: the value may end its page.
         flipBytes(file, at + 12, 3);
       }
+      // lz4: a token, the 5 literal bytes "lz300", then the 2-byte offset of the match that repeats them; set to
+      // 65535 it reaches before the value's start, which LZ4 refuses ("compressed lz4 data is corrupt").
+      const file = path.join(pg.dataDir, String(row?.['p']));
+      const at = readFileSync(file).indexOf('lz300');
+      expect(at, 'the lz4 value starts with its literal bytes').to.be.greaterThan(0);
+      const fd = openSync(file, 'r+');
+      writeSync(fd, Buffer.from([0xff, 0xff]), 0, 2, at + 5);
+      closeSync(fd);
       sh(checksums, ['--enable', '-D', pg.dataDir]);
       sh(checksums, ['--check', '-D', pg.dataDir]);
     });
+    // The server agrees: each damaged value fails to decompress when it is read.
+    const decoded = (sql: string) => shop(sql).then(() => 'decoded', (e: Error) => e.message);
+    expect(await decoded('select md5(doc) from comp_t where id = 7')).to.equal('compressed pglz data is corrupt');
+    expect(await decoded('select md5(note) from page_t where id = 300')).to.equal('compressed lz4 data is corrupt');
+    expect(await decoded('select md5(note) from page_t where id = 303')).to.equal('decoded');
     const quick = await check('quick');
-    expect(quick.findings.map((f) => [f.tool, f.database, f.relation]).sort()).to.deep.equal([['read', 'shop', 'comp_t'], ['read', 'shop', 'narrow_t']]);
-    expect(quick.findings.every((f) => /compressed pglz data is corrupt/.test(f.message))).to.equal(true);
-    expect(quick.checks[0]?.status).to.equal('failed');
+    expect(quick.findings, 'left to the page read: the server scanned none of them').to.deep.equal([]);
+    const pages = await readPages(quick);
+    expect(pages.findings.map((f) => [f.tool, f.database, f.relation]).sort()).to.deep.equal([['page-scan', 'shop', 'comp_t'], ['page-scan', 'shop', 'narrow_t'], ['page-scan', 'shop', 'page_t']]);
+    expect(pages.findings.find((f) => f.relation === 'page_t')?.message).to.match(/^compressed lz4 data is corrupt \(tuple \(\d+,\d+\), column note\)$/);
+    expect(pages.findings.filter((f) => f.relation !== 'page_t').every((f) => /^compressed pglz data is corrupt \(tuple \(\d+,\d+\), column (doc|v)\)$/.test(f.message))).to.equal(true);
+    // The tid named is the damaged row's.
+    const lz = pages.findings.find((f) => f.relation === 'page_t');
+    const [tid] = await shop(`select ctid::text as t from page_t where id = 300`);
+    expect(lz?.message).to.contain(`tuple ${String(tid?.['t'])}`);
+    expect(lz?.block).to.equal(Number(/\((\d+),/.exec(String(tid?.['t']))?.[1]));
+    // In a drill: a base backup of those pages restores, pg_checksums passes, the page read fails the drill.
+    const undecodable = path.join(bench.work, 'backups', 'undecodable');
+    basebackup(undecodable);
+    const before = hashes(undecodable);
+    const run = await drill('undecodable', undecodable, '  - integrity: quick\n');
+    expect(run.code, run.stderr).to.equal(1);
+    const r = newest();
+    expect(r.checks.find((c) => c.name === 'integrity: pg_checksums --check (server stopped)')?.status).to.equal('passed');
+    expect(r.checks.find((c) => c.name === PAGES_CHECK)).to.deep.include({ status: 'failed' });
+    expect(r.checks.find((c) => c.name === PAGES_CHECK)?.detail).to.match(/^3 of \d+ tables damaged \(3 finding\(s\)\): shop: /);
+    expect(r.integrity?.findings.filter((f) => f.tool === 'page-scan').map((f) => f.relation).sort()).to.deep.equal(['comp_t', 'narrow_t', 'page_t']);
+    expect(r.objectives.rtoMet, 'a damaged copy is not a verified recovery').to.equal(false);
+    expect(r.diagnosis).to.match(/integrity/);
+    expect(hashes(undecodable), 'the backup folder is read only').to.deep.equal(before);
     await shop('delete from comp_t where id = 7');
     await shop('vacuum comp_t');
     await shop('truncate narrow_t');
+    await shop('delete from page_t where id = 300');
+    await shop('vacuum page_t');
   });
 
   it('timestamps PostgreSQL cannot have stored, on a page whose checksum is right: quick finds both with an integer comparison (one prints as year 294277, one does not print at all); full finds both too', async () => {
@@ -295,10 +388,13 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
     expect(await printed(42)).to.match(/^294277-/);
     expect(await printed(43)).to.equal('timestamp out of range');
     const quick = await check('quick');
-    expect(quick.findings).to.have.length(1);
-    expect(quick.findings[0]).to.deep.include({ tool: 'read', database: 'shop', relation: 'ts_t', block: null });
-    expect(quick.findings[0]?.message).to.equal('2 value(s) of column at outside the range PostgreSQL can store (4714-11-24 BC to 294276-12-31): damaged bytes');
-    expect(quick.checks[0]?.status).to.equal('failed');
+    expect(quick.findings, 'left to the page read').to.deep.equal([]);
+    const pages = await readPages(quick);
+    expect(pages.findings).to.have.length(1);
+    const [first] = await shop(`select ctid::text as t from ts_t where id = 42`);
+    const block = Number(/\((\d+),/.exec(String(first?.['t']))?.[1]);
+    expect(pages.findings[0]).to.deep.include({ tool: 'page-scan', database: 'shop', relation: 'ts_t', block });
+    expect(pages.findings[0]?.message).to.equal(`2 value(s) of column at outside the range PostgreSQL can store (4714-11-24 BC to 294276-12-31): damaged bytes (first at tuple ${String(first?.['t'])})`);
     // full prints every row: the read meets the value that does not print and stops (one finding, the error).
     const full = (await check('full')).findings.filter((f) => f.relation === 'ts_t');
     expect(full.map((f) => f.message)).to.deep.equal(['timestamp out of range']);
@@ -339,7 +435,7 @@ describe('integrity: every page, index and row of a restored copy (real PostgreS
   });
 
   it('a large table with two damaged pages: read in block ranges, both are found (one connection stops at the first it meets)', async () => {
-    await shop(`create table range_t as select g, repeat('y', 1000) as f from generate_series(1, 80000) g; checkpoint`);
+    await shop(`create table range_t as select g, repeat('y', 1000) as f, g::numeric as n from generate_series(1, 80000) g; checkpoint`);
     const [row] = await shop(`select pg_relation_filepath('range_t') as f, pg_relation_size('range_t') / 8192 as blocks`);
     expect(Number(row?.['blocks'])).to.be.greaterThan(8192);
     const file = path.join(pg.dataDir, String(row?.['f']));

@@ -32,12 +32,14 @@ export interface QuickInput {
 
 export async function quickPass(q: QuickInput): Promise<IntegrityPass> {
   const t0 = performance.now();
-  const plans = q.plans;
+  // The tables left to the page read are not decoded here; only counted when the planner has no estimate.
+  const plans = new Map([...q.plans].map(([r, p]) => [r, p.pages ? { ...p, decode: [], outOfRange: [] } : p]));
   const notes: string[] = [];
   if (!q.blockProof) notes.push('no block was proven by a checksum (data checksums off, or no pg_checksums with these binaries): every table was checked tuple by tuple with verify_heapam instead');
   const findings: IntegrityFinding[] = [];
   let heapTables = [...plans.values()].filter((p) => p.heapCheck).map((p) => p.relation);
   const scanned = [...plans.values()].filter((p) => p.decode.length > 0 || p.outOfRange.length > 0 || p.countRows);
+  const onPages = [...plans.values()].flatMap((p) => (p.pages ? [p.pages] : []));
   // Without verify_heapam (PostgreSQL 13, or no amcheck) every value of those tables is decoded instead.
   let schemaOf: Map<string, string> | undefined;
   if (heapTables.length > 0 && q.versionNum >= 140000) {
@@ -56,7 +58,7 @@ export async function quickPass(q: QuickInput): Promise<IntegrityPass> {
   const counted = new Map<Relation, number>();
   if (schemaOf && heapTables.length > 0) findings.push(...(await checkHeaps(blockRanges(heapTables, q.jobs, q.versionNum), { ...pool, schemaOf })).findings);
   if (readWhole.length > 0) {
-    const read = await readTables(blockRanges(readWhole, q.jobs, q.versionNum), { ...pool, plans: q.plans });
+    const read = await readTables(blockRanges(readWhole, q.jobs, q.versionNum), { ...pool, plans });
     findings.push(...read.findings);
     for (const r of read.read) counted.set(r.relation, r.rows);
   }
@@ -68,11 +70,13 @@ export async function quickPass(q: QuickInput): Promise<IntegrityPass> {
   const damagedTables = new Set(findings.map((f) => `${f.database}.${f.relation}`)).size;
   // What was read while the server ran (each table once, however many checks looked at it); pg_checksums reads the rest.
   const looked = [...new Set([...scan.map((p) => p.relation), ...heapTables, ...readWhole])];
+  const proven = q.tables.filter((t) => !looked.includes(t) && !plans.get(t)?.pages).length;
+  const pageColumns = onPages.reduce((s, t) => s + t.columns.filter((c) => c.check !== 'none').length, 0);
   const check = passCheck(
     VALUES_CHECK,
     findings,
     t0,
-    `${q.tables.length} tables in ${q.databases.length} database(s): ${scan.length} scanned for the ${decodedColumns} column(s) whose values can fail to decode, ${heapTables.length} checked with their TOAST (verify_heapam), ${readWhole.length} read end to end; ${q.tables.length - looked.length} proven by their page checksums alone`,
+    `${q.tables.length} tables in ${q.databases.length} database(s): ${scan.length} scanned for the ${decodedColumns} column(s) whose values can fail to decode, ${heapTables.length} checked with their TOAST (verify_heapam), ${readWhole.length} read end to end; ${onPages.length} left to the page read after the stop (${pageColumns} column(s) of compressed byte strings or timestamps); ${proven} proven by their page checksums alone`,
     `${damagedTables} of ${q.tables.length} tables damaged (${findings.length} finding(s))`,
   );
   const rows = [...plans.values()].map((p) => (counted.has(p.relation) ? { relation: p.relation, rows: counted.get(p.relation) ?? 0 } : { relation: p.relation, rows: p.estimatedRows, estimated: true as const }));
@@ -91,6 +95,7 @@ export async function quickPass(q: QuickInput): Promise<IntegrityPass> {
     files: q.files,
     dataChecksums: q.dataChecksums,
     blockProof: q.blockProof,
+    ...(onPages.length > 0 ? { pageScan: onPages } : {}),
     checks: [check],
     notes,
   };

@@ -13,8 +13,13 @@
 //  - fixed-width built-in types (integers, floats, bool, uuid, dates, oids...): every bit pattern prints.
 // A table with nothing to scan is proven by its page checksums, and its row count is the planner's estimate;
 // a table never vacuumed nor analyzed has none (reltuples -1), so its rows are counted.
+// Where pg_checksums will read the stopped copy anyway and a table's only checks are compressed byte strings
+// and timestamps (no TOAST data, no value an output function must judge), the table is read from its pages
+// beside pg_checksums instead (page-scan.ts): the same checks, at the speed of the disk, without the server.
 import type pg from 'pg';
 import type { Relation } from './catalog.js';
+import type { PageColumn } from './heap-page.js';
+import type { PageScanTable } from './page-scan.js';
 import { rangeTest, type RangeTest } from './timestamp-range.js';
 
 /** The toaster compresses only attributes wider than MAXALIGN(TOAST_POINTER_SIZE) bytes, header included. */
@@ -32,6 +37,8 @@ export interface TablePlan {
   estimatedRows: number;
   /** No estimate (never vacuumed nor analyzed): the rows are counted even with nothing to decode. */
   countRows: boolean;
+  /** quick: read from its pages after the stop (page-scan.ts) instead of decoded through the server (full still decodes). */
+  pages?: PageScanTable;
 }
 
 interface Column {
@@ -41,7 +48,12 @@ interface Column {
   typlen: number;
   builtin: boolean;
   typmod: number;
+  /** pg_attribute.attalign as bytes. */
+  align: number;
+  dropped: boolean;
 }
+
+const ALIGN: Record<string, number> = { c: 1, s: 2, i: 4, d: 8 };
 
 const BYTE_STRINGS = new Set(['text', 'varchar', 'bpchar', 'bytea', 'json', 'xml']);
 
@@ -55,19 +67,19 @@ function maxBytes(c: Column): number {
 
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-/** Columns of every table of the database, keyed by the table's oid. */
+/** Columns of every table of the database in attribute order, dropped ones included, keyed by the table's oid. */
 async function columnsOf(client: pg.Client): Promise<Map<number, Column[]>> {
-  const { rows } = await client.query<{ oid: string; attname: string; typname: string; typlen: number; builtin: boolean; atttypmod: number }>(
-    `select a.attrelid::text as oid, a.attname, t.typname, t.typlen, t.typnamespace = 'pg_catalog'::regnamespace and t.typtype = 'b' as builtin,
-            a.atttypmod
-       from pg_attribute a join pg_type t on t.oid = a.atttypid join pg_class c on c.oid = a.attrelid
-      where a.attnum > 0 and not a.attisdropped and c.relkind in ('r', 'm') and c.relpersistence <> 't'
+  const { rows } = await client.query<{ oid: string; attname: string; typname: string | null; attlen: number; builtin: boolean | null; atttypmod: number; attalign: string; attisdropped: boolean }>(
+    `select a.attrelid::text as oid, a.attname, t.typname, a.attlen, t.typnamespace = 'pg_catalog'::regnamespace and t.typtype = 'b' as builtin,
+            a.atttypmod, a.attalign, a.attisdropped
+       from pg_attribute a left join pg_type t on t.oid = a.atttypid join pg_class c on c.oid = a.attrelid
+      where a.attnum > 0 and c.relkind in ('r', 'm') and c.relpersistence <> 't'
       order by a.attrelid, a.attnum`,
   );
   const by = new Map<number, Column[]>();
   for (const r of rows) {
     const list = by.get(Number(r.oid)) ?? [];
-    list.push({ table: r.oid, column: r.attname, typname: r.typname, typlen: r.typlen, builtin: r.builtin, typmod: r.atttypmod });
+    list.push({ table: r.oid, column: r.attname, typname: r.typname ?? '', typlen: r.attlen, builtin: r.builtin === true, typmod: r.atttypmod, align: ALIGN[r.attalign] ?? 8, dropped: r.attisdropped });
     by.set(Number(r.oid), list);
   }
   return by;
@@ -76,25 +88,42 @@ async function columnsOf(client: pg.Client): Promise<Map<number, Column[]>> {
 /** The scan each table of one database needs; `blockProof`: pg_checksums will prove every page afterwards. */
 export async function planTables(client: pg.Client, tables: readonly Relation[], blockProof: boolean): Promise<TablePlan[]> {
   const columns = await columnsOf(client);
-  const { rows } = await client.query<{ oid: string; toast: string; tuples: string }>(
-    `select c.oid::text as oid, coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0)::text as toast, c.reltuples::bigint::text as tuples
+  const { rows } = await client.query<{ oid: string; toast: string; tuples: string; file: string | null; pages: boolean }>(
+    `select c.oid::text as oid, coalesce(pg_relation_size(nullif(c.reltoastrelid, 0)), 0)::text as toast, c.reltuples::bigint::text as tuples,
+            pg_relation_filepath(c.oid) as file,
+            current_setting('block_size') = '8192' and current_setting('segment_size') = '1GB' as pages
        from pg_class c where c.relkind in ('r', 'm')`,
   );
-  const facts = new Map(rows.map((r) => [Number(r.oid), { toast: Number(r.toast), tuples: Number(r.tuples) }]));
+  const facts = new Map(rows.map((r) => [Number(r.oid), { toast: Number(r.toast), tuples: Number(r.tuples), file: r.file, pages: r.pages }]));
   return tables.map((relation) => {
     const cols = columns.get(relation.oid) ?? [];
-    const fact = facts.get(relation.oid) ?? { toast: 0, tuples: -1 };
+    const fact = facts.get(relation.oid) ?? { toast: 0, tuples: -1, file: null, pages: false };
     const decode: string[] = [];
     const outOfRange: TablePlan['outOfRange'] = [];
+    const layout: PageColumn[] = [];
+    let serverOnly = false; // a value only an output function can judge
     for (const c of cols) {
+      const page: PageColumn = { name: c.column, len: c.typlen, align: c.align, check: 'none' };
+      layout.push(page);
+      if (c.dropped) continue;
       const col = `t.${ident(c.column)}`;
       const range = c.builtin ? rangeTest(c.column, col, c.typname) : undefined;
-      if (range) outOfRange.push(range);
-      else if (c.builtin && c.typlen > 0) continue;
+      if (range) {
+        outOfRange.push(range);
+        page.check = 'timestamp';
+      } else if (c.builtin && c.typlen > 0) continue;
       else if (c.builtin && BYTE_STRINGS.has(c.typname)) {
-        if (maxBytes(c) > SMALLEST_COMPRESSED) decode.push(`case when pg_column_compression(${col}) is not null then md5(${c.typname === 'bytea' ? col : `${col}::text`}) end`);
-      } else decode.push(`${col}::text`);
+        if (maxBytes(c) > SMALLEST_COMPRESSED) {
+          decode.push(`case when pg_column_compression(${col}) is not null then md5(${c.typname === 'bytea' ? col : `${col}::text`}) end`);
+          page.check = 'value';
+        }
+      } else {
+        decode.push(`${col}::text`);
+        serverOnly = true;
+      }
     }
-    return { relation, heapCheck: fact.toast > 0 || !blockProof, decode, outOfRange, estimatedRows: Math.max(fact.tuples, 0), countRows: fact.tuples < 0 };
+    const plan: TablePlan = { relation, heapCheck: fact.toast > 0 || !blockProof, decode, outOfRange, estimatedRows: Math.max(fact.tuples, 0), countRows: fact.tuples < 0 };
+    const onPages = blockProof && fact.pages && fact.file !== null && fact.toast === 0 && !serverOnly && (decode.length > 0 || outOfRange.length > 0);
+    return onPages ? { ...plan, pages: { relation, file: fact.file as string, columns: layout } } : plan;
   });
 }
