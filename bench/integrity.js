@@ -4,7 +4,8 @@
 // over every block) against cat of every relation file, cold (page cache dropped, root only) and warm,
 // BENCH_INTEGRITY_ROUNDS (default 3) rounds each, median ratio; full with 1 and 2 connections (warm); then
 // pg_checksums alone against cat of the whole data folder. Prints JSON on the last line.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import pg from 'pg';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { checkIntegrity } = await import(path.join(root, 'dist/verify/integrity/integrity.js'));
+const { scanStoppedCopy } = await import(path.join(root, 'dist/verify/integrity/page-scan.js'));
 const scale = Number(process.env.BENCH_INTEGRITY_SCALE ?? 100);
 const bin = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const log = (t) => process.stderr.write(`${t}\n`);
@@ -69,16 +71,19 @@ const canDrop = (() => {
 })();
 const pgCtl = (...args) => run(path.join(bin, 'pg_ctl'), [...args, '-D', data, '-s']);
 const start = () => pgCtl('start', '-w', '-l', path.join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses='' -c shared_buffers=256MB -c max_wal_size=8GB -c checkpoint_timeout=30min -c fsync=off`);
-/** quick as a drill runs it: the pass while the server runs, the clean stop, pg_checksums over every block. */
+/** quick as a drill runs it: the pass while the server runs, the clean stop, then pg_checksums over every block
+ * and the page read of the tables quick left to it, at once (stage-integrity.ts). */
 async function quick(jobs) {
   const t = performance.now();
   const pass = await checkIntegrity(instance, { integrity: 'quick', jobs, inRto: false }, { signal: new AbortController().signal, pgChecksums: true });
   const running = (performance.now() - t) / 1000;
   pgCtl('stop', '-m', 'fast');
   const stopped = performance.now();
-  run(path.join(bin, 'pg_checksums'), ['--check', '-D', data]);
-  const checksums = (performance.now() - stopped) / 1000;
-  return { seconds: (performance.now() - t) / 1000, running, checksums, findings: pass.findings.length, scanned: pass.checks[0]?.detail };
+  const checksumsRun = promisify(execFile)(asRoot ? 'runuser' : path.join(bin, 'pg_checksums'), [...(asRoot ? ['-u', 'postgres', '--', path.join(bin, 'pg_checksums')] : []), '--check', '-D', data]).then(() => (performance.now() - stopped) / 1000);
+  const pagesRun = scanStoppedCopy(pass.pageScan ?? [], data);
+  const [checksums, pages] = await Promise.all([checksumsRun, pagesRun]);
+  const findings = pass.findings.length + pages.findings.length;
+  return { seconds: (performance.now() - t) / 1000, running, checksums, pages: pages.seconds, pageTables: pages.tables, findings, scanned: pass.checks[0]?.detail };
 }
 try {
   run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--data-checksums', '-N']);
@@ -102,7 +107,7 @@ try {
       const row = { cache, jobs: 2, ...q, bytes: c.bytes, MBps: c.bytes / q.seconds / 1e6, catSeconds: c.seconds, catMBps: c.bytes / c.seconds / 1e6 };
       row.ratioToCat = c.seconds / q.seconds;
       out.quick.push(row);
-      log(`quick ${cache} #${i + 1}: ${q.seconds.toFixed(2)}s (running ${q.running.toFixed(2)}s, pg_checksums ${q.checksums.toFixed(2)}s) vs cat ${c.seconds.toFixed(2)}s = ${row.ratioToCat.toFixed(3)}`);
+      log(`quick ${cache} #${i + 1}: ${q.seconds.toFixed(2)}s (running ${q.running.toFixed(2)}s, pg_checksums ${q.checksums.toFixed(2)}s beside the page read ${q.pages.toFixed(2)}s of ${q.pageTables} tables) vs cat ${c.seconds.toFixed(2)}s = ${row.ratioToCat.toFixed(3)}`);
     }
     const rows = out.quick.filter((r) => r.cache === cache);
     out[`quick${cache === 'cold' ? 'Cold' : 'Warm'}Ratio`] = rows.map((r) => r.ratioToCat).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
