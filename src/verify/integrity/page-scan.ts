@@ -49,8 +49,10 @@ async function scanTable(t: PageScanTable, dataDir: string, bufs: readonly Uint8
   for (let seg = 0; ; seg++) {
     const file = path.join(dataDir, seg === 0 ? t.file : `${t.file}.${seg}`);
     const fh = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT' && seg > 0) return undefined;
-      throw error;
+      if (error.code !== 'ENOENT') throw error;
+      // Past the last segment; the first one missing is a table whose rows the server could not read either.
+      if (seg === 0) found(0, `its file ${t.file} is missing from the restored copy: could not open file "${t.file}"`);
+      return undefined;
     });
     if (!fh) break;
     // Two buffers: the next chunk is read (by libuv's threads) while this one is walked.
