@@ -34,7 +34,7 @@ async function scanTable(t: PageScanTable, dataDir: string, bufs: readonly Uint8
   const findings: IntegrityFinding[] = [];
   let more = 0;
   const timestamps = new Map<string, { count: number; block: number; item: number }>();
-  const found = (block: number, message: string) => {
+  const found = (block: number | null, message: string) => {
     if (findings.length < KEPT_PER_TABLE) findings.push({ tool: 'page-scan', database: t.relation.database, relation: t.relation.name, block, message });
     else more++;
   };
@@ -51,7 +51,7 @@ async function scanTable(t: PageScanTable, dataDir: string, bufs: readonly Uint8
     const fh = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
       // Past the last segment; the first one missing is a table whose rows the server could not read either.
-      if (seg === 0) found(0, `its file ${t.file} is missing from the restored copy: could not open file "${t.file}"`);
+      if (seg === 0) found(null, `its file ${t.file} is missing from the restored copy: could not open file "${t.file}"`);
       return undefined;
     });
     if (!fh) break;
