@@ -34,6 +34,18 @@ export function pglzDecodes(src: Uint8Array, from: number, to: number, rawSize: 
   return dp === rawSize && sp === to;
 }
 
+/** An LZ4 length of 15 goes on in the bytes after it, each adding itself, until one is not 255. */
+function extension(src: Uint8Array, at: number, to: number): { add: number; at: number } | undefined {
+  let add = 0;
+  let b: number;
+  do {
+    if (at >= to) return undefined;
+    b = src[at++] ?? 0;
+    add += b;
+  } while (b === 255);
+  return { add, at };
+}
+
 /** lz4: the block src[from, to) decodes into at most `rawSize` bytes. */
 export function lz4Decodes(src: Uint8Array, from: number, to: number, rawSize: number): boolean {
   let ip = from;
@@ -44,12 +56,9 @@ export function lz4Decodes(src: Uint8Array, from: number, to: number, rawSize: n
     const token = src[ip++] ?? 0;
     let literals = token >>> 4;
     if (literals === 15) {
-      let b: number;
-      do {
-        if (ip >= to) return false;
-        b = src[ip++] ?? 0;
-        literals += b;
-      } while (b === 255);
+      const more = extension(src, ip, to);
+      if (!more) return false;
+      [literals, ip] = [literals + more.add, more.at];
     }
     if (ip + literals > to || op + literals > rawSize) return false;
     ip += literals;
@@ -61,12 +70,9 @@ export function lz4Decodes(src: Uint8Array, from: number, to: number, rawSize: n
     if (offset > op) return false;
     let match = (token & 15) + 4;
     if ((token & 15) === 15) {
-      let b: number;
-      do {
-        if (ip >= to) return false;
-        b = src[ip++] ?? 0;
-        match += b;
-      } while (b === 255);
+      const more = extension(src, ip, to);
+      if (!more) return false;
+      [match, ip] = [match + more.add, more.at];
     }
     if (op + match > rawSize) return false;
     op += match;
