@@ -50,7 +50,6 @@ function extension(src: Uint8Array, at: number, to: number): { add: number; at: 
 export function lz4Decodes(src: Uint8Array, from: number, to: number, rawSize: number): boolean {
   let ip = from;
   let op = 0;
-  if (ip >= to) return false;
   for (;;) {
     if (ip >= to) return false;
     const token = src[ip++] ?? 0;

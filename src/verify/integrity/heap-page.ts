@@ -40,7 +40,7 @@ function storableTimestamp(lo: number, hi: number): boolean {
   return !below(hi, lo, MIN_HI, MIN_LO) && !below(LAST_HI, LAST_LO, hi, lo);
 }
 
-const u16 = (p: Uint8Array, a: number) => (p[a] as number) | ((p[a + 1] as number) << 8);
+export const u16 = (p: Uint8Array, a: number) => (p[a] as number) | ((p[a + 1] as number) << 8);
 const u32 = (p: Uint8Array, a: number) => ((p[a] as number) | ((p[a + 1] as number) << 8) | ((p[a + 2] as number) << 16) | ((p[a + 3] as number) << 24)) >>> 0;
 
 /** The leading fixed-width attributes: how many, and where the first one after them starts (tuples without nulls). */

@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Relation } from './catalog.js';
-import { BLOCK_SIZE, checkHeapPage, fixedPrefix, type PageColumn, type PageProblem, type PageTally } from './heap-page.js';
+import { BLOCK_SIZE, checkHeapPage, fixedPrefix, u16, type PageColumn, type PageProblem, type PageTally } from './heap-page.js';
 import type { IntegrityFinding } from './integrity-finding.js';
 
 /** A table read from its files: where they are (relative to the data folder) and its attributes in order. */
@@ -71,7 +71,7 @@ async function scanTable(t: PageScanTable, dataDir: string, bufs: readonly Uint8
         for (let at = 0; at + BLOCK_SIZE <= bytesRead; at += BLOCK_SIZE) {
           const block = firstBlock + at / BLOCK_SIZE;
           const ok = checkHeapPage(buf, at, t.columns, tally, problem(block), prefix);
-          if (!ok) found(block, `page header unusable (pd_lower ${buf[at + 12]! | (buf[at + 13]! << 8)}, pd_upper ${buf[at + 14]! | (buf[at + 15]! << 8)}, pd_special ${buf[at + 16]! | (buf[at + 17]! << 8)})`);
+          if (!ok) found(block, `page header unusable (pd_lower ${u16(buf, at + 12)}, pd_upper ${u16(buf, at + 14)}, pd_special ${u16(buf, at + 16)})`);
         }
         if (bytesRead < CHUNK) break;
         position += CHUNK;
