@@ -16,8 +16,11 @@ export function resolveServerUser(env: NodeJS.ProcessEnv = process.env): OsUser 
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
   const name = env['PGDRILL_OS_USER'] || 'postgres';
   try {
-    const uid = Number(runToolSync('id', ['-u', name], { timeoutMs: 10_000 }).stdout.trim());
-    const gid = Number(runToolSync('id', ['-g', name], { timeoutMs: 10_000 }).stdout.trim());
+    // One `id` for both numbers (POSIX: "uid=101(postgres) gid=104(postgres) groups=..."), through NSS like any lookup.
+    const out = runToolSync('id', [name], { timeoutMs: 10_000 }).stdout;
+    const uid = Number(/\buid=(\d+)/.exec(out)?.[1] ?? Number.NaN);
+    const gid = Number(/\bgid=(\d+)/.exec(out)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(uid) || !Number.isInteger(gid)) throw new Error(`id ${name}: ${out.trim()}`);
     if (uid === 0) throw new EnvironmentError(`PGDRILL_OS_USER=${name} is root; Postgres refuses to run as root`, 'name an unprivileged user');
     return { name, uid, gid };
   } catch (error) {

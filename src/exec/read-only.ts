@@ -22,8 +22,15 @@ export interface ReadOnlyGuard {
 /** Set by the docker provider for the pgdrill inside its container, whose source paths the engine mounted read-only. */
 export const READ_ONLY_BY = 'PGDRILL_READ_ONLY_BY';
 
-/** Mounts each path read-only over itself (the arguments before --), then runs what follows --. */
-const RO_MOUNTS = 'for p; do [ "$p" = -- ] && break; mount --bind -- "$p" "$p" && mount -o remount,bind,ro -- "$p" || exit 97; done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"';
+/**
+ * Mounts each path read-only over itself (the arguments before --), then runs what follows --. One `mount` a path:
+ * util-linux (2.27 and later) makes the bind and its read-only remount in one process; the probe below proves the
+ * result read-only, so a mount that ignored `ro` leaves the guard unenforced, not silently writable.
+ */
+const RO_MOUNTS = 'for p; do [ "$p" = -- ] && break; mount --bind -o ro -- "$p" "$p" || exit 97; done; while [ "$1" != -- ]; do shift; done; shift; exec "$@"';
+
+/** Run inside the guard: exits 98 naming the first path still writable (access(2) says EROFS for a read-only mount, root included). */
+const STILL_WRITABLE = 'for p; do if [ -w "$p" ]; then echo "still writable: $p" >&2; exit 98; fi; done';
 
 /** Whether the paths can be held read-only here, and how: probed once, with the real tools. */
 export function readOnlyGuard(paths: readonly string[], root = process.getuid?.() === 0, env: NodeJS.ProcessEnv = process.env): ReadOnlyGuard {
@@ -31,7 +38,8 @@ export function readOnlyGuard(paths: readonly string[], root = process.getuid?.(
   if (held.length === 0) return { enforced: false, how: 'none', paths: [], why: 'the source names no path on this host (object storage only)' };
   // The docker provider's drill inside its container: the engine mounted these paths read-only.
   if (env[READ_ONLY_BY] === 'container') return { enforced: true, how: 'container read-only mounts', paths: held };
-  const probe = root ? wrapArgs({ enforced: true, how: 'mount namespace (unshare)', paths: held }, 'true', [], undefined) : wrapArgs({ enforced: true, how: 'bubblewrap', paths: held }, 'true', [], undefined);
+  const probeArgs = ['-c', STILL_WRITABLE, 'pgdrill-read-only-probe', ...held];
+  const probe = wrapArgs({ enforced: true, how: root ? 'mount namespace (unshare)' : 'bubblewrap', paths: held }, 'sh', probeArgs, undefined);
   try {
     const r = runToolSync(probe.file, probe.args, { timeoutMs: 10_000, allowFailure: true });
     if (r.exitCode === 0) return { enforced: true, how: root ? 'mount namespace (unshare)' : 'bubblewrap', paths: held };

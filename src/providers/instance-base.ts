@@ -1,9 +1,20 @@
 // What every provider's instance shares: node-postgres connections, the server log, and an idempotent stop()
 // whose one in-flight promise is shared by concurrent callers (and by `await using`).
 import { existsSync, readFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PostgresInstance, StopMode } from './provider.js';
 import type { ReadyEvent } from './readiness.js';
+
+let loading: Promise<typeof pg> | undefined;
+
+/**
+ * node-postgres, loaded on first use: a drill that never connects (a dump's restore failed, `pgdrill check`) does not
+ * pay for it, and a recovery asks for it while its files are copied, so the first connection does not wait.
+ */
+export function loadPg(): Promise<typeof pg> {
+  loading ??= import('pg').then((m) => m.default);
+  return loading;
+}
 
 /** The longest any single SQL statement of pgdrill's may run (fixtures run through psql, with the step timeout). */
 export const STATEMENT_TIMEOUT_MS = 10 * 60_000;
@@ -37,7 +48,8 @@ export abstract class InstanceBase implements PostgresInstance {
   async connect(database = this.defaultDatabase): Promise<pg.Client> {
     // Every statement pgdrill runs has a deadline: a hung commit (a standby that never answers) or a lock must
     // fail the step with a message, not hang the drill.
-    const client = new pg.Client({
+    const { Client } = await loadPg();
+    const client = new Client({
       ...this.connection,
       database,
       application_name: 'pgdrill',

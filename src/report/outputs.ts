@@ -3,13 +3,18 @@
 import os from 'node:os';
 import type { RunOutput } from '../model/run-output.js';
 import type { SlackOptions } from '../notify/slack.js';
-import { writeIndex } from './index-page.js';
 import { buildMetrics, writeMetrics } from './metrics.js';
 import { pushMetrics, safeUrl } from './pushgateway.js';
 import { appendStepSummary } from './step-summary.js';
 
 export function historyPage(): RunOutput {
-  return { name: 'index.html', publish: ({ outDir }) => (writeIndex(outDir), []) };
+  return {
+    name: 'index.html',
+    publish: async ({ outDir }) => {
+      (await import('./index-page.js')).writeIndex(outDir);
+      return [];
+    },
+  };
 }
 
 export function junitReport(file: string): RunOutput {

@@ -1,13 +1,14 @@
-// Writes the evidence of a drill (result.json, report.html) and of a run (summary.json).
+// Writes the evidence of a drill (result.json, report.html) and of a run (summary.json). The report's renderer
+// (Handlebars) is loaded when the first report is written, not when pgdrill starts.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeReport } from './html-report.js';
 import type { DrillResult, RunSummary } from '../model/result-schema.js';
 
-export function writeDrillFiles(drillDir: string, result: DrillResult): { resultFile: string; reportFile: string } {
+export async function writeDrillFiles(drillDir: string, result: DrillResult): Promise<{ resultFile: string; reportFile: string }> {
   const resultFile = path.join(drillDir, 'result.json');
   const reportFile = path.join(drillDir, 'report.html');
   writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  const { writeReport } = await import('./html-report.js'); // loaded during the recovery already (runner/warm-up.ts)
   writeReport(reportFile, result);
   return { resultFile, reportFile };
 }

@@ -20,6 +20,7 @@ import { runAfterRestore } from './after-restore.js';
 import { probeDiskWrite } from './disk-probe.js';
 import { ownCopies } from './replay/own-copies.js';
 import { prepareSandbox } from './replay/sandbox-settings.js';
+import { warmUp } from './warm-up.js';
 import { fetchCommand, readWalFetch, timedRestoreCommand } from './replay/wal-fetch.js';
 import { prefetchFor, replayWith, type WalPrefetch } from './replay/wal-prefetch.js';
 import type { DrillSession } from './session/drill-session.js';
@@ -73,6 +74,7 @@ export async function recover(drill: AnyDrill, c: RecoverContext, r: Recoverable
   seen.target = r.target;
   if (r.rpoNotApplicable) seen.rpoNotApplicable = r.rpoNotApplicable;
   const commandsBefore = ctx.runner.records.length;
+  warmUp();
   const plan = await c.timeline.phase('restore-files', () => r.restore({ target: r.target, timeline: drill.recovery.timeline, instanceName: r.instanceName }), {
     inRto: true,
     progress: folderProgress(path.join(ctx.workDir, r.instanceName, 'data'), r.restoredBytes),

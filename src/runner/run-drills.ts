@@ -131,7 +131,7 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
               serverUser,
               ...(opts.password ? { password: opts.password } : {}),
             });
-      const files = writeDrillFiles(drillDir, result);
+      const files = await writeDrillFiles(drillDir, result);
       opts.onDrillDone?.(result, files.reportFile);
       slots[i] = { result, exitCode, ...files };
     }

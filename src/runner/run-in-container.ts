@@ -10,7 +10,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { extract } from 'tar';
 import { isSourceDrill, type AnyDrill, type DrillOverrides } from '../drill/drill.js';
 import { EnvironmentError } from '../errors.js';
 import { resultSchema, type DrillResult } from '../model/result-schema.js';
@@ -146,6 +145,7 @@ async function copyResultOut(container: { copyArchiveFromContainer(p: string): P
   const tmp = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
   try {
     // The engine's archive is a tar stream: unpacked in process (node-tar), no child to outlive us.
+    const { extract } = await import('tar');
     await pipeline(Readable.from(archive as AsyncIterable<Buffer>), extract({ cwd: tmp }));
     return resultOf(tmp, opts.drillDir);
   } finally {

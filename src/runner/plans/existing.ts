@@ -28,6 +28,9 @@ export async function existingPrologue(
 ): Promise<{ recoverable: Recoverable; provider: LocalProvider }> {
   const seen = o.prologue as ExistingSeen;
   const { ctx } = s.session;
+  // The tool's version does not depend on the backup: asked while it is inspected (awaited below, where a failure counts).
+  const versionAsked = source.version(ctx);
+  versionAsked.catch(() => undefined);
   const backup = await s.timeline.phase('inspect-backup', () => source.inspect(ctx));
   // The pipeline's health first (pgdrill check): shown in the report, a problem is a warning, not the verdict,
   // except the one objective the drill file states (maxBackupAge).
@@ -38,9 +41,16 @@ export async function existingPrologue(
   // A hole in the archive is what a recovery that stops short will be failed for: it leads the diagnosis then.
   const hole = seen.pipeline.find((f) => f.check === 'WAL archive continuous' && f.status === 'failed');
   if (hole) o.findings.push(hole.detail);
-  const toolVersion = await source.version(ctx);
+  const toolVersion = await versionAsked;
   seen.source = { kind: source.kind, backup, toolVersion };
   s.timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);
+  const target = sourceTarget(drill);
+  // Where the archive ends, read when the disaster is declared: a busy source keeps archiving while the drill
+  // restores, and WAL archived after the declaration must not count (it would make the data look fresher). Asked
+  // now, while the binaries are looked for; the declaration's clock is read after the answer, so the loss is never
+  // placed before WAL the recovery may replay. With live, the loss simulated below decides it instead.
+  const newestAsked = !drill.source.live && target.kind === 'latest' ? source.newestSegment?.(ctx) : undefined;
+  newestAsked?.catch(() => undefined);
   // The provider is chosen once the backup's major version is known.
   const provider = new LocalProvider(`local: PostgreSQL ${backup.pgMajor} server binaries for a backup of PostgreSQL ${backup.pgMajor}`, process.env, backup.pgMajor, SERVER_TOOLS);
   ctx.provider = provider;
@@ -48,14 +58,11 @@ export async function existingPrologue(
   o.environment.toolVersions[source.kind] = toolVersion;
 
   diskPreflight(backup, ctx.workDir); // too little room: exit 3 before anything is written
-  const target = sourceTarget(drill);
   o.recovery.target = target;
   // With live: markers on the source, then the simulated loss; the recovery gets only the WAL archived by then.
   const live = drill.source.live ? await simulateLoss(drill.source.live, source, ctx, s.timeline, `${s.runId}/${drill.name}`, process.env) : undefined;
   if (live) seen.live = live;
-  // Where the archive ends, read once when the disaster is declared: a busy source keeps archiving while the drill
-  // restores, and WAL archived after the declaration must not count (it would make the data look fresher).
-  const newestSegment = live ? live.segmentAtLoss : target.kind === 'latest' ? await source.newestSegment?.(ctx) : undefined;
+  const newestSegment = live ? live.segmentAtLoss : await newestAsked;
   const declaredAt = new Date();
   s.timeline.startRto(); // the disaster is declared: from here on the restore is the recovery
   const kind = sourceKinds().find((k) => (drill.source as Record<string, unknown>)[k.key] !== undefined);

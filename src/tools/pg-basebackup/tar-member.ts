@@ -2,11 +2,12 @@
 // bytes, each member named as pg_basebackup writes it or with a leading ./ (a backup re-packed by `tar -cf . `).
 import { createReadStream, existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 
 export async function tarMembers(tarball: string, names: readonly string[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   if (!existsSync(tarball)) return found;
+  const { Parser } = await import('tar'); // a tar-format backup's path only
   const parser = new Parser({
     filter: (p) => names.includes(p.replace(/^\.\//, '')),
     onReadEntry: (entry: ReadEntry) => {
