@@ -1,7 +1,7 @@
 // Postgres refuses to run as root. When pgdrill runs as root, server processes and server-side tools run as
 // an unprivileged OS user (postgres, or PGDRILL_OS_USER), the way Debian's pg_ctlcluster does.
 import { runToolSync } from './tool.js';
-import { chownSync, mkdirSync, readdirSync, lstatSync } from 'node:fs';
+import { chownSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 
@@ -36,6 +36,16 @@ export function resolveServerUser(env: NodeJS.ProcessEnv = process.env): OsUser 
 export function makeOwnedDir(dir: string, user: OsUser | undefined, mode = 0o700): void {
   mkdirSync(dir, { recursive: true, mode });
   if (user) chownSync(dir, user.uid, user.gid);
+}
+
+/**
+ * An empty file the server user owns (recovery.signal in a restored data folder), written by pgdrill itself: a
+ * process of its own would cost more than the file. Like touch, a file already there stays (a tool may have written
+ * it); a link there is refused, not followed.
+ */
+export function touchOwnedFile(file: string, user: OsUser | undefined, mode = 0o600): void {
+  closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, mode));
+  if (user) chownSync(file, user.uid, user.gid);
 }
 
 /** chown -R for a folder pgdrill created (never follows symlinks). */

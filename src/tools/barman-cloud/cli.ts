@@ -6,7 +6,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import type { CommandRunner } from '../../exec/command-runner.js';
-import { chownTree, makeOwnedDir, type OsUser } from '../../exec/os-user.js';
+import { chownTree, makeOwnedDir, touchOwnedFile, type OsUser } from '../../exec/os-user.js';
 import { packageFile } from '../../package-files.js';
 import { targetSettings } from '../../pg/recovery-target.js';
 import type { PhysicalRestorePlan, RestoreRequest } from '../backup-method.js';
@@ -113,7 +113,7 @@ export class BarmanCloudCli {
     for (const d of [instanceDir, tools, ...(tablespaces.length ? [remapped] : [])]) makeOwnedDir(d, ctx.serverUser);
     const remap = tablespaces.flatMap((name) => ['--tablespace', `${name}:${path.join(remapped, name)}`]);
     await this.run(ctx.runner, ctx.serverUser, 'barman-cloud-restore', [...this.options(), ...remap, this.where.destination, this.where.server, backupId, dataDir], label);
-    await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
+    touchOwnedFile(path.join(dataDir, 'recovery.signal'), ctx.serverUser);
     const script = this.writeScript(path.join(tools, 'wal-restore.sh'), ctx.serverUser, 'barman-cloud-wal-restore', [this.where.destination, this.where.server]);
     return { kind: 'physical', dataDir, settings: { archive_mode: 'off', ...targetSettings(request.target, request.timeline), restore_command: `${script} %f %p` } };
   }

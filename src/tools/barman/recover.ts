@@ -3,7 +3,7 @@
 // (--get-wal: nothing is copied that recovery would not read). Barman keeps the primary's port and archive
 // settings, so the instance never archives (archive_mode = off). https://docs.pgbarman.org/release/3.4.0/
 import path from 'node:path';
-import { makeOwnedDir } from '../../exec/os-user.js';
+import { makeOwnedDir, touchOwnedFile } from '../../exec/os-user.js';
 import type { RecoveryTarget } from '../../pg/recovery-target.js';
 import type { RestorePlan, RestoreRequest } from '../backup-method.js';
 import { recoverySettingsIn } from '../common/wal-archive.js';
@@ -34,7 +34,7 @@ export async function barmanRecover(ctx: SourceContext, request: RestoreRequest,
   await r.barman(['recover', '--get-wal', ...remap, ...targetArgs(request.target), ...tli, r.server, r.backupId, dataDir], r.label);
   // Without a target Barman prepares crash recovery over the WAL it copied; archive recovery through get-wal is
   // what proves the archive reads to its end.
-  await ctx.runner.run('touch', [path.join(dataDir, 'recovery.signal')], { label: 'recovery-signal', asServerUser: true });
+  touchOwnedFile(path.join(dataDir, 'recovery.signal'), ctx.serverUser);
   return {
     kind: 'physical',
     dataDir,

@@ -6,7 +6,7 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../../errors.js';
-import { makeOwnedDir } from '../../exec/os-user.js';
+import { makeOwnedDir, touchOwnedFile } from '../../exec/os-user.js';
 import { targetSettings } from '../../pg/recovery-target.js';
 import type { PhysicalRestorePlan, RestoreRequest } from '../backup-method.js';
 import type { SourceContext } from '../source.js';
@@ -72,7 +72,7 @@ export async function restoreBaseBackup(ctx: SourceContext, request: RestoreRequ
   // The restored folder inherits the primary's archive settings: never archive into the source (archive_mode off).
   const settings: Record<string, string> = { archive_mode: 'off', archive_command: '' };
   if (b.archive) {
-    await run('recovery-signal', 'touch', [path.join(dataDir, 'recovery.signal')]);
+    touchOwnedFile(path.join(dataDir, 'recovery.signal'), ctx.serverUser);
     Object.assign(settings, targetSettings(request.target, request.timeline), { restore_command: restoreCommand(b.archive) });
   }
   return { kind: 'physical', dataDir, settings, ...(b.archive ? { archiveFolder: b.archive } : {}) };
