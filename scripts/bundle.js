@@ -14,7 +14,16 @@ import path from 'node:path';
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url).pathname;
 // CommonJS packages in an ES module bundle still call require for Node's own modules.
 const banner = { js: "import { createRequire as __pgdrillRequire } from 'node:module'; const require = __pgdrillRequire(import.meta.url);" };
-const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', banner, logLevel: 'warning' };
+// zod re-exports every message locale (`z.locales`, `z.core.locales`: 64 languages, 370 kB: half of zod in a bundle) though it
+// configures English alone; pgdrill's messages are English and it never reads `z.locales`, so the bundles get a
+// `locales` of English only: 18% less code compiled at every start-up. (tsc's dist/ keeps the package whole.)
+const englishZodLocales = {
+  name: 'zod-english-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => (/[\\/]zod[\\/]v4[\\/](classic|core|mini)[\\/]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js') } : undefined));
+  },
+};
+const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', banner, logLevel: 'warning', plugins: [englishZodLocales] };
 
 await build({ ...common, entryPoints: [dist('cli/validate-entry.js')], outfile: dist('validate-bundle.js') });
 const bytes = statSync(dist('validate-bundle.js')).size;
