@@ -70,9 +70,9 @@ describe('OpenTelemetry: one trace per run over OTLP/HTTP (real run, local recei
     expect(wrong.status).to.include({ code: 2 });
   });
 
-  it('loads no @opentelemetry module on a run without an endpoint', async () => {
+  it('loads no @opentelemetry module on a run without an endpoint, and no Docker client on the local provider', async () => {
     const log = path.join(work, 'modules.log');
-    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', path.join(work, 'plain')], {
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--provider', 'local', '--out', path.join(work, 'plain')], {
       env: { PGDRILL_WORK_DIR: work, OTEL_EXPORTER_OTLP_ENDPOINT: '', PGDRILL_TEST_MODULE_LOG: log, NODE_OPTIONS: `--import=${path.join(ROOT, 'src/test-support/module-log.mjs')}` },
     });
     expect(run.code, run.stderr).to.equal(0);
@@ -84,6 +84,8 @@ describe('OpenTelemetry: one trace per run over OTLP/HTTP (real run, local recei
     expect(loaded.filter((u) => u.includes('dist/bundle/main.js')).length, 'the run came through the bundle').to.be.above(0);
     expect(loaded.filter((u) => u.includes('dist/report/')).length, 'the log saw pgdrill\'s own modules').to.be.above(0);
     expect(loaded.filter((u) => u.includes('@opentelemetry') || u.includes('tracing.js'))).to.deep.equal([]);
+    // testcontainers is bundled into the docker provider's own chunks: a local drill loads none of them.
+    expect(loaded.filter((u) => /node_modules\/(testcontainers|dockerode|docker-modem|ssh2)\//.test(u))).to.deep.equal([]);
   });
 
   it('takes --otel-endpoint, then OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, then OTEL_EXPORTER_OTLP_ENDPOINT plus /v1/traces', () => {

@@ -29,16 +29,22 @@ function leftovers(): string[] {
 }
 
 /** Mounts and environment of every running pgdrill container, sampled while a drill runs. */
-function sampleContainers(seen: Array<{ mounts: Array<{ Type: string; Source: string; RW: boolean }>; env: string[]; network: string }>): void {
+type Mount = { Type: string; Source: string; RW: boolean; Name?: string; Destination: string };
+function sampleContainers(seen: Array<{ mounts: Mount[]; env: string[]; network: string }>): void {
   for (const id of docker('ps', '-q', '--filter', LABEL)) {
     try {
-      const [info] = JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' })) as Array<{ Mounts: Array<{ Type: string; Source: string; RW: boolean }>; Config: { Env: string[] }; HostConfig: { NetworkMode: string } }>;
+      const [info] = JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' })) as Array<{ Mounts: Mount[]; Config: { Env: string[] }; HostConfig: { NetworkMode: string } }>;
       if (info) seen.push({ mounts: info.Mounts, env: info.Config.Env, network: info.HostConfig.NetworkMode });
     } catch {
       // Gone between ps and inspect: the drill ended.
     }
   }
 }
+
+/** The drill's own volume, where the drill inside keeps its work folders: no host folder, removed with the container. */
+const ownVolume = (m: Mount) => m.Type === 'volume' && m.Destination === '/var/lib/pgdrill/work' && /^pgdrill-/.test(m.Name ?? '');
+/** Every mount but that volume: what of the host the container sees. */
+const hostMounts = (seen: Array<{ mounts: Mount[] }>) => seen.flatMap((s) => s.mounts).filter((m) => !ownVolume(m));
 
 const outcome = (r: DrillResult) => ({ status: r.status, verdict: r.verdict.replace(/RTO [^ ]+|RPO [^ ]+|\([^)]*\)/g, ''), reached: r.recovery.reached, checks: r.checks.map((c) => [c.name, c.status]) });
 
@@ -101,7 +107,8 @@ describe('docker provider (real Docker engine, an unprivileged user in the docke
       // The drill's own progress lines, relayed from inside as they happen.
       expect(b.stderr).to.match(/restore-files ok/).and.match(/verify ok/);
       expect(seen.length, 'the container was sampled while it ran').to.be.greaterThan(0);
-      expect(seen.flatMap((s) => s.mounts)).to.deep.equal([]);
+      expect(hostMounts(seen)).to.deep.equal([]);
+      expect(seen.every((s) => s.mounts.some(ownVolume)), "the work folders are on the drill's own volume").to.equal(true);
       expect(seen.every((s) => s.network === 'none'), 'no network: the drill reaches nothing outside its container').to.equal(true);
       expect(leftovers()).to.deep.equal([]);
     });
@@ -129,7 +136,7 @@ describe('docker provider (real Docker engine, an unprivileged user in the docke
       expect(r.status, r.diagnosis).to.equal('passed');
       expect(r.source).to.deep.include({ kind: 'pgbackrest', pgMajor: 15 });
       expect(r.recovery.reached).to.equal(true);
-      const mounts = seen.flatMap((s) => s.mounts);
+      const mounts = hostMounts(seen);
       expect(mounts.length).to.be.greaterThan(0);
       expect(mounts.filter((m) => m.RW || m.Type !== 'bind'), 'only read-only bind mounts').to.deep.equal([]);
       expect([...new Set(mounts.map((m) => m.Source))].sort()).to.deep.equal([prod.pgbackrestConf, prod.repoDir].sort());

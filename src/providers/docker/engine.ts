@@ -45,7 +45,7 @@ export function engineConfigured(env: NodeJS.ProcessEnv = process.env): boolean 
 export async function connectEngine(): Promise<Engine> {
   // Ryuk's image cannot be pulled without a registry; pgdrill removes its own containers (and `pgdrill cleanup`).
   process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
-  const { getContainerRuntimeClient } = await import('testcontainers');
+  const { getContainerRuntimeClient } = await import('./testcontainers.js');
   try {
     const client = await getContainerRuntimeClient();
     return { client, serverVersion: String(client.info.containerRuntime.serverVersion) };
@@ -60,7 +60,7 @@ export async function connectEngine(): Promise<Engine> {
  * or pulled when a registry answers. Returns what its labels say.
  */
 export async function checkImage(engine: Engine, image: string): Promise<{ pgdrillVersion: string; build: string | undefined; id: string }> {
-  const { ImageName } = await import('testcontainers');
+  const { ImageName } = await import('./testcontainers.js');
   const name = ImageName.fromString(image);
   if (!(await engine.client.image.exists(name))) {
     try {
@@ -144,6 +144,8 @@ export function removeOwnContainersSync(): void {
     if (ids.length > 0) run(['rm', '-f', '-v', ...ids]);
     const nets = run(['network', 'ls', '-q', '--filter', owner]);
     if (nets.length > 0) run(['network', 'rm', ...nets]);
+    const volumes = run(['volume', 'ls', '-q', '--filter', owner]);
+    if (volumes.length > 0) run(['volume', 'rm', '-f', ...volumes]);
   } catch {
     // No docker client, or the engine is gone: nothing more can be done while exiting.
   }
