@@ -81,9 +81,9 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, in
     inputs.reach === 'remote' ? await engine.client.network.create({ Name: `pgdrill-${opts.runId}-${Math.random().toString(36).slice(2, 8)}`, Driver: 'bridge', Labels: labels }) : undefined;
   const docker = engine.client.container.dockerode;
   const volume = `pgdrill-${opts.runId}-${Math.random().toString(36).slice(2, 8)}`;
-  await docker.createVolume({ Name: volume, Labels: labels });
   let started: Awaited<ReturnType<InstanceType<typeof GenericContainer>['start']>> | undefined;
   try {
+    await docker.createVolume({ Name: volume, Labels: labels });
     started = await new GenericContainer(sandbox.image)
       .withEntrypoint(['/bin/sh', '-c', SCRIPT, 'pgdrill-sandbox'])
       .withCommand(['run', drill.file, '--out', OUT, '--work-dir', WORK, '--sandboxed', JSON.stringify(overridesInside(drill))])
