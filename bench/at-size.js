@@ -5,7 +5,7 @@
 // latest, one query, the default integrity pass) BENCH_SIZE_REPEAT times with a warm and a cold page cache, its
 // stderr kept, then removed before the next scale. Reported:
 //   - pgdrill's peak RSS at the large scale against the small one (goal within 10%)
-//   - every phase of 10 s or more, and whether it printed a progress line with time left (goal: every one)
+//   - every phase of 5 s or more (one progress line at the default interval), and whether it printed a progress line with time left (goal: every one)
 //   - the RTO forecast made from the small drill's rates for the large backup and WAL (forecast.ts, as a user's
 //     objectives.forecast would) against the RTO the large drill measured (goal within 25%)
 // Prints JSON on the last line.
@@ -22,7 +22,8 @@ const repeats = Number(process.env.BENCH_SIZE_REPEAT ?? 3);
 const walRatio = Number(process.env.BENCH_SIZE_WAL_RATIO ?? 0.8);
 const walMaxSeconds = Number(process.env.BENCH_SIZE_WAL_MAX_SECONDS ?? 400);
 const bin = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
-const LONG_PHASE_SECONDS = 10;
+// A phase this long prints at least one progress line at the default interval (PGDRILL_PROGRESS_SECONDS, 5 s).
+const LONG_PHASE_SECONDS = 5;
 const log = (t) => process.stderr.write(`${t}\n`);
 const asRoot = process.getuid?.() === 0;
 const asPostgres = (file, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args]);
