@@ -38,7 +38,7 @@ describe('read-only enforced at run time (the user\'s paths, for every child of 
   for (const way of ways) {
     it(`${way.name}: a write into the backup fails, the work folder is writable, nothing changed`, async () => {
       const before = hashes(path.join(dir, 'backup'));
-      const guard = readOnlyGuard([path.join(dir, 'backup')], way.root);
+      const guard = await readOnlyGuard([path.join(dir, 'backup')], way.root);
       expect(guard, guard.why).to.deep.include({ enforced: true });
       const r = runner(guard);
       const tryWrite = await r.run('sh', ['-c', `echo x > '${dir}/backup/written'; touch '${dir}/backup/base.tar'; rm -f '${dir}/backup/base.tar'`], { label: 'try-write', asServerUser: true, allowFailure: true });
@@ -53,8 +53,8 @@ describe('read-only enforced at run time (the user\'s paths, for every child of 
     });
   }
 
-  it('where it cannot be enforced, says why (a path that does not exist is not held; none left means none enforced)', () => {
-    const none = readOnlyGuard([path.join(dir, 'nowhere')]);
+  it('where it cannot be enforced, says why (a path that does not exist is not held; none left means none enforced)', async () => {
+    const none = await readOnlyGuard([path.join(dir, 'nowhere')]);
     expect(none).to.deep.include({ enforced: false, how: 'none' });
     expect(none.why).to.contain('names no path on this host');
   });

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { OsUser } from './os-user.js';
-import { runToolSync } from './tool.js';
+import { runTool } from './tool.js';
 
 export interface ReadOnlyGuard {
   enforced: boolean;
@@ -33,7 +33,7 @@ const RO_MOUNTS = 'for p; do [ "$p" = -- ] && break; mount --bind -o ro -- "$p" 
 const STILL_WRITABLE = 'for p; do if [ -w "$p" ]; then echo "still writable: $p" >&2; exit 98; fi; done';
 
 /** Whether the paths can be held read-only here, and how: probed once, with the real tools. */
-export function readOnlyGuard(paths: readonly string[], root = process.getuid?.() === 0, env: NodeJS.ProcessEnv = process.env): ReadOnlyGuard {
+export async function readOnlyGuard(paths: readonly string[], root = process.getuid?.() === 0, env: NodeJS.ProcessEnv = process.env): Promise<ReadOnlyGuard> {
   const held = [...new Set(paths.filter((p) => path.isAbsolute(p) && existsSync(p)))];
   if (held.length === 0) return { enforced: false, how: 'none', paths: [], why: 'the source names no path on this host (object storage only)' };
   // The docker provider's drill inside its container: the engine mounted these paths read-only.
@@ -41,7 +41,7 @@ export function readOnlyGuard(paths: readonly string[], root = process.getuid?.(
   const probeArgs = ['-c', STILL_WRITABLE, 'pgdrill-read-only-probe', ...held];
   const probe = wrapArgs({ enforced: true, how: root ? 'mount namespace (unshare)' : 'bubblewrap', paths: held }, 'sh', probeArgs, undefined);
   try {
-    const r = runToolSync(probe.file, probe.args, { timeoutMs: 10_000, allowFailure: true });
+    const r = await runTool(probe.file, probe.args, { timeoutMs: 10_000, allowFailure: true });
     if (r.exitCode === 0) return { enforced: true, how: root ? 'mount namespace (unshare)' : 'bubblewrap', paths: held };
     return { enforced: false, how: 'none', paths: held, why: `${probe.file} could not make them read-only here: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}` };
   } catch (error) {

@@ -154,7 +154,9 @@ function sourceSection(o: DrillOutcome, startedAt: Date): Pick<DrillResult, 'sou
   const s = o.prologue.kind === 'existing' ? o.prologue.source : undefined;
   if (!s) return {};
   const age = s.backup.stopTime ? Math.max(0, (startedAt.getTime() - Date.parse(s.backup.stopTime)) / 1000) : null;
-  return { source: { kind: s.kind, ...s.backup, ageSecondsAtDrill: age, toolVersion: s.toolVersion } };
+  // archiveEnd is the recovery's input (walRange.last says the same for the report).
+  const { archiveEnd: _archiveEnd, ...backup } = s.backup;
+  return { source: { kind: s.kind, ...backup, ageSecondsAtDrill: age, toolVersion: s.toolVersion } };
 }
 
 function liveSection(o: DrillOutcome): Pick<DrillResult, 'live'> {

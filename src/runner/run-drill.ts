@@ -12,6 +12,7 @@ import type { Provider } from '../providers/provider.js';
 import type { BackupMethod } from '../tools/backup-method.js';
 import { backupMethod, createSource } from '../tools/registry.js';
 import { readOnlyGuard } from '../exec/read-only.js';
+import { prefetchPgBinaries } from '../providers/local/pg-binaries.js';
 import { concludeDrill, recordFailure } from './conclude.js';
 import { newOutcome } from './outcome.js';
 import { existingPrologue } from './plans/existing.js';
@@ -50,8 +51,10 @@ export async function runDrill(drill: AnyDrill, opts: RunDrillOptions): Promise<
   const password = opts.password ?? generatePassword();
   const source = existing ? createSource(drill.source) : undefined;
   const method = existing ? undefined : (opts.backupMethod ?? backupMethod(drill.backup.method, drill.backup));
+  // Its server binaries are looked for while the guard is probed and the backup inspected (their major is the backup's).
+  if (source) prefetchPgBinaries();
   // The user's backup, archive, repository and configuration: read-only for every child of the drill.
-  const guard = source ? readOnlyGuard(source.inputPaths()) : undefined;
+  const guard = source ? await readOnlyGuard(source.inputPaths()) : undefined;
   if (guard && outcome.prologue.kind === 'existing') {
     outcome.prologue.readOnly = guard;
     if (!guard.enforced && guard.paths.length > 0) outcome.warnings.push(`read-only enforced: no, because ${guard.why ?? 'unknown'}; pgdrill still writes nothing there, but the kernel does not hold it to that`);

@@ -31,6 +31,12 @@ export interface ChosenBackup {
   walRange?: { first: string; last: string } | undefined;
   /** Every backup the source holds (for the report), newest last. */
   available: string[];
+  /**
+   * The newest WAL segment of this backup's archive, when the metadata read at inspect holds it (pgBackRest's info
+   * answers both at once): a `latest` drill declares its disaster after this answer and replays nothing archived
+   * later, with no second read. Absent: the drill asks newestSegment.
+   */
+  archiveEnd?: { newest: string | undefined } | undefined;
   /** When the newest backup the source holds finished (the age `pgdrill check` holds against maxBackupAge). */
   newestStopTime?: string | undefined;
 }
@@ -42,8 +48,9 @@ export interface BackupSource {
   /** Restores the chosen backup into a new data folder under the work folder, never writing to the source. */
   restore(ctx: SourceContext, backup: ChosenBackup, request: RestoreRequest): Promise<RestorePlan>;
   /**
-   * The newest WAL segment the backup system holds, read now (not from the metadata read at inspect): the end of
-   * a `latest` recovery (replay must read it to its end), and, with `live`, what had reached it at the loss.
+   * The newest WAL segment the backup system holds, read now (not from the metadata read at inspect): with `live`,
+   * what had reached it at the loss; the end of a `latest` recovery (replay must read it to its end) when the
+   * inspection did not read it (ChosenBackup.archiveEnd).
    */
   newestSegment?(ctx: SourceContext): Promise<string | undefined>;
   /** What the tool itself says about the repository (a stanza's status, the archive's continuity), for `pgdrill check`. */

@@ -12,7 +12,7 @@ import { runInitdb } from '../initdb.js';
 import type { InitSpec, PostgresInstance, Provider, ProviderContext, ProviderInfo, StartSpec } from '../provider.js';
 import { waitUntilReady } from '../readiness.js';
 import { LocalInstance } from './local-instance.js';
-import { findPgBinaries, REQUIRED_TOOLS, type PgBinaries } from './pg-binaries.js';
+import { findPgBinaries, locatePgBinaries, REQUIRED_TOOLS, type PgBinaries } from './pg-binaries.js';
 import { installExitHook } from './postmaster-registry.js';
 
 /** Settings every instance gets: loopback only, no socket, a log pgdrill can follow, UTC timestamps. */
@@ -52,7 +52,9 @@ export class LocalProvider implements Provider {
   }
 
   async describe(): Promise<ProviderInfo> {
-    const bins = this.binaries();
+    // Without blocking: a drill of an existing backup asked these facts while its backup was inspected.
+    this.bins ??= await locatePgBinaries(this.major, this.env, this.required);
+    const bins = this.bins;
     return { provider: this.name, reason: this.reason, postgresVersion: bins.version, binDir: bins.binDir };
   }
 

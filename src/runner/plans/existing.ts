@@ -45,11 +45,12 @@ export async function existingPrologue(
   seen.source = { kind: source.kind, backup, toolVersion };
   s.timeline.note(`backup ${backup.label} (PostgreSQL ${backup.pgMajor}), chosen: ${backup.chosenBy}`);
   const target = sourceTarget(drill);
-  // Where the archive ends, read when the disaster is declared: a busy source keeps archiving while the drill
-  // restores, and WAL archived after the declaration must not count (it would make the data look fresher). Asked
-  // now, while the binaries are looked for; the declaration's clock is read after the answer, so the loss is never
-  // placed before WAL the recovery may replay. With live, the loss simulated below decides it instead.
-  const newestAsked = !drill.source.live && target.kind === 'latest' ? source.newestSegment?.(ctx) : undefined;
+  // Where the archive ends: a busy source keeps archiving while the drill restores, and WAL archived after the
+  // declaration must not count (it would make the data look fresher). The inspection's own answer when it read one
+  // (pgBackRest's info), else asked now, while the binaries are looked for; either way the declaration's clock is
+  // read after the answer, so the loss is never placed before WAL the recovery may replay (what was archived in
+  // between counts as lost). With live, the loss simulated below decides it instead.
+  const newestAsked = !drill.source.live && target.kind === 'latest' ? (backup.archiveEnd ? Promise.resolve(backup.archiveEnd.newest) : source.newestSegment?.(ctx)) : undefined;
   newestAsked?.catch(() => undefined);
   // The provider is chosen once the backup's major version is known.
   const provider = new LocalProvider(`local: PostgreSQL ${backup.pgMajor} server binaries for a backup of PostgreSQL ${backup.pgMajor}`, process.env, backup.pgMajor, SERVER_TOOLS);

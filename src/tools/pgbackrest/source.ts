@@ -128,6 +128,7 @@ export class PgBackRestSource implements BackupSource {
       restoredBytes: b.info?.size,
       ...(b.archive?.start && archive?.max ? { walRange: { first: b.archive.start, last: archive.max } } : {}),
       available: labels,
+      archiveEnd: { newest: archive?.max },
       newestStopTime: new Date(Math.max(...stanza.backup.map((x) => x.timestamp.stop)) * 1000).toISOString(),
     };
   }
