@@ -150,6 +150,19 @@ describe('pgdrill run (CLI, real Postgres)', function () {
     expectNothingLeft(work);
   });
 
+  it('the run inside a docker container (--sandboxed) writes the result, its logs and summary.json only: report, history and evidence are the host\'s', async () => {
+    const { out, work } = fresh();
+    const run = await runCli(['run', 'drills/quickstart.yaml', '--out', out, '--sandboxed', JSON.stringify({ provider: 'local', by: 'the docker provider' })], { env: { PGDRILL_WORK_DIR: work } });
+    expect(run.code, run.stderr).to.equal(0);
+    const runs = readdirSync(out);
+    expect(runs, 'no history page, one run folder').to.have.length(1);
+    const runDir = path.join(out, runs[0] as string);
+    expect(readdirSync(runDir).sort(), 'no evidence folder').to.deep.equal(['quickstart-drop-table', 'summary.json']);
+    expect(readdirSync(path.join(runDir, 'quickstart-drop-table')).sort(), 'no report.html').to.deep.equal(['logs', 'result.json']);
+    expect(readResult(runDir, 'quickstart-drop-table').status).to.equal('passed');
+    expectNothingLeft(work);
+  });
+
   it('exits 1 with a diagnosis when a check fails, and still cleans up', async () => {
     const { out, work } = fresh();
     const drill = writeDrill(`name: wrong-expectation

@@ -4,10 +4,15 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DrillResult, RunSummary } from '../model/result-schema.js';
 
-export async function writeDrillFiles(drillDir: string, result: DrillResult): Promise<{ resultFile: string; reportFile: string }> {
+export function writeResultFile(drillDir: string, result: DrillResult): string {
   const resultFile = path.join(drillDir, 'result.json');
-  const reportFile = path.join(drillDir, 'report.html');
   writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  return resultFile;
+}
+
+export async function writeDrillFiles(drillDir: string, result: DrillResult): Promise<{ resultFile: string; reportFile: string }> {
+  const resultFile = writeResultFile(drillDir, result);
+  const reportFile = path.join(drillDir, 'report.html');
   const { writeReport } = await import('./html-report.js'); // loaded during the recovery already (runner/warm-up.ts)
   writeReport(reportFile, result);
   return { resultFile, reportFile };

@@ -14,7 +14,7 @@ import { containerInputs, type ContainerInputs } from './container-inputs.js';
 import { cleanupEngine } from '../providers/docker/engine.js';
 import type { DrillOverrides } from '../drill/drill.js';
 import { RESULT_SCHEMA_VERSION, type DrillResult, type RunSummary } from '../model/result-schema.js';
-import { writeDrillFiles, writeSummary } from '../report/write-results.js';
+import { writeDrillFiles, writeResultFile, writeSummary } from '../report/write-results.js';
 import type { PhaseListener } from './timeline.js';
 import { runDrill } from './run-drill.js';
 import { interruptedBy } from './conclude.js';
@@ -49,6 +49,11 @@ export interface RunDrillsOptions {
   signer?: Signer | undefined;
   /** Warnings for people (stderr); they are also kept in summary.json. */
   onWarning?: (text: string) => void;
+  /**
+   * The run inside the docker provider's container: each drill's result.json and logs/, and summary.json; no report,
+   * outputs or evidence, which the host writes from the result it copies out (they would be thrown away with the container).
+   */
+  resultsOnly?: boolean;
   /** run --shard i/N: recorded in summary.json, for pgdrill aggregate. */
   shard?: { index: number; of: number };
 }
@@ -124,14 +129,14 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
       const placement = placements[i] as Placement;
       const { result, exitCode } =
         placement.where === 'docker'
-          ? await runInContainer(drill, placement.sandbox, inputs[i] as ContainerInputs, { runId, drillDir, signal: opts.signal, listener, workRoot: opts.workRoot })
+          ? await runInContainer(drill, placement.sandbox, inputs[i] as ContainerInputs, { runId, drillDir, signal: opts.signal, listener })
           : await runDrill(drill, {
               ...common,
               provider: isSourceDrill(drill) ? undefined : (providers[i] ?? localProvider(placement)),
               serverUser,
               ...(opts.password ? { password: opts.password } : {}),
             });
-      const files = await writeDrillFiles(drillDir, result);
+      const files = opts.resultsOnly ? { resultFile: writeResultFile(drillDir, result), reportFile: '' } : await writeDrillFiles(drillDir, result);
       opts.onDrillDone?.(result, files.reportFile);
       slots[i] = { result, exitCode, ...files };
     }
@@ -153,7 +158,7 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
   if (opts.signal.aborted) codes.push(signalExit(interruptedBy(opts.signal)));
   const exitCode = worstExit(codes);
   const warnings = [...sweepWarnings, ...results.flatMap((r) => (r.warnings ?? []).map((w) => `${r.drill.name}: ${w}`))];
-  warnings.push(...(await publishRun({ runId, runDir, outDir: path.resolve(opts.out), results }, opts.outputs ?? [historyPage()])));
+  if (!opts.resultsOnly) warnings.push(...(await publishRun({ runId, runDir, outDir: path.resolve(opts.out), results }, opts.outputs ?? [historyPage()])));
   for (const w of warnings) opts.onWarning?.(w);
   const summary: RunSummary = {
     schemaVersion: RESULT_SCHEMA_VERSION,
@@ -168,6 +173,6 @@ export async function runLoadedDrills(drills: AnyDrill[], opts: RunDrillsOptions
   };
   const summaryFile = writeSummary(runDir, summary);
   // Evidence last: it hashes every file the run wrote.
-  sealRun(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
+  if (!opts.resultsOnly) sealRun(runDir, { runId, startedAt: summary.startedAt, endedAt: summary.endedAt, drills, results, signer: opts.signer });
   return { summary, summaryFile, runDir, exitCode, results, drillExitCodes: codes.slice(0, results.length) };
 }

@@ -4,7 +4,7 @@
 // existing backup mounted read-only. Out: the drill's folder (result, logs) as a tar stream. The container has no
 // network when the drill reaches nothing, one of its own when it reaches elsewhere, and is removed, with that
 // network and its volume, on every path.
-import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +18,6 @@ import { managedLabels } from '../providers/docker/engine.js';
 import { interruptedBy } from './conclude.js';
 import type { ContainerInputs } from './container-inputs.js';
 import type { PhaseListener } from './timeline.js';
-import { createWorkFolder, releaseWorkFolder } from './session/work-folders.js';
 
 const OUT = '/work/out';
 /** The inner drill's work folders: a volume of the drill's own, not the container's overlay layer (initdb alone writes
@@ -50,8 +49,6 @@ export interface ContainerRunOptions {
   drillDir: string;
   signal: AbortSignal;
   listener?: PhaseListener | undefined;
-  /** Where the drill's folder is unpacked on its way out (default: the OS temp folder). */
-  workRoot?: string | undefined;
 }
 
 function shellQuote(value: string): string {
@@ -141,7 +138,11 @@ export async function runInContainer(drill: AnyDrill, sandbox: DockerSandbox, in
   }
 }
 
-/** The drill's folder of the run inside (result.json, logs/), copied into this run's drill folder. */
+/**
+ * The drill's folder of the run inside (result.json, logs/), unpacked straight into this run's drill folder, its
+ * result read there. The archive is out/<run>/<drill>/…: only what lies below a drill folder is taken, only plain
+ * files and folders (no link the image could plant), nothing outside the drill folder (node-tar refuses `..`).
+ */
 async function copyResultOut(container: { copyArchiveFromContainer(p: string): Promise<NodeJS.ReadableStream> }, opts: ContainerRunOptions): Promise<DrillResult | undefined> {
   let archive: NodeJS.ReadableStream;
   try {
@@ -149,33 +150,18 @@ async function copyResultOut(container: { copyArchiveFromContainer(p: string): P
   } catch {
     return undefined;
   }
-  // Unpacked in a folder marked as this run's, so a kill mid-copy leaves nothing `pgdrill cleanup` would not find.
-  const tmp = createWorkFolder(opts.workRoot ?? os.tmpdir(), opts.runId);
-  try {
-    // The engine's archive is a tar stream: unpacked in process (node-tar), no child to outlive us.
-    const { extract } = await import('tar');
-    await pipeline(Readable.from(archive as AsyncIterable<Buffer>), extract({ cwd: tmp }));
-    return resultOf(tmp, opts.drillDir);
-  } finally {
-    await releaseWorkFolder(tmp);
-  }
-}
-
-/** The one drill of the run unpacked in `tmp`: its folder copied into `drillDir`, its result read. */
-function resultOf(tmp: string, drillDir: string): DrillResult | undefined {
-  const out = path.join(tmp, path.basename(OUT));
-  const runs = readdirSync(out, { withFileTypes: true }).filter((e) => e.isDirectory());
-  const run = runs[0] ? path.join(out, runs[0].name) : undefined;
-  if (!run) return undefined;
-  let summary: { drills: Array<{ result: string }> };
-  try {
-    summary = JSON.parse(readFileSync(path.join(run, 'summary.json'), 'utf8')) as typeof summary;
-  } catch {
-    return undefined;
-  }
-  const resultFile = summary.drills[0]?.result;
-  if (!resultFile) return undefined;
-  const inner = path.join(run, path.relative(path.join(OUT, path.basename(run)), resultFile));
-  cpSync(path.dirname(inner), drillDir, { recursive: true });
-  return resultSchema.parse(JSON.parse(readFileSync(inner, 'utf8')));
+  // The engine's archive is a tar stream: unpacked in process (node-tar), no child to outlive us.
+  const { extract } = await import('tar');
+  const depth = 3; // out/ <run>/ <drill>/
+  await pipeline(
+    Readable.from(archive as AsyncIterable<Buffer>),
+    extract({
+      cwd: opts.drillDir,
+      strip: depth,
+      filter: (p, entry) => p.split('/').filter(Boolean).length > depth && 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+    }),
+  );
+  const file = path.join(opts.drillDir, 'result.json');
+  if (!existsSync(file)) return undefined;
+  return resultSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }

@@ -83,7 +83,7 @@ async function run(args: string[], opts: RunFlags): Promise<void> {
     const root = workRoot(opts.workDir);
     const outcome = await runDrills(files, {
       out: opts.out,
-      ...(sandboxed ? { overrides: sandboxed } : {}),
+      ...(sandboxed ? { overrides: sandboxed, resultsOnly: true } : {}),
       signal,
       signer,
       concurrency,
