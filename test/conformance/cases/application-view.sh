@@ -83,4 +83,4 @@ cat > "$CASE/expect.json" <<JSON
 }
 JSON
 # After the drills: the extension files this case put into the machine's share folder go again.
-if [ -n "${ABSENT:-}" ]; then printf 'rm -f "%s/pgdrill_absent.control" "%s/pgdrill_absent--1.0.sql"\n' "$EXT" "$EXT" > "$CASE/after.sh"; fi
+if [ -n "${ABSENT:-}" ]; then printf 'rm -f "%s/pgdrill_absent.control" "%s/pgdrill_absent--1.0.sql"\n' "$EXT" "$EXT" > "$CASE/cleanup.sh"; fi
