@@ -118,14 +118,14 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
       }
 
       after(() => {
-        // What the case put outside its folder (cleanup.sh) goes; its own servers (a live source) stop with the case.
-        const cleanup = path.join(dir, 'cleanup.sh');
-        if (existsSync(cleanup)) execFileSync('bash', [cleanup], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
+        // The case's own servers (a live source) stop with the case; then what it put outside its folder (cleanup.sh) goes.
         try {
           execFileSync('bash', ['-c', `for pid in $(cat '${dir}'/*.pid 2>/dev/null); do kill "$pid" 2>/dev/null || true; done`]);
         } catch {
           // none
         }
+        const cleanup = path.join(dir, 'cleanup.sh');
+        if (existsSync(cleanup)) execFileSync('bash', [cleanup], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
       });
     });
   }
