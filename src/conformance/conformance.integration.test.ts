@@ -61,6 +61,7 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
     const name = script.replace(/\.sh$/, '');
     describe(name, () => {
       const dir = path.join(work, name);
+      const checksAfter = readFileSync(path.join(CASES, script), 'utf8').includes('/after.sh"');
       let c: Case;
       let results: Map<string, DrillResult>;
       let run: Awaited<ReturnType<typeof runCli>>;
@@ -107,11 +108,13 @@ describe('conformance corpus: set-ups built outside pgdrill, verdicts known from
         for (const r of results.values()) if (r.readOnly) expect(r.readOnly.enforced, r.readOnly.why).to.equal(true);
         expect(workFoldersLeft(work)).to.deep.equal([]);
         expect(postgresProcessesUnder(work).filter((l) => !l.includes(`${dir}/`))).to.deep.equal([]);
+        // An after.sh this file did not see coming (written some other way) would otherwise never run.
+        expect(existsSync(path.join(dir, 'after.sh')), `${script} wrote an after.sh that is not run as a test`).to.equal(checksAfter);
       });
 
       // A case whose drills could touch something outside its declared paths (a live source's slot, a hook's trace)
       // checks it in the after.sh its script writes; a case without one has no such test.
-      if (readFileSync(path.join(CASES, script), 'utf8').includes('/after.sh"')) {
+      if (checksAfter) {
         it('what the drills must not have touched outside their paths is as it was (the case\'s own after.sh)', () => {
           execFileSync('bash', [path.join(dir, 'after.sh')], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 60_000 });
         });
